@@ -1,0 +1,166 @@
+"""Dataclass specs: the frontend contract (FeatureSpec) and a model's contract (ModelSpec).
+
+Specs are plain, immutable data with ``from_dict``/``to_dict`` so they round-trip through the
+JSON strings stored in an ONNX file's ``metadata_props`` (see DESIGN.md, "The frontend
+contract").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .errors import ContractError
+
+LABELS_KEY = "ser_edge.labels"
+FRONTEND_KEY = "ser_edge.frontend"
+TRAINING_KEY = "ser_edge.training"
+
+#: The class names of the original project, in output order.
+DEFAULT_LABELS: tuple[str, ...] = (
+    "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised",
+)
+
+FRONTEND_TYPES = ("mfcc_mean",)
+RESAMPLERS = ("kaiser_fast", "kaiser_best", "polyphase")
+
+
+def _from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """Check ``data`` against the fields of dataclass ``cls``; return the known items.
+
+    Unknown keys are an error: a feature setting this runtime does not understand could
+    change the features, so guessing would silently give wrong predictions.
+    """
+    if not isinstance(data, Mapping):
+        raise ContractError(f"{what}: expected a JSON object, got {type(data).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ContractError(f"{what}: unknown setting(s) {unknown}; known: {sorted(names)}")
+    return dict(data)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The frontend contract: how raw audio becomes the model's input vector.
+
+    Defaults are the original project's features: the mean over frames of 40 MFCCs of
+    audio resampled to 22050 Hz with resampy's ``kaiser_fast`` filter, exactly as
+    ``librosa.feature.mfcc(y, sr=22050, n_mfcc=40)`` with the ``reflect`` frame padding
+    of librosa < 0.10. All times are in samples at ``sample_rate``; frequencies in Hz.
+    """
+
+    type: str = "mfcc_mean"
+    sample_rate: int = 22050
+    n_mfcc: int = 40
+    n_fft: int = 2048
+    hop_length: int = 512
+    win_length: int = 2048
+    window: str = "hann"
+    center: bool = True
+    pad_mode: str = "reflect"
+    power: float = 2.0
+    n_mels: int = 128
+    fmin: float = 0.0
+    fmax: float = 11025.0
+    htk: bool = False
+    mel_norm: str = "slaney"
+    ref: float = 1.0
+    amin: float = 1e-10
+    top_db: float | None = 80.0
+    dct_type: int = 2
+    dct_norm: str = "ortho"
+    resampler: str = "kaiser_fast"
+    mono: str = "mean"
+
+    def __post_init__(self) -> None:
+        if self.type not in FRONTEND_TYPES:
+            raise ContractError(f"frontend type: expected one of {FRONTEND_TYPES}, got {self.type!r}")
+        if self.resampler not in RESAMPLERS:
+            raise ContractError(f"frontend resampler: expected one of {RESAMPLERS}, got {self.resampler!r}")
+        if not 0 <= self.fmin < self.fmax <= self.sample_rate / 2:
+            raise ContractError(
+                f"frontend: need 0 <= fmin < fmax <= sample_rate/2, got fmin={self.fmin}, "
+                f"fmax={self.fmax}, sample_rate={self.sample_rate}"
+            )
+        if self.n_mfcc > self.n_mels:
+            raise ContractError(f"frontend: n_mfcc ({self.n_mfcc}) > n_mels ({self.n_mels})")
+
+    @property
+    def n_features(self) -> int:
+        """Length of the feature vector the model takes (one value per MFCC)."""
+        return self.n_mfcc
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "FeatureSpec":
+        """Build from a JSON object; unknown keys raise :class:`ContractError`."""
+        return cls(**_from_mapping(cls, data, "frontend"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every setting."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model file promises: class labels in output order, its frontend, its provenance.
+
+    ``input_name``/``output_name`` are the ONNX graph's tensor names; ``input_shape`` is the
+    per-example shape without the batch dimension, e.g. ``(40, 1)`` or ``(40,)``.
+    """
+
+    labels: tuple[str, ...]
+    frontend: FeatureSpec
+    training: dict[str, Any] = field(default_factory=dict)
+    input_name: str = "features"
+    output_name: str = "scores"
+    input_shape: tuple[int, ...] = (40, 1)
+
+    def __post_init__(self) -> None:
+        if not self.labels or not all(isinstance(x, str) and x for x in self.labels):
+            raise ContractError(f"{LABELS_KEY}: expected a non-empty list of names, got {self.labels!r}")
+        if len(set(self.labels)) != len(self.labels):
+            raise ContractError(f"{LABELS_KEY}: duplicate names in {list(self.labels)}")
+
+    @classmethod
+    def from_metadata(
+        cls, props: Mapping[str, str], **overrides: Any
+    ) -> "ModelSpec":
+        """Build from ONNX ``metadata_props`` (JSON strings); ``overrides`` win over the file.
+
+        Raises :class:`ContractError` naming the missing or malformed key.
+        """
+        values: dict[str, Any] = {}
+        for key, name in ((LABELS_KEY, "labels"), (FRONTEND_KEY, "frontend"), (TRAINING_KEY, "training")):
+            if name in overrides and overrides[name] is not None:
+                continue
+            if key not in props:
+                if name == "training":
+                    continue
+                raise ContractError(f"the model has no '{key}' metadata (supply {name}= explicitly)")
+            try:
+                values[name] = json.loads(props[key])
+            except json.JSONDecodeError as exc:
+                raise ContractError(f"'{key}' metadata is not valid JSON: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        frontend = values["frontend"]
+        if not isinstance(frontend, FeatureSpec):
+            frontend = FeatureSpec.from_dict(frontend)
+        labels = values["labels"]
+        if not isinstance(labels, (list, tuple)):
+            raise ContractError(f"{LABELS_KEY}: expected a list, got {type(labels).__name__}")
+        training = values.get("training", {})
+        if not isinstance(training, dict):
+            raise ContractError(f"{TRAINING_KEY}: expected an object, got {type(training).__name__}")
+        rest = {k: v for k, v in values.items() if k not in ("labels", "frontend", "training")}
+        return cls(labels=tuple(labels), frontend=frontend, training=training, **rest)
+
+    def to_metadata(self) -> dict[str, str]:
+        """The ``metadata_props`` entries (JSON strings) that carry this contract."""
+        return {
+            LABELS_KEY: json.dumps(list(self.labels)),
+            FRONTEND_KEY: json.dumps(self.frontend.to_dict()),
+            TRAINING_KEY: json.dumps(self.training),
+        }
