@@ -1,0 +1,192 @@
+"""Resampling to the model rate with numpy/scipy, reproducing resampy 0.4.3.
+
+The shipped features were computed by ``librosa.load(path, res_type='kaiser_fast')``, i.e.
+``resampy.resample(y, sr_in, sr_out, filter='kaiser_fast')`` followed by librosa's
+``fix_length`` to ``ceil(n * sr_out / sr_in)`` samples. A different anti-alias filter moves
+the top mel bands by about 1 dB, so this module re-implements resampy's interpolator
+exactly instead of using a generic polyphase filter:
+
+* the filter table is the right wing of a Kaiser-windowed sinc, ``precision`` entries per
+  zero crossing (rebuilt here from resampy's published parameters; a test checks it
+  against resampy's ``data/*.npz`` to ~1e-15), scaled by the rate ratio when
+  downsampling, linearly interpolated with ``interp_delta = diff(table, append=table[-1])``;
+* every output sample ``t`` sits at input time ``t * (1 / ratio)`` computed in float64,
+  as resampy does. The left wing weights ``x[n - i]`` and the right wing ``x[n + k + 1]``;
+  the table stride ``index_step = int(scale * precision)`` is truncated while the
+  fractional offset uses the exact ``scale``, and each wing stops at
+  ``(len(table) - offset) // index_step`` taps or at the signal edge (zero padding).
+
+Because the taps depend on float rounding of each output's time (the integer part can
+round down at exact phase-0 points; offsets flip at exact table points), the weights are
+computed per output sample from the same float64 expressions resampy evaluates, in
+bounded-size chunks. The sum is accumulated per tap in resampy's order with float32
+rounding after every step when the input is float32, which makes the output agree with
+resampy to the last bit in most samples.
+
+``method="polyphase"`` is ``scipy.signal.resample_poly`` with its default Kaiser window:
+faster and a fine resampler, but NOT the training resampler (features differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from math import ceil, gcd
+
+import numpy as np
+from scipy.signal import resample_poly
+from scipy.signal.windows import kaiser
+
+#: resampy 0.4.3's filters: (zero crossings, table entries per crossing, Kaiser beta,
+#: rolloff as a fraction of Nyquist). Beta is fitted to the shipped tables (resampy
+#: only prints it rounded); rolloff is stored in the tables exactly.
+FILTERS: dict[str, tuple[int, int, float, float]] = {
+    "kaiser_fast": (24, 512, 9.903224416455275, 0.8682120388377784),
+    "kaiser_best": (50, 8192, 12.984585247040014, 0.9173473712608761),
+}
+METHODS = (*FILTERS, "polyphase")
+
+#: Output samples per chunk; bounds memory to about 2 * CHUNK * taps * 8 bytes.
+CHUNK = 8192
+
+
+@lru_cache(maxsize=4)
+def filter_table(method: str) -> tuple[np.ndarray, int]:
+    """The right wing of resampy's interpolation filter and its entries per zero crossing.
+
+    Returns ``(table, precision)``: table shape ``(num_zeros * precision + 1,)`` float64,
+    read-only, ``table[0] == rolloff`` (the DC gain of the filter at unit rate).
+    """
+    num_zeros, precision, beta, rolloff = FILTERS[method]
+    n = num_zeros * precision
+    sinc = rolloff * np.sinc(rolloff * np.linspace(0.0, num_zeros, num=n + 1, endpoint=True))
+    table = kaiser(2 * n + 1, beta)[n:] * sinc
+    table.flags.writeable = False
+    return table, precision
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """resampy's interpolation table for one (method, rate pair), arranged for gathers.
+
+    ``win_t[j, o]`` / ``delta_t[j, o]`` are the table value and slope of tap ``j`` for a
+    wing whose table offset is ``o`` (``o + j * index_step``), zero for the taps resampy
+    drops (``j >= (nwin - o) // index_step``). Shapes ``(max_taps, n_offsets)`` float64.
+    """
+
+    win_t: np.ndarray
+    delta_t: np.ndarray
+    num_table: int       # table entries per zero crossing
+    scale: float         # min(1, ratio)
+
+    @property
+    def max_taps(self) -> int:
+        """Most taps one wing can have."""
+        return self.win_t.shape[0]
+
+
+@lru_cache(maxsize=16)
+def _kernel(method: str, sr_in: int, sr_out: int) -> _Kernel:
+    """Build (once per rate pair and method) the table exactly as resampy.resample does.
+
+    The table is scaled by the ratio when downsampling, ``interp_delta = diff(win,
+    append=win[-1])`` and the tap stride ``index_step = int(scale * precision)`` is truncated.
+    """
+    table, precision = filter_table(method)
+    ratio = float(sr_out) / sr_in
+    win = ratio * table if ratio < 1 else table
+    delta = np.diff(win, append=win[-1])
+    scale = min(1.0, ratio)
+    step = int(scale * precision)
+    nwin = len(win)
+    offsets = np.arange(int(scale * precision) + 2)
+    taps = np.arange(nwin // step + 1)
+    idx = offsets[None, :] + step * taps[:, None]
+    keep = taps[:, None] < ((nwin - offsets) // step)[None, :]
+    idx = np.where(keep, idx, nwin)
+    win_t = np.append(win, 0.0)[idx]
+    delta_t = np.append(delta, 0.0)[idx]
+    for arr in (win_t, delta_t):
+        arr.flags.writeable = False
+    return _Kernel(win_t, delta_t, precision, scale)
+
+
+def output_length(n: int, sr_in: int, sr_out: int) -> int:
+    """Samples librosa.load returns for ``n`` input samples: ``ceil(n * sr_out / sr_in)``.
+
+    Evaluated in float64 exactly as ``librosa.resample`` does (``int(np.ceil(n * ratio))``).
+    """
+    return ceil(n * (float(sr_out) / sr_in))
+
+
+def _wing(k: _Kernel, frac: np.ndarray, xp: np.ndarray, base: np.ndarray, sign: int,
+          acc: np.ndarray) -> np.ndarray:
+    """Add one wing of the filter into ``acc`` (chunk,), tap by tap in resampy's order.
+
+    ``frac`` (chunk,) is the scaled fractional time (left wing, ``sign=-1``: taps read
+    ``xp[base - j]``) or ``scale - frac`` (right wing, ``sign=+1``: ``xp[base + j]``).
+    Products are float64 and the sum is stored in ``acc.dtype`` after every tap, as
+    resampy's ``y[t] += weight * x[...]`` does; taps past the signal edge read the zero
+    padding of ``xp`` and add exactly 0.
+    """
+    index_frac = frac * k.num_table
+    offset = index_frac.astype(np.intp)
+    eta = index_frac - offset
+    for j in range(k.max_taps):
+        weight = k.win_t[j][offset] + eta * k.delta_t[j][offset]
+        acc = (acc + weight * xp[base + sign * j]).astype(acc.dtype)
+    return acc
+
+
+def _resampy(x: np.ndarray, sr_in: int, sr_out: int, method: str) -> np.ndarray:
+    """resampy.resample(x, sr_in, sr_out, filter=method) for float32 1-D ``x``: (int(n*ratio),)."""
+    k = _kernel(method, sr_in, sr_out)
+    n_in = len(x)
+    n_out = int(n_in * float(sr_out) / float(sr_in))
+    pad = k.max_taps + 1
+    xp = np.zeros(n_in + 2 * pad, dtype=np.float64)
+    xp[pad:pad + n_in] = x
+    time_increment = 1.0 / (float(sr_out) / sr_in)
+    y = np.empty(n_out, dtype=x.dtype)
+    for start in range(0, n_out, CHUNK):
+        t_out = np.arange(start, min(start + CHUNK, n_out)) * time_increment
+        n = t_out.astype(np.intp)
+        frac = k.scale * (t_out - n)
+        acc = np.zeros(len(n), dtype=x.dtype)
+        acc = _wing(k, frac, xp, pad + n, -1, acc)
+        acc = _wing(k, k.scale - frac, xp, pad + n + 1, 1, acc)
+        y[start:start + len(n)] = acc
+    return y
+
+
+def _fix_length(y: np.ndarray, size: int) -> np.ndarray:
+    """Trim or zero-pad ``y`` at the end to ``size`` samples (librosa.util.fix_length)."""
+    if len(y) >= size:
+        return y[:size]
+    return np.concatenate([y, np.zeros(size - len(y), dtype=y.dtype)])
+
+
+def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast") -> np.ndarray:
+    """Resample mono audio ``x`` (n,) from ``sr_in`` to ``sr_out`` Hz, as librosa.load would.
+
+    Returns float32 of shape ``(ceil(n * sr_out / sr_in),)``; a float32 copy when the rates
+    are equal. ``method``: ``"kaiser_fast"`` (training resampler of the shipped model),
+    ``"kaiser_best"`` (resampy's default filter), or ``"polyphase"``
+    (``scipy.signal.resample_poly``, not identical to training).
+    """
+    if method not in METHODS:
+        raise ValueError(f"resampler: expected one of {METHODS}, got {method!r}")
+    if sr_in <= 0 or sr_out <= 0:
+        raise ValueError(f"sample rates must be positive, got {sr_in} -> {sr_out}")
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"resample expects mono audio of shape (n,), got shape {x.shape}")
+    if sr_in == sr_out:
+        return x.astype(np.float32)
+    size = output_length(len(x), sr_in, sr_out)
+    if method == "polyphase":
+        g = gcd(int(sr_in), int(sr_out))
+        y = resample_poly(x.astype(np.float64), int(sr_out) // g, int(sr_in) // g)
+    else:
+        y = _resampy(x.astype(np.float32, copy=False), int(sr_in), int(sr_out), method)
+    return _fix_length(y, size).astype(np.float32, copy=False)
