@@ -1,0 +1,192 @@
+"""Audio input: files, raw PCM and caller buffers to mono float32 in [-1, 1].
+
+WAV goes through ``scipy.io.wavfile`` (8-bit unsigned, 16/24/32/64-bit int, 32/64-bit
+float, any channel count, WAVE_FORMAT_EXTENSIBLE); everything else (FLAC, OGG, and WAV
+encodings scipy lacks such as mu-law or ADPCM) through ``soundfile`` when it is installed.
+Integers are scaled exactly as libsndfile (hence ``librosa.load``) does: ``int16 / 2**15``,
+``int32 / 2**31`` (scipy returns 24-bit samples left-justified in int32, so the same
+divisor), ``(uint8 - 128) / 128``. Channels are averaged in float32, as librosa's
+``to_mono``. Every failure is an :class:`AudioError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from .errors import AudioError, MissingExtraError
+
+MIN_RATE, MAX_RATE = 8000, 192000
+
+#: Raw PCM formats accepted on stdin: name -> numpy dtype (little-endian).
+PCM_FORMATS: dict[str, str] = {"s16le": "<i2", "f32le": "<f4"}
+
+#: Exceptions scipy.io.wavfile raises on malformed headers (found by fuzzing truncated and
+#: corrupted files): they all mean "this is not a readable WAV file".
+_WAV_ERRORS = (ValueError, struct.error, EOFError, IndexError, TypeError,
+               ZeroDivisionError, UnboundLocalError)
+
+_WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
+#: Headers of formats that need soundfile (FLAC, OGG, AIFF, CAF, W64-less guesses).
+_OTHER_MAGIC = (b"fLaC", b"OggS", b"FORM", b"caff", b".snd", b"ID3")
+
+
+def to_mono(x: np.ndarray) -> np.ndarray:
+    """Average the channels: (frames,) or (frames, channels) -> (frames,) float32."""
+    x = np.asarray(x)
+    if x.ndim == 1:
+        return x.astype(np.float32, copy=False)
+    if x.ndim != 2:
+        raise AudioError(f"expected audio of shape (frames,) or (frames, channels), got {x.shape}")
+    return np.mean(x.astype(np.float32, copy=False), axis=1, dtype=np.float32)
+
+
+def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
+    """Scale PCM samples to float32 as libsndfile does; float input is only cast.
+
+    uint8 -> (x - 128) / 128; int16 -> x / 2**15; int32 -> x / 2**31; int64 -> x / 2**63.
+    """
+    if x.dtype == np.uint8:
+        return (x.astype(np.float32) - 128.0) / 128.0
+    if np.issubdtype(x.dtype, np.signedinteger):
+        bits = 8 * x.dtype.itemsize - 1
+        return (x.astype(np.float32) / np.float32(2.0**bits)).astype(np.float32)
+    if np.issubdtype(x.dtype, np.floating):
+        return x.astype(np.float32, copy=False)
+    raise AudioError(f"{name}: unsupported sample type {x.dtype} (expected int, uint8 or float)")
+
+
+def _finite(samples: np.ndarray, name: str) -> np.ndarray:
+    """Raise AudioError naming ``name`` when samples are empty or not all finite."""
+    if samples.size == 0:
+        raise AudioError(f"{name}: no audio samples (0 frames)")
+    bad = samples.size - int(np.count_nonzero(np.isfinite(samples)))
+    if bad:
+        raise AudioError(f"{name}: {bad} of {samples.size} samples are NaN or infinite")
+    return samples
+
+
+def _read_wav(path: Path) -> tuple[np.ndarray, int] | None:
+    """Read a WAV file with scipy; None when scipy does not support its encoding."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", wavfile.WavFileWarning)
+        try:
+            rate, data = wavfile.read(path, mmap=False)
+        except _WAV_ERRORS as exc:
+            if "Unknown wave file format" in str(exc):
+                return None
+            raise AudioError(f"{path}: corrupt or truncated WAV file ({type(exc).__name__}: {exc})") from None
+        except OSError as exc:
+            raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    for warning in caught:
+        # "Chunk (non-data) not understood" is harmless metadata: ignored on purpose.
+        if "EOF" in str(warning.message):
+            raise AudioError(f"{path}: truncated WAV file ({warning.message})")
+    return data, int(rate)
+
+
+def _read_soundfile(path: Path, what: str) -> tuple[np.ndarray, int]:
+    """Read any libsndfile format as float32 (frames, channels)."""
+    try:
+        import soundfile
+    except ImportError:
+        raise MissingExtraError("soundfile", "flac") from None
+    try:
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except soundfile.SoundFileError as exc:
+        raise AudioError(f"{path}: {what} ({exc})") from None
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        raise AudioError(f"{path}: {what} ({type(exc).__name__}: {exc})") from None
+    return data, int(rate)
+
+
+def _head(path: Path) -> bytes:
+    """The first 12 bytes of an existing regular file; AudioError for unusable paths."""
+    if not path.exists():
+        raise AudioError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioError(f"{path}: is a directory, expected an audio file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if not head:
+        raise AudioError(f"{path}: empty file (0 bytes)")
+    return head
+
+
+def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
+    """Read an audio file as mono float32 samples (n,) and its sample rate in Hz.
+
+    Raises AudioError (missing, directory, empty, not audio, corrupt/truncated, no
+    samples, NaN/Inf samples) or MissingExtraError when a non-WAV file needs soundfile.
+    """
+    path = Path(path)
+    head = _head(path)
+    result = None
+    if head[:4] in _WAV_MAGIC and head[8:12] == b"WAVE":
+        result = _read_wav(path)
+        what = "unsupported WAV encoding"
+    elif head[:4] in _WAV_MAGIC:
+        raise AudioError(f"{path}: RIFF file that is not WAVE audio (type {head[8:12]!r})")
+    elif head.startswith(_OTHER_MAGIC):
+        what = "unreadable or corrupt audio file"
+    else:
+        try:
+            import soundfile  # noqa: F401
+        except ImportError:
+            raise AudioError(f"{path}: not a WAV file (starts with {head[:4]!r}); other formats "
+                             "need soundfile: pip install 'ser-edge[flac]'") from None
+        what = "not an audio file, or a format neither scipy nor soundfile can read"
+    if result is None:
+        result = _read_soundfile(path, what)
+    data, rate = result
+    if rate <= 0:
+        raise AudioError(f"{path}: invalid sample rate {rate} Hz in the header")
+    samples = to_mono(int_to_float(data, str(path)))
+    return _finite(samples, str(path)), rate
+
+
+def pcm_frame_bytes(fmt: str, channels: int) -> int:
+    """Bytes in one frame (one sample per channel) of raw PCM ``fmt``."""
+    if fmt not in PCM_FORMATS:
+        raise AudioError(f"raw PCM format: expected one of {sorted(PCM_FORMATS)}, got {fmt!r}")
+    if channels < 1:
+        raise AudioError(f"raw PCM channels: expected >= 1, got {channels}")
+    return np.dtype(PCM_FORMATS[fmt]).itemsize * channels
+
+
+def decode_pcm(data: bytes, fmt: str, channels: int) -> np.ndarray:
+    """Raw interleaved PCM bytes -> mono float32 (frames,); ``len(data)`` must be whole frames."""
+    frame = pcm_frame_bytes(fmt, channels)
+    if len(data) % frame:
+        raise AudioError(f"raw PCM: {len(data)} bytes is not a whole number of {frame}-byte frames")
+    x = np.frombuffer(data, dtype=PCM_FORMATS[fmt]).reshape(-1, channels)
+    return to_mono(int_to_float(x))
+
+
+def check_audio(samples: np.ndarray, sample_rate: int, name: str, min_seconds: float) -> np.ndarray:
+    """Validate a caller's buffer and return it as mono float32 (n,).
+
+    ``samples``: (n,) or (n, channels), float or int (ints are scaled as PCM);
+    ``sample_rate`` in Hz, 8000..192000; at least ``min_seconds`` long; all finite.
+    """
+    x = np.asarray(samples)
+    if x.ndim not in (1, 2):
+        raise AudioError(f"{name}: expected shape (frames,) or (frames, channels), got {x.shape}")
+    if not isinstance(sample_rate, (int, np.integer)) or not MIN_RATE <= sample_rate <= MAX_RATE:
+        raise AudioError(f"{name}: sample rate must be an integer {MIN_RATE}..{MAX_RATE} Hz, "
+                         f"got {sample_rate!r}")
+    if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.number) and not np.iscomplexobj(x)):
+        raise AudioError(f"{name}: expected real float or int samples, got dtype {x.dtype}")
+    mono = _finite(to_mono(int_to_float(x, name)), name)
+    need = int(np.ceil(min_seconds * sample_rate))
+    if len(mono) < need:
+        raise AudioError(f"{name}: too short: {len(mono) / sample_rate:.3f} s "
+                         f"({len(mono)} samples), need at least {min_seconds:g} s")
+    return mono
