@@ -164,3 +164,69 @@ class ModelSpec:
             FRONTEND_KEY: json.dumps(self.frontend.to_dict()),
             TRAINING_KEY: json.dumps(self.training),
         }
+
+
+STREAM_MODES = ("utterance", "window")
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """How a live stream is cut into pieces for the classifier. Times in seconds, levels in dB.
+
+    Energy gate (both modes): a 20 ms frame is "voiced" when its level is ``start_db`` above the
+    noise floor to begin speech and ``stop_db`` above it to stay in speech (hysteresis), and
+    always above ``min_level_db`` dBFS. The floor is the quietest frame of the last
+    ``floor_seconds`` (it follows rising noise after that long; it drops at once).
+
+    ``utterance`` mode: speech starts after ``min_speech`` voiced seconds, ends after
+    ``hangover`` unvoiced seconds, is cut at ``max_utterance``; it is classified once with
+    ``pre_context``/``post_context`` seconds of the surrounding audio, like the training files.
+    ``window`` mode: every ``hop`` seconds the last ``window`` seconds are classified when they
+    hold ``min_speech`` voiced seconds; scores are averaged over the last ``smooth`` windows.
+    ``queue_seconds``: capacity of the live-audio queue; ``block_seconds``: source block length.
+    """
+
+    mode: str = "utterance"
+    frame_seconds: float = 0.02
+    start_db: float = 12.0
+    stop_db: float = 6.0
+    min_level_db: float = -55.0
+    floor_seconds: float = 5.0
+    min_speech: float = 0.25
+    hangover: float = 0.6
+    max_utterance: float = 8.0
+    pre_context: float = 0.5
+    post_context: float = 0.5
+    window: float = 3.0
+    hop: float = 1.0
+    smooth: int = 1
+    min_confidence: float = 0.0
+    queue_seconds: float = 10.0
+    block_seconds: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.mode not in STREAM_MODES:
+            raise ContractError(f"stream mode: expected one of {STREAM_MODES}, got {self.mode!r}")
+        if self.stop_db > self.start_db:
+            raise ContractError(f"stream: need stop_db <= start_db, got {self.stop_db} > {self.start_db}")
+        positive = ("frame_seconds", "min_speech", "hangover", "max_utterance", "window", "hop",
+                    "floor_seconds", "queue_seconds", "block_seconds")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ContractError(f"stream {name}: expected > 0, got {getattr(self, name)!r}")
+        if self.pre_context < 0 or self.post_context < 0:
+            raise ContractError(f"stream context: expected >= 0, got pre={self.pre_context}, "
+                                f"post={self.post_context}")
+        if self.smooth < 1:
+            raise ContractError(f"stream smooth: expected >= 1 windows, got {self.smooth}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ContractError(f"stream min_confidence: expected 0..1, got {self.min_confidence}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "StreamSpec":
+        """Build from a JSON object; unknown keys raise :class:`ContractError`."""
+        return cls(**_from_mapping(cls, data, "stream"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every setting."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,138 @@
+"""``ser-edge listen`` (continuous classification) and ``ser-edge devices`` (input devices).
+
+Ctrl-C and SIGTERM end ``listen`` cleanly: the summary goes to stderr and the exit status is
+0. A device that cannot be opened, or that stops delivering audio, gives one line and 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from typing import Any
+
+from .config import STREAM_MODES, StreamSpec
+from .errors import DeviceError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+class _Stop(Exception):
+    """Raised from the SIGTERM handler to unwind the stream like Ctrl-C does."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _note(message: str) -> None:
+    print(f"ser-edge: {message}", file=sys.stderr, flush=True)
+
+
+def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """The ``listen`` subcommand."""
+    d = StreamSpec()
+    p = subparsers.add_parser("listen", help="classify a live stream (microphone, file replay, stdin PCM)")
+    src = p.add_argument_group("source (default: the default microphone)")
+    src.add_argument("--device", metavar="ID|NAME", help="input device index or name substring")
+    src.add_argument("--input", metavar="FILE", help="replay an audio file; '-' reads raw PCM from stdin")
+    src.add_argument("--realtime", action="store_true", help="replay --input FILE at real-time pace")
+    src.add_argument("--rate", type=int, metavar="HZ", help="stdin PCM rate (required with --input -); "
+                     "for a device, the rate to open it at (default: its own, >= 22050 Hz preferred)")
+    src.add_argument("--format", choices=("s16le", "f32le"), default="s16le", help="stdin PCM format")
+    src.add_argument("--channels", type=int, default=1, metavar="N", help="stdin PCM channels")
+    seg = p.add_argument_group("segmentation")
+    seg.add_argument("--mode", choices=STREAM_MODES, default=d.mode,
+                     help=f"classify whole utterances or fixed windows (default {d.mode})")
+    seg.add_argument("--window", type=float, default=d.window, metavar="S", help="window mode: length (s)")
+    seg.add_argument("--hop", type=float, default=d.hop, metavar="S", help="window mode: hop (s)")
+    seg.add_argument("--smooth", type=int, default=d.smooth, metavar="N",
+                     help="window mode: average scores over the last N windows")
+    seg.add_argument("--min-confidence", type=float, default=d.min_confidence, metavar="P",
+                     help="print only events at least this confident (0..1)")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of audio")
+    p.add_argument("--json", action="store_true", help='one JSON line per event: {"start","end","label",...}')
+    p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
+    p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
+    p.set_defaults(func=cmd_listen)
+    return p
+
+
+def add_devices_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """The ``devices`` subcommand."""
+    p = subparsers.add_parser("devices", help="list audio input devices")
+    p.add_argument("--json", action="store_true", help="one JSON object per device")
+    p.set_defaults(func=cmd_devices)
+    return p
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from .sources import list_input_devices
+
+    devices = list_input_devices()
+    for d in devices:
+        if args.json:
+            print(json.dumps(d), flush=True)
+        else:
+            print(f"{d['index']:>3}  {d['name']:<40} {d['channels']:>3} ch  "
+                  f"{d['default_samplerate']:>7.0f} Hz  ({d['hostapi']})", flush=True)
+    if not devices:
+        _note("no audio input device found")
+    return EXIT_OK
+
+
+def _spec(args: argparse.Namespace) -> StreamSpec:
+    return StreamSpec(mode=args.mode, window=args.window, hop=args.hop, smooth=args.smooth,
+                      min_confidence=args.min_confidence)
+
+
+def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
+    """The source ``args`` ask for: stdin PCM, a file replay or an input device."""
+    from . import sources
+
+    if args.input == "-":
+        if not args.rate:
+            raise SystemExit("ser-edge listen: error: --input - needs --rate HZ (and --format, --channels)")
+        return sources.PcmSource(sys.stdin.buffer, sample_rate=args.rate, fmt=args.format,
+                                 channels=args.channels, block_seconds=spec.block_seconds)
+    if args.input:
+        return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
+                                  queue_seconds=spec.queue_seconds)
+    mic = sources.MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
+                            queue_seconds=spec.queue_seconds)
+    for warning in mic.warnings:
+        _note(f"warning: {warning}")
+    return mic
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from .classifier import EmotionClassifier
+    from .sinks import make_sink
+    from .stream import StreamStats, listen
+
+    spec = _spec(args)
+    classifier = EmotionClassifier.load(args.model, threads=args.threads)
+    sink, stats = make_sink(args.json), StreamStats()
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        source = open_source(args, spec)
+    except DeviceError as exc:
+        signal.signal(signal.SIGTERM, previous)
+        _note(str(exc))
+        return EXIT_FAILED
+    status = EXIT_OK
+    try:
+        with source:
+            _note(f"listening to {source.name} at {source.sample_rate} Hz ({spec.mode} mode); Ctrl-C stops")
+            for event in listen(source, classifier, spec, stats, max_seconds=args.duration):
+                sink(event)
+    except (KeyboardInterrupt, _Stop):
+        pass
+    except DeviceError as exc:
+        _note(str(exc))
+        status = EXIT_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _note(f"summary: {stats.summary()}")
+    return status

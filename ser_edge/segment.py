@@ -1,0 +1,250 @@
+"""Cut a stream of mono audio into pieces to classify: utterances (energy VAD) or windows.
+
+Kept apart as in silero-vad: :class:`EnergyGate` is the stateful per-frame step (levels, an
+adaptive noise floor, hysteresis), the segmenters are the decision state machines on top.
+All positions are absolute sample indices of the stream; every class has ``reset()``.
+Segmenters take blocks of any length (``push``) and carry the partial frame over.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activity import frame_rms_db
+from .config import StreamSpec
+
+#: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:
+#: they do not pull the noise floor down.
+DIGITAL_SILENCE_DB = -120.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the stream to classify.
+
+    ``start``/``end``: the speech (or window) in stream samples; ``samples``: mono float32 (n,)
+    from ``audio_start``, including the context around the speech.
+    """
+
+    start: int
+    end: int
+    audio_start: int
+    samples: np.ndarray
+    decided_at: int
+
+
+class AudioBuffer:
+    """The recent audio of the stream, addressable by absolute sample index."""
+
+    def __init__(self) -> None:
+        self.reset(0)
+
+    def reset(self, position: int) -> None:
+        self.begin = position
+        self._data = np.zeros(0, dtype=np.float32)
+
+    @property
+    def end(self) -> int:
+        return self.begin + len(self._data)
+
+    def append(self, block: np.ndarray) -> None:
+        self._data = np.concatenate([self._data, np.asarray(block, dtype=np.float32)])
+
+    def slice(self, start: int, stop: int) -> np.ndarray:
+        """Samples [start, stop) clipped to what is held; a copy."""
+        a, b = max(start, self.begin) - self.begin, min(stop, self.end) - self.begin
+        return self._data[a:max(a, b)].copy()
+
+    def trim(self, keep_from: int) -> None:
+        """Forget the samples before ``keep_from``."""
+        cut = min(max(0, keep_from - self.begin), len(self._data))
+        if cut:
+            self._data = self._data[cut:]
+            self.begin += cut
+
+
+class EnergyGate:
+    """Per-frame voicing with an adaptive noise floor and two thresholds (hysteresis).
+
+    The floor is the minimum frame level of the last ``spec.floor_seconds`` (so it drops at
+    once when the room gets quieter and follows rising noise after that long).
+    """
+
+    def __init__(self, spec: StreamSpec, sample_rate: int) -> None:
+        self.spec = spec
+        self.frame_len = max(1, round(spec.frame_seconds * sample_rate))
+        self._history = deque(maxlen=max(1, round(spec.floor_seconds / spec.frame_seconds)))
+        self.reset()
+
+    def reset(self, keep_floor: bool = False) -> None:
+        """Forget the state; with ``keep_floor`` the noise floor's history stays."""
+        if not keep_floor:
+            self._history.clear()
+            self.floor = float("nan")
+
+    def step(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Frame levels (dBFS, (n,)) -> (above start threshold, above stop threshold), bool (n,)."""
+        start = np.zeros(len(levels), dtype=bool)
+        stop = np.zeros(len(levels), dtype=bool)
+        for i, level in enumerate(levels):
+            if level > DIGITAL_SILENCE_DB or not self._history:
+                self._history.append(float(level))
+            self.floor = min(self._history)
+            loud = level > self.spec.min_level_db
+            start[i] = loud and level > self.floor + self.spec.start_db
+            stop[i] = loud and level > self.floor + self.spec.stop_db
+        return start, stop
+
+
+class _Framed:
+    """Common base: buffer the audio, split it into whole frames, run the gate."""
+
+    def __init__(self, spec: StreamSpec, sample_rate: int) -> None:
+        self.spec = spec
+        self.sample_rate = sample_rate
+        self.gate = EnergyGate(spec, sample_rate)
+        self.buffer = AudioBuffer()
+        self._framed = 0  # absolute index of the first sample not yet framed
+        self.reset()
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        self.gate.reset(keep_floor)
+        self.buffer.reset(position)
+        self._framed = position
+
+    def _seconds(self, seconds: float) -> int:
+        return round(seconds * self.sample_rate)
+
+    def push(self, block: np.ndarray) -> list[Segment]:
+        """Add mono samples (n,); return the segments this block completes."""
+        self.buffer.append(block)
+        n = (self.buffer.end - self._framed) // self.gate.frame_len
+        if n == 0:
+            return []
+        frames = self.buffer.slice(self._framed, self._framed + n * self.gate.frame_len)
+        start, stop = self.gate.step(frame_rms_db(frames, self.sample_rate, self.spec.frame_seconds))
+        out: list[Segment] = []
+        for i in range(n):
+            pos = self._framed + i * self.gate.frame_len
+            out.extend(self._frame(pos, bool(start[i]), bool(stop[i])))
+        self._framed += n * self.gate.frame_len
+        self.buffer.trim(self._keep_from())
+        return out
+
+    def gap(self, n_samples: int) -> list[Segment]:
+        """Samples were lost (queue overflow): close what is open and skip ``n_samples``."""
+        out = self.flush()
+        self.reset(self.buffer.end + max(0, n_samples), keep_floor=True)
+        return out
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        raise NotImplementedError
+
+    def _keep_from(self) -> int:
+        raise NotImplementedError
+
+    def flush(self) -> list[Segment]:
+        raise NotImplementedError
+
+
+class UtteranceSegmenter(_Framed):
+    """Energy VAD: one Segment per utterance, with context, emitted once it has ended."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
+        self._start: int | None = None   # first voiced sample of the current (candidate) utterance
+        self._last_voiced = 0            # end of the last voiced frame
+        self._voiced = 0                 # voiced frames since _start
+        self._pending: list[tuple[int, int, int]] = []  # (start, end, decided) awaiting context
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        flen, spec = self.gate.frame_len, self.spec
+        if self._start is None:
+            if start:
+                self._start, self._last_voiced, self._voiced = pos, pos + flen, 1
+        elif stop:
+            self._last_voiced, self._voiced = pos + flen, self._voiced + 1
+        confirmed = self._start is not None and self._voiced * flen >= self._seconds(spec.min_speech)
+        if self._start is not None and pos + flen - self._last_voiced >= self._seconds(spec.hangover):
+            if confirmed:
+                self._pending.append((self._start, self._last_voiced, pos + flen))
+            self._start = None
+        elif confirmed and pos + flen - self._start >= self._seconds(spec.max_utterance):
+            self._pending.append((self._start, pos + flen, pos + flen))
+            self._start, self._voiced = pos + flen, 0
+        return self._ready(pos + flen)
+
+    def _ready(self, now: int) -> list[Segment]:
+        post = self._seconds(self.spec.post_context)
+        done = [p for p in self._pending if p[1] + post <= now]
+        self._pending = [p for p in self._pending if p[1] + post > now]
+        return [self._segment(s, e, now) for s, e, _ in done]
+
+    def _segment(self, start: int, end: int, decided: int) -> Segment:
+        a = max(self.buffer.begin, start - self._seconds(self.spec.pre_context))
+        b = end + self._seconds(self.spec.post_context)
+        return Segment(start, end, a, self.buffer.slice(a, b), decided)
+
+    def _keep_from(self) -> int:
+        marks = [self._framed] + [p[0] for p in self._pending]
+        if self._start is not None:
+            marks.append(self._start)
+        return min(marks) - self._seconds(self.spec.pre_context)
+
+    def flush(self) -> list[Segment]:
+        """End of stream: emit pending utterances and one still in progress (if long enough)."""
+        flen = self.gate.frame_len
+        if self._start is not None and self._voiced * flen >= self._seconds(self.spec.min_speech):
+            self._pending.append((self._start, self._last_voiced, self.buffer.end))
+        self._start = None
+        out = [self._segment(s, e, self.buffer.end) for s, e, _ in self._pending]
+        self._pending = []
+        return out
+
+
+class WindowSegmenter(_Framed):
+    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
+        self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
+        self._next = position + self._seconds(self.spec.window)
+        self._origin = position
+        self._last_end = position  # end of the last window looked at
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        if stop:
+            self._voiced.append(pos)
+        end = pos + self.gate.frame_len
+        if end < self._next:
+            return []
+        self._next += self._seconds(self.spec.hop)
+        self._last_end = end
+        return self._window(end)
+
+    def _window(self, end: int) -> list[Segment]:
+        begin = max(self._origin, end - self._seconds(self.spec.window))
+        while self._voiced and self._voiced[0] < begin:
+            self._voiced.popleft()
+        if len(self._voiced) * self.gate.frame_len < self._seconds(self.spec.min_speech):
+            return []
+        return [Segment(begin, end, begin, self.buffer.slice(begin, end), end)]
+
+    def _keep_from(self) -> int:
+        return self._framed - self._seconds(self.spec.window)
+
+    def flush(self) -> list[Segment]:
+        """End of stream: the last window, when speech came after the last one emitted."""
+        if self._voiced and self._voiced[-1] >= self._last_end:
+            self._last_end = self._framed
+            return self._window(self._framed)
+        return []
+
+
+def make_segmenter(spec: StreamSpec, sample_rate: int) -> UtteranceSegmenter | WindowSegmenter:
+    """The segmenter of ``spec.mode`` for a stream at ``sample_rate`` Hz."""
+    cls = UtteranceSegmenter if spec.mode == "utterance" else WindowSegmenter
+    return cls(spec, sample_rate)

@@ -1,0 +1,342 @@
+"""Where stream audio comes from: a file, raw PCM on a pipe, or an input device (sounddevice).
+
+Every source is iterable and yields ``(offset, block)``: ``offset`` is the stream position in
+samples of the block's first sample (it jumps when blocks were lost to a full queue) and
+``block`` is mono float32 (n,). Each has ``sample_rate`` (Hz), ``name``, ``overflows`` (events
+where audio was lost), ``dropped_samples`` and ``close()``; all are context managers.
+Live producers (the microphone callback, ``--realtime`` replay) only copy into a
+:class:`BlockQueue`, which counts what a slow consumer makes it drop.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+
+from .errors import AudioError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+Chunk = tuple[int, np.ndarray]
+
+
+class BlockQueue:
+    """A bounded queue of chunks; ``put`` never blocks (it drops and counts when full)."""
+
+    def __init__(self, max_blocks: int) -> None:
+        self._queue: queue.Queue[Chunk] = queue.Queue(maxsize=max(1, max_blocks))
+        self.overflows = 0        # blocks dropped because the queue was full
+        self.device_overflows = 0  # blocks the device itself flagged as overflowed
+        self.dropped_samples = 0
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def put(self, offset: int, block: np.ndarray) -> bool:
+        """Queue a chunk from a producer; False (and counted) when the queue was full."""
+        try:
+            self._queue.put_nowait((offset, block))
+            return True
+        except queue.Full:
+            self.overflows += 1
+            self.dropped_samples += len(block)
+            return False
+
+    def finish(self, error: BaseException | None = None) -> None:
+        """The producer has ended (with ``error`` when it failed)."""
+        self.error = error
+        self.done.set()
+
+    def get(self, timeout: float) -> Chunk | None:
+        """The next chunk, or None after ``timeout`` seconds without one."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    @property
+    def exhausted(self) -> bool:
+        """The producer has ended and every chunk was taken."""
+        return self.done.is_set() and self._queue.empty()
+
+    def drain(self, poll: float = 0.1) -> Iterator[Chunk]:
+        """Yield chunks until the producer ends; re-raise its error."""
+        while not self.exhausted:
+            chunk = self.get(poll)
+            if chunk is not None:
+                yield chunk
+        if self.error is not None:
+            raise self.error
+
+
+class _Source:
+    """Shared bookkeeping of the sources."""
+
+    name = "<source>"
+    sample_rate = 0
+    _queue: BlockQueue | None = None
+
+    @property
+    def overflows(self) -> int:
+        q = self._queue
+        return 0 if q is None else q.overflows + q.device_overflows
+
+    @property
+    def dropped_samples(self) -> int:
+        return 0 if self._queue is None else self._queue.dropped_samples
+
+    def close(self) -> None:
+        """Release what the source holds (idempotent)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _file_blocks(path: Path, block_seconds: float) -> tuple[int, Iterator[np.ndarray]]:
+    """(rate, iterator over mono float32 blocks): read lazily with soundfile, else whole."""
+    try:
+        import soundfile
+    except ImportError:
+        from .audio import read_audio
+
+        samples, rate = read_audio(path)
+        n = max(1, int(rate * block_seconds))
+        return rate, (samples[i:i + n] for i in range(0, len(samples), n))
+    try:
+        handle = soundfile.SoundFile(str(path))
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise AudioError(f"{path}: cannot read audio ({exc})") from None
+    return handle.samplerate, _soundfile_blocks(handle, max(1, int(handle.samplerate * block_seconds)))
+
+
+def _soundfile_blocks(handle: Any, n: int) -> Iterator[np.ndarray]:
+    """Mono float32 blocks of ``n`` frames (the last may be shorter); closes ``handle``."""
+    with handle:
+        while True:
+            data = handle.read(n, dtype="float32", always_2d=True)
+            if len(data) == 0:
+                return
+            yield data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0].copy()
+
+
+class FileSource(_Source):
+    """Replay an audio file as a stream: as fast as possible, or paced like a live device.
+
+    With ``realtime`` a thread feeds a :class:`BlockQueue` at the file's rate, so a consumer
+    slower than real time loses (and counts) blocks exactly as with a microphone.
+    """
+
+    def __init__(self, path: str | Path, *, block_seconds: float = 0.05, realtime: bool = False,
+                 queue_seconds: float = 10.0) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise AudioError(f"{self.path}: no such audio file")
+        self.name = str(self.path)
+        self.sample_rate, self._blocks = _file_blocks(self.path, block_seconds)
+        self.realtime = realtime
+        if realtime:
+            self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
+        self._stop = threading.Event()
+
+    def __iter__(self) -> Iterator[Chunk]:
+        if not self.realtime:
+            offset = 0
+            for block in self._blocks:
+                yield offset, block
+                offset += len(block)
+            return
+        thread = threading.Thread(target=self._produce, name="ser-edge-replay", daemon=True)
+        thread.start()
+        yield from self._queue.drain()
+
+    def _produce(self) -> None:
+        start, offset = time.monotonic(), 0
+        try:
+            for block in self._blocks:
+                offset += len(block)
+                wait = start + offset / self.sample_rate - time.monotonic()
+                if self._stop.wait(max(0.0, wait)):
+                    break
+                self._queue.put(offset - len(block), block)
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            self._queue.finish(exc)
+            return
+        self._queue.finish()
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+class PcmSource(_Source):
+    """Raw interleaved PCM from a binary stream (stdin): ``arecord``/``parec``/``ffmpeg`` pipes."""
+
+    def __init__(self, stream: BinaryIO, *, sample_rate: int, fmt: str = "s16le", channels: int = 1,
+                 block_seconds: float = 0.05, name: str = "<stdin>") -> None:
+        from .audio import pcm_frame_bytes
+
+        if sample_rate <= 0 or channels <= 0:
+            raise AudioError(f"{name}: need a positive rate and channel count, got rate={sample_rate}, "
+                             f"channels={channels}")
+        self.stream, self.sample_rate, self.fmt, self.channels = stream, sample_rate, fmt, channels
+        self.name = name
+        self.frame_bytes = pcm_frame_bytes(fmt, channels)
+        self.block_bytes = max(1, int(block_seconds * sample_rate)) * self.frame_bytes
+
+    def __iter__(self) -> Iterator[Chunk]:
+        from .audio import decode_pcm
+
+        offset, carry = 0, b""
+        while True:
+            data = self.stream.read(self.block_bytes)
+            if not data:
+                return
+            data = carry + data
+            whole = len(data) - len(data) % self.frame_bytes
+            carry = data[whole:]
+            if whole:
+                block = decode_pcm(data[:whole], self.fmt, self.channels)
+                yield offset, block
+                offset += len(block)
+
+
+#: Rates tried, in order, when the device's default is below 22050 Hz (the features reach 11 kHz).
+PREFERRED_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
+
+
+def _sounddevice():
+    """Import sounddevice, or raise the typed error naming the extra / the system library."""
+    try:
+        import sounddevice
+    except ImportError:
+        from .errors import MissingExtraError
+
+        raise MissingExtraError("sounddevice", "mic") from None
+    except OSError as exc:  # the PortAudio shared library is missing
+        from .errors import DeviceError
+
+        raise DeviceError(f"PortAudio is not usable ({exc}): install libportaudio2") from None
+    return sounddevice
+
+
+def list_input_devices() -> list[dict]:
+    """Input devices: ``{"index", "name", "channels", "default_samplerate", "hostapi"}`` each."""
+    sd = _sounddevice()
+    apis = [api["name"] for api in sd.query_hostapis()]
+    return [{"index": i, "name": d["name"], "channels": d["max_input_channels"],
+             "default_samplerate": d["default_samplerate"], "hostapi": apis[d["hostapi"]]}
+            for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
+
+
+def resolve_device(device: int | str | None) -> int:
+    """An input device index from an index, a name substring (case-insensitive) or None (default)."""
+    from .errors import DeviceError
+
+    inputs = list_input_devices()
+    if not inputs:
+        raise DeviceError("no audio input device found")
+    if device is None:
+        default = _sounddevice().default.device[0]
+        return default if default is not None and default >= 0 else inputs[0]["index"]
+    if isinstance(device, int) or str(device).strip().isdigit():
+        if int(device) in {d["index"] for d in inputs}:
+            return int(device)
+        raise DeviceError(f"input device {device}: no such input device index "
+                          f"(have {[d['index'] for d in inputs]})")
+    exact = [d for d in inputs if d["name"].lower() == str(device).lower()]
+    found = exact or [d for d in inputs if str(device).lower() in d["name"].lower()]
+    if len(found) != 1:
+        what = "no input device" if not found else "several input devices"
+        raise DeviceError(f"{what} named like {device!r}; inputs: {[d['name'] for d in inputs]}")
+    return found[0]["index"]
+
+
+def choose_rate(index: int, requested: int | None = None) -> int:
+    """A rate (Hz) the device accepts: ``requested``, else its default if >= 22050, else the best."""
+    sd = _sounddevice()
+    default = int(sd.query_devices(index)["default_samplerate"])
+    candidates = [requested] if requested else [default] * (default >= 22050) + list(PREFERRED_RATES)
+    for rate in candidates:
+        try:
+            sd.check_input_settings(device=index, channels=1, samplerate=rate, dtype="float32")
+            return int(rate)
+        except (sd.PortAudioError, ValueError):
+            continue
+    from .errors import DeviceError
+
+    raise DeviceError(f"input device {index}: accepts none of the rates {candidates} Hz")
+
+
+class MicSource(_Source):
+    """A sounddevice InputStream; its callback only copies blocks into a :class:`BlockQueue`.
+
+    Raises DeviceError when the device cannot be opened, stops, or delivers nothing for
+    ``stall_seconds`` (unplugged, audio server gone). ``warnings`` lists notes for the user.
+    """
+
+    def __init__(self, device: int | str | None = None, *, sample_rate: int | None = None,
+                 block_seconds: float = 0.05, queue_seconds: float = 10.0,
+                 stall_seconds: float = 2.0) -> None:
+        self.index = resolve_device(device)
+        self.name = f"{self.index}: {_sounddevice().query_devices(self.index)['name']}"
+        self.sample_rate = choose_rate(self.index, sample_rate)
+        self.warnings = [] if self.sample_rate >= 22050 else [(
+            f"input device {self.name!r} runs at {self.sample_rate} Hz < 22050 Hz: the model's features "
+            "reach 11025 Hz, so expect less accurate results")]
+        self.block = max(1, int(block_seconds * self.sample_rate))
+        self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
+        self.stall_seconds = stall_seconds
+        self._offset = 0
+        self._stream: Any = None
+        self.close_error: Exception | None = None
+
+    def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
+        if getattr(status, "input_overflow", False):
+            self._queue.device_overflows += 1
+        self._queue.put(self._offset, indata[:, 0].copy())
+        self._offset += frames
+
+    def _open(self) -> None:
+        sd = _sounddevice()
+        from .errors import DeviceError
+
+        try:
+            self._stream = sd.InputStream(device=self.index, channels=1, samplerate=self.sample_rate,
+                                          blocksize=self.block, dtype="float32", callback=self._callback)
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            raise DeviceError(f"cannot open input device {self.name!r}: {exc}") from None
+
+    def __iter__(self) -> Iterator[Chunk]:
+        from .errors import DeviceError
+
+        self._open()
+        last = time.monotonic()
+        while True:
+            chunk = self._queue.get(0.1)
+            if chunk is not None:
+                last = time.monotonic()
+                yield chunk
+                continue
+            if not self._stream.active:
+                raise DeviceError(f"input device {self.name!r} stopped delivering audio")
+            if time.monotonic() - last > self.stall_seconds:
+                raise DeviceError(f"no audio from input device {self.name!r} for {self.stall_seconds:g} s "
+                                  "(unplugged, or the audio server stopped)")
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception as exc:  # noqa: BLE001 - the device may already be gone
+                self.close_error = exc

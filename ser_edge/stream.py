@@ -1,0 +1,190 @@
+"""The streaming engine: any source -> segmenter -> classifier -> events.
+
+Embedding in a script (an iterator, or a callback)::
+
+    from ser_edge import EmotionClassifier
+    from ser_edge.sources import MicSource
+    from ser_edge.stream import listen
+
+    clf = EmotionClassifier.load()
+    with MicSource("USB") as mic:
+        for event in listen(mic, clf):
+            print(event.label, event.confidence)      # or: run(mic, clf, on_event=publish)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .config import StreamSpec
+from .errors import AudioError
+from .segment import Segment, make_segmenter
+from .sources import Chunk
+
+
+class Classifier(Protocol):
+    """What the engine needs of :class:`ser_edge.classifier.EmotionClassifier`."""
+
+    labels: tuple[str, ...]
+
+    def predict(self, samples: np.ndarray, sample_rate: int) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """One classified piece of the stream; ``start``/``end`` in stream seconds.
+
+    ``decided_at``: stream seconds at which the segment was complete (its latency is
+    ``decided_at - end`` plus the classification time); not part of :meth:`to_dict`.
+    """
+
+    start: float
+    end: float
+    label: str
+    confidence: float
+    scores: dict[str, float]
+    decided_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready ``{"start", "end", "label", "confidence", "scores"}``."""
+        return {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
+                "confidence": round(self.confidence, 4),
+                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+
+
+@dataclass
+class StreamStats:
+    """What the stream did so far; ``duration`` in seconds of audio."""
+
+    duration: float = 0.0
+    segments: int = 0
+    events: int = 0
+    overflows: int = 0
+    dropped_seconds: float = 0.0
+    nonfinite_samples: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for the user."""
+        return (f"{self.duration:.1f} s of audio, {self.segments} utterances, {self.events} events, "
+                f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
+                + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else ""))
+
+
+class ScoreSmoother:
+    """Average the scores of the last ``n`` events; forgets them after a pause of ``gap`` s."""
+
+    def __init__(self, n: int, gap: float) -> None:
+        self.n, self.gap = n, gap
+        self._recent: deque[Event] = deque(maxlen=n)
+
+    def reset(self) -> None:
+        self._recent.clear()
+
+    def __call__(self, event: Event) -> Event:
+        if self.n <= 1:
+            return event
+        if self._recent and event.start - self._recent[-1].end > self.gap:
+            self._recent.clear()
+        self._recent.append(event)
+        labels = list(event.scores)
+        mean = {k: float(np.mean([e.scores.get(k, 0.0) for e in self._recent])) for k in labels}
+        best = max(labels, key=mean.__getitem__)
+        return Event(event.start, event.end, best, mean[best], mean, event.decided_at)
+
+
+class StreamEngine:
+    """Segment a stream at ``sample_rate`` Hz and classify each segment once.
+
+    ``process(chunk)`` takes ``(offset, mono float32 block)`` and returns the events it
+    completes; ``finish()`` returns the rest at the end of the stream.
+    """
+
+    def __init__(self, classifier: Classifier, sample_rate: int, spec: StreamSpec | None = None) -> None:
+        self.classifier, self.sample_rate = classifier, sample_rate
+        self.spec = spec or StreamSpec()
+        self.segmenter = make_segmenter(self.spec, sample_rate)
+        self.smoother = ScoreSmoother(self.spec.smooth, self.spec.hop * 1.5)
+        self.stats = StreamStats()
+        self._position = 0
+
+    def process(self, chunk: Chunk) -> list[Event]:
+        offset, block = chunk
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        segments: list[Segment] = []
+        if offset > self._position:  # samples were lost upstream: close the open segment
+            segments += self.segmenter.gap(offset - self._position)
+            self.stats.dropped_seconds += (offset - self._position) / self.sample_rate
+            self.smoother.reset()
+        finite = np.isfinite(block)
+        if not finite.all():
+            self.stats.nonfinite_samples += int(block.size - np.count_nonzero(finite))
+            block = np.where(finite, block, np.float32(0.0))
+        self._position = offset + len(block)
+        self.stats.duration = self._position / self.sample_rate
+        segments += self.segmenter.push(block)
+        return self._classify(segments)
+
+    def finish(self) -> list[Event]:
+        return self._classify(self.segmenter.flush())
+
+    def _classify(self, segments: list[Segment]) -> list[Event]:
+        events = []
+        rate = float(self.sample_rate)
+        for seg in segments:
+            self.stats.segments += 1
+            try:
+                pred = self.classifier.predict(seg.samples, self.sample_rate)
+            except AudioError:  # e.g. too short to classify: the stream goes on
+                continue
+            if pred.label is None:
+                continue
+            event = self.smoother(Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence,
+                                        dict(pred.scores), seg.decided_at / rate))
+            if event.confidence < self.spec.min_confidence:
+                continue
+            self.stats.events += 1
+            self.stats.labels[event.label] = self.stats.labels.get(event.label, 0) + 1
+            events.append(event)
+        return events
+
+
+def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,
+           stats: StreamStats | None = None, max_seconds: float | None = None) -> Iterator[Event]:
+    """Events from any source (an iterable of ``(offset, block)`` with ``sample_rate``).
+
+    Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
+    place; overflows are copied from the source). ``max_seconds``: stop after that much audio.
+    """
+    engine = StreamEngine(classifier, int(source.sample_rate), spec)
+    if stats is not None:
+        engine.stats = stats
+    for chunk in source:
+        yield from engine.process(chunk)
+        engine.stats.overflows = int(getattr(source, "overflows", 0))
+        if max_seconds is not None and engine.stats.duration >= max_seconds:
+            break
+    yield from engine.finish()
+
+
+def run(source: Iterable[Chunk], classifier: Classifier, on_event: Callable[[Event], None],
+        spec: StreamSpec | None = None) -> StreamStats:
+    """Callback form of :func:`listen`: call ``on_event`` for each event; return the stats."""
+    stats = StreamStats()
+    for event in listen(source, classifier, spec, stats):
+        on_event(event)
+    return stats
+
+
+def timeline(classifier: Classifier, samples: np.ndarray, sample_rate: int,
+             spec: StreamSpec | None = None) -> list[Event]:
+    """The events of a whole recording (mono or (n, channels)), e.g. for ``classify --timeline``."""
+    data = np.asarray(samples, dtype=np.float32)
+    mono = data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
+    engine = StreamEngine(classifier, sample_rate, spec)
+    return engine.process((0, mono)) + engine.finish()

@@ -1,0 +1,149 @@
+"""Segmenters on synthetic signals: speech-like bursts in noise, silence, hysteresis, max length."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from signals import noise, voiced
+
+from ser_edge.config import StreamSpec
+from ser_edge.segment import UtteranceSegmenter, WindowSegmenter, make_segmenter
+
+
+def bursts(rate: int, times: list[tuple[float, float]], total: float, noise_db: float = -60.0,
+           speech_db: float = -20.0) -> np.ndarray:
+    """Noise at ``noise_db`` with speech-like bursts over the (start, end) seconds in ``times``."""
+    x = noise(total, rate, noise_db, seed=3)
+    for i, (a, b) in enumerate(times):
+        ia = int(a * rate)
+        x[ia:ia + round((b - a) * rate)] += voiced(b - a, rate, level_db=speech_db, seed=i)
+    return x
+
+
+def run(segmenter, x: np.ndarray, block: int = 1024) -> list:
+    out = []
+    for i in range(0, len(x), block):
+        out += segmenter.push(x[i:i + block])
+    return out + segmenter.flush()
+
+
+TIMES = [(1.0, 2.5), (4.5, 6.5), (8.0, 9.2)]
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 48000])
+def test_each_burst_is_one_utterance_with_its_timing(rate):
+    spec = StreamSpec()
+    segs = run(UtteranceSegmenter(spec, rate), bursts(rate, TIMES, 11.0))
+    assert len(segs) == len(TIMES)
+    for seg, (a, b) in zip(segs, TIMES):
+        assert seg.start / rate == pytest.approx(a, abs=0.1)
+        assert seg.end / rate == pytest.approx(b, abs=0.15)
+        # padded with context on both sides, decided after the hang-over
+        assert seg.audio_start == pytest.approx(seg.start - spec.pre_context * rate, abs=1)
+        assert len(seg.samples) == pytest.approx(seg.end - seg.audio_start + spec.post_context * rate, abs=1)
+        assert seg.decided_at >= seg.end + spec.hangover * rate - 1
+
+
+def test_block_size_does_not_change_the_segments():
+    rate = 16000
+    x = bursts(rate, TIMES, 11.0)
+    whole = run(UtteranceSegmenter(StreamSpec(), rate), x, block=len(x))
+    for block in (1, 317, 4096):
+        if block == 1:
+            x_short = x[: rate * 3]
+            ref = run(UtteranceSegmenter(StreamSpec(), rate), x_short, block=len(x_short))
+            got = run(UtteranceSegmenter(StreamSpec(), rate), x_short, block=block)
+        else:
+            ref, got = whole, run(UtteranceSegmenter(StreamSpec(), rate), x, block=block)
+        assert [(s.start, s.end) for s in got] == [(s.start, s.end) for s in ref]
+        assert all(np.array_equal(a.samples, b.samples) for a, b in zip(got, ref))
+
+
+@pytest.mark.parametrize("level_db", [-75.0, -60.0, -45.0, -30.0])
+def test_steady_noise_and_silence_give_nothing(level_db):
+    rate = 16000
+    for mode in ("utterance", "window"):
+        seg = make_segmenter(StreamSpec(mode=mode), rate)
+        assert run(seg, noise(20.0, rate, level_db)) == []
+        assert run(make_segmenter(StreamSpec(mode=mode), rate), np.zeros(rate * 5, np.float32)) == []
+
+
+def test_noise_floor_adapts_to_louder_noise():
+    rate = 16000
+    spec = StreamSpec()
+    quiet, loud = noise(6.0, rate, -60.0), noise(24.0, rate, -35.0, seed=9)
+    step = run(UtteranceSegmenter(spec, rate), np.concatenate([quiet, loud]))
+    # the step up is heard at most once; once the floor has followed it, the noise is quiet again
+    assert len(step) <= 1
+    assert all(s.end / rate < 6.0 + spec.floor_seconds + spec.max_utterance for s in step)
+    # speech 20 dB over the louder noise is still found, burst by burst
+    segs = run(UtteranceSegmenter(spec, rate), bursts(rate, TIMES, 11.0, noise_db=-35.0, speech_db=-15.0))
+    assert len(segs) == len(TIMES)
+
+
+def _levels(rate: int, parts: list[tuple[float, float]]) -> np.ndarray:
+    """Noise at -60 dBFS plus a second noise at (seconds, level dBFS) parts (None = nothing)."""
+    out = [noise(s, rate, -60.0, seed=i) + (0 if db is None else noise(s, rate, db, seed=50 + i))
+           for i, (s, db) in enumerate(parts)]
+    return np.concatenate(out).astype(np.float32)
+
+
+def test_hysteresis_keeps_a_dip_between_thresholds_in_one_utterance():
+    rate, spec = 16000, StreamSpec(start_db=12.0, stop_db=6.0)
+    # loud (+15 dB over the floor), a 1 s dip to +8.6 dB (between stop and start), loud again
+    x = _levels(rate, [(2.0, None), (0.6, -45.0), (1.0, -52.0), (0.6, -45.0), (2.0, None)])
+    segs = run(UtteranceSegmenter(spec, rate), x)
+    assert len(segs) == 1
+    assert segs[0].start / rate == pytest.approx(2.0, abs=0.05)
+    assert segs[0].end / rate == pytest.approx(4.2, abs=0.05)
+    # the same dip level alone never starts speech; below the stop threshold the dip splits it
+    assert run(UtteranceSegmenter(spec, rate), _levels(rate, [(2.0, None), (3.0, -52.0), (2.0, None)])) == []
+    split = _levels(rate, [(2.0, None), (0.6, -45.0), (1.0, -70.0), (0.6, -45.0), (2.0, None)])
+    assert len(run(UtteranceSegmenter(spec, rate), split)) == 2
+
+
+def test_short_clicks_are_not_utterances():
+    rate = 16000
+    x = _levels(rate, [(2.0, None), (0.1, -30.0), (2.0, None), (0.08, -20.0), (2.0, None)])
+    assert run(UtteranceSegmenter(StreamSpec(min_speech=0.25), rate), x) == []
+
+
+def test_long_speech_is_cut_at_max_length():
+    rate = 16000
+    spec = StreamSpec(max_utterance=4.0, floor_seconds=30.0)
+    x = _levels(rate, [(1.0, None), (10.0, -30.0), (1.0, None)])
+    segs = run(UtteranceSegmenter(spec, rate), x)
+    assert len(segs) == 3
+    lengths = [(s.end - s.start) / rate for s in segs]
+    assert lengths[0] == pytest.approx(4.0, abs=0.03) and lengths[1] == pytest.approx(4.0, abs=0.03)
+    assert lengths[2] == pytest.approx(2.0, abs=0.1)
+    assert [s.start for s in segs[1:]] == [s.end for s in segs[:-1]]  # contiguous pieces
+
+
+def test_gap_closes_the_open_utterance_and_moves_the_clock():
+    rate = 16000
+    seg = UtteranceSegmenter(StreamSpec(), rate)
+    x = bursts(rate, [(1.0, 3.0)], 3.0)
+    assert seg.push(x) == []  # still speaking at the end of the block
+    closed = seg.gap(rate)  # one second lost
+    assert len(closed) == 1 and closed[0].start / rate == pytest.approx(1.0, abs=0.1)
+    later = seg.push(bursts(rate, [(1.0, 2.0)], 4.0)) + seg.flush()
+    assert len(later) == 1 and later[0].start / rate == pytest.approx(5.0, abs=0.1)
+
+
+def test_windows_only_where_there_is_speech():
+    rate = 16000
+    spec = StreamSpec(mode="window", window=2.0, hop=1.0)
+    segs = run(WindowSegmenter(spec, rate), bursts(rate, [(6.0, 7.5)], 14.0))
+    assert segs, "the burst must be classified"
+    for s in segs:
+        assert len(s.samples) == s.end - s.start == 2 * rate
+        assert s.start / rate < 7.5 and s.end / rate > 6.0  # each window holds some of the burst
+    ends = [s.end / rate for s in segs]
+    assert ends == sorted(ends) and np.allclose(np.diff(ends), 1.0, atol=0.03)
+
+
+def test_window_mode_flushes_a_short_stream_with_speech():
+    rate = 16000
+    segs = run(WindowSegmenter(StreamSpec(mode="window", window=3.0), rate), bursts(rate, [(0.5, 1.5)], 2.0))
+    assert len(segs) == 1 and segs[0].start == 0 and segs[0].end == 2 * rate

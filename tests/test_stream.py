@@ -1,0 +1,151 @@
+"""The streaming engine with a fake classifier: events, timing, filters, gaps, NaN, callbacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from io import StringIO
+
+import numpy as np
+import pytest
+from test_segment import TIMES, bursts
+
+from ser_edge.config import StreamSpec
+from ser_edge.sinks import JsonSink, TextSink
+from ser_edge.stream import Event, StreamEngine, listen, run, timeline
+
+LABELS = ("calm", "angry")
+
+
+@dataclass(frozen=True)
+class FakePrediction:
+    label: str | None
+    confidence: float
+    scores: dict = field(default_factory=dict)
+
+
+class FakeClassifier:
+    """'angry' for loud buffers, 'calm' otherwise; confidence from the peak; records every call."""
+
+    labels = LABELS
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def predict(self, samples: np.ndarray, sample_rate: int) -> FakePrediction:
+        self.calls.append((len(samples), sample_rate))
+        assert np.all(np.isfinite(samples))
+        loud = float(np.max(np.abs(samples))) > 0.2
+        conf = 0.9 if loud else 0.6
+        label = "angry" if loud else "calm"
+        return FakePrediction(label, conf, {label: conf, ("calm" if loud else "angry"): 1 - conf})
+
+
+class ListSource:
+    """Blocks of an array as a source: ``(offset, block)`` pairs, ``sample_rate``, ``overflows``."""
+
+    def __init__(self, x: np.ndarray, rate: int, block: int = 800, skip: tuple[int, int] | None = None):
+        self.x, self.sample_rate, self.block, self.skip = x, rate, block, skip
+        self.overflows = 0
+
+    def __iter__(self):
+        for i in range(0, len(self.x), self.block):
+            if self.skip and self.skip[0] <= i < self.skip[1]:
+                self.overflows += 1
+                continue
+            yield i, self.x[i:i + self.block]
+
+
+def test_one_event_per_utterance_in_stream_seconds():
+    rate, clf = 16000, FakeClassifier()
+    events = list(listen(ListSource(bursts(rate, TIMES, 11.0), rate), clf))
+    assert len(events) == len(TIMES) == len(clf.calls)
+    for ev, (a, b) in zip(events, TIMES):
+        assert ev.start == pytest.approx(a, abs=0.1) and ev.end == pytest.approx(b, abs=0.15)
+        assert ev.label == "angry" and ev.confidence == pytest.approx(0.9)
+        assert ev.decided_at >= ev.end
+        d = ev.to_dict()
+        assert list(d) == ["start", "end", "label", "confidence", "scores"]
+        assert json.loads(json.dumps(d)) == d
+    # the classifier saw each utterance once, with context, at the stream's rate
+    for (n, r), (a, b) in zip(clf.calls, TIMES):
+        assert r == rate and n / rate == pytest.approx(b - a + 1.0, abs=0.2)
+
+
+def test_min_confidence_filters_events_but_not_utterances():
+    rate = 16000
+    x = bursts(rate, TIMES, 11.0, speech_db=-40.0)  # quiet: the fake says 'calm' at 0.6
+    engine = StreamEngine(FakeClassifier(), rate, StreamSpec(min_confidence=0.7))
+    events = engine.process((0, x)) + engine.finish()
+    assert events == [] and engine.stats.segments == len(TIMES) and engine.stats.events == 0
+
+
+def test_window_mode_with_smoothing_averages_scores():
+    rate = 16000
+    spec = StreamSpec(mode="window", window=2.0, hop=0.5, smooth=3)
+    events = timeline(FakeClassifier(), bursts(rate, [(2.0, 6.0)], 9.0), rate, spec)
+    assert len(events) >= 5
+    for ev in events:
+        assert ev.end - ev.start == pytest.approx(2.0) and set(ev.scores) == set(LABELS)
+        assert sum(ev.scores.values()) == pytest.approx(1.0)
+        assert ev.confidence == max(ev.scores.values())
+
+
+def test_lost_blocks_close_the_utterance_and_keep_stream_time():
+    rate = 16000
+    x = bursts(rate, [(1.0, 3.0), (6.0, 7.0)], 9.0)
+    stats_events = []
+    source = ListSource(x, rate, block=1600, skip=(2 * rate, int(2.5 * rate)))
+    stats = run(source, FakeClassifier(), stats_events.append)
+    assert stats.overflows == source.overflows > 0
+    assert stats.dropped_seconds == pytest.approx(0.5, abs=0.01)
+    # the first utterance is closed where audio was lost; its rest is heard on its own
+    assert [round(e.start, 1) for e in stats_events] == [1.0, 2.5, 6.0]
+    assert stats_events[0].end <= 2.0 + 1e-6 and stats_events[1].end == pytest.approx(3.0, abs=0.1)
+    assert stats_events[2].end == pytest.approx(7.0, abs=0.15)  # later times are still stream time
+    assert stats.duration == pytest.approx(9.0)
+
+
+def test_non_finite_samples_are_zeroed_and_counted():
+    rate = 16000
+    x = bursts(rate, TIMES, 11.0)
+    x[int(5.0 * rate):int(5.0 * rate) + 800] = np.nan
+    x[100:110] = np.inf
+    engine = StreamEngine(FakeClassifier(), rate)
+    events = engine.process((0, x)) + engine.finish()
+    assert engine.stats.nonfinite_samples == 810
+    assert len(events) == len(TIMES)
+    assert "810 non-finite" in engine.stats.summary()
+
+
+def test_no_speech_predictions_are_not_events():
+    class Deaf(FakeClassifier):
+        def predict(self, samples, sample_rate):
+            super().predict(samples, sample_rate)
+            return FakePrediction(None, 0.0, {})
+
+    rate, clf = 16000, Deaf()
+    assert timeline(clf, bursts(rate, TIMES, 11.0), rate) == [] and len(clf.calls) == len(TIMES)
+
+
+def test_timeline_takes_stereo_and_matches_listen():
+    rate = 16000
+    x = bursts(rate, TIMES, 11.0)
+    mono = timeline(FakeClassifier(), x, rate)
+    stereo = timeline(FakeClassifier(), np.stack([x, x], axis=1), rate)
+    streamed = list(listen(ListSource(x, rate, block=333), FakeClassifier()))
+    assert [(e.start, e.end) for e in stereo] == [(e.start, e.end) for e in mono]
+    assert [(e.start, e.end, e.label) for e in streamed] == [(e.start, e.end, e.label) for e in mono]
+
+
+def test_sinks_write_one_flushed_line_per_event():
+    ev = Event(1.0, 2.5, "angry", 0.8, {"angry": 0.8, "calm": 0.15, "sad": 0.05}, 3.1)
+    out = StringIO()
+    JsonSink(out)(ev)
+    JsonSink(out)(ev)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows == [ev.to_dict()] * 2 and rows[0]["label"] == "angry"
+    text = StringIO()
+    TextSink(text)(ev)
+    assert text.getvalue().count("\n") == 1
+    assert "angry" in text.getvalue() and "calm 0.15" in text.getvalue() and "1.00" in text.getvalue()
