@@ -1,0 +1,291 @@
+"""MQTT sink: emotion events to ``<base>/event``, ``<base>/state`` and Home Assistant.
+
+``emit()`` only appends to a bounded outbox and returns: a publisher thread hands the
+messages to paho-mqtt (QoS 1), whose own network thread reconnects with exponential backoff.
+When the outbox is full the oldest events are dropped and counted. Credentials never appear
+in a message, a log line or a repr. Topics (see docs/iot.md):
+
+- ``<base>/event``: one JSON object per event, not retained;
+- ``<base>/state``: the latest ``{"label", "confidence", "scores", "time"}``, retained;
+- ``<base>/availability``: ``online``/``offline``, retained, last will ``offline``;
+- ``<base>/summary``: the stream summary at ``close()``, not retained;
+- ``homeassistant/sensor/<node_id>/emotion/config`` with ``ha_discovery``, retained.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from . import __version__
+from . import ha_discovery as ha
+from .mqtt_config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client, url_argument
+
+__all__ = ["MqttError", "MqttOptions", "MqttSink", "MqttStats", "MqttUrl", "add_mqtt_options",
+           "sink_from_args"]
+
+QOS = 1
+_ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
+
+
+def _stderr(message: str) -> None:
+    print(f"ser-edge: mqtt: {message}", file=sys.stderr, flush=True)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _event_dict(event: Any) -> dict[str, Any]:
+    if isinstance(event, dict):
+        return dict(event)
+    if callable(getattr(event, "to_dict", None)):
+        return dict(event.to_dict())
+    raise TypeError(f"MqttSink.emit: expected a dict or an object with to_dict(), got {type(event).__name__}")
+
+
+class MqttSink:
+    """Publish events to an MQTT broker without ever blocking the caller.
+
+    ``url``: ``mqtt[s]://[user[:pass]@]host[:port]/base/topic`` or an :class:`MqttUrl`.
+    ``log``: where one-line status messages go (default: stderr). ``client_factory(url,
+    options)`` makes the paho-compatible client (tests inject fakes).
+    """
+
+    def __init__(self, url: str | MqttUrl, options: MqttOptions | None = None, *,
+                 log: Callable[[str], None] | None = None,
+                 client_factory: Callable[[MqttUrl, MqttOptions], Any] | None = None) -> None:
+        self.url = url if isinstance(url, MqttUrl) else MqttUrl.parse(url)
+        self.options = options or MqttOptions()
+        if (self.options.ca_file or self.options.cert_file or self.options.key_file) and not self.url.tls:
+            raise MqttError(f"TLS files need an mqtts:// URL, got {self.url}")
+        self.topics = ha.topics(self.url.base)
+        self.node_id = self.options.node_id or ha.node_id_for(self.url.base)
+        self._log = log or _stderr
+        self._cond = threading.Condition()
+        self._outbox: deque[tuple[str, dict[str, Any]]] = deque()
+        self._pending: dict[int, str] = {}   # mid -> kind, handed to paho, not yet acknowledged
+        self._acked_early: set[int] = set()  # acknowledged before publish() returned its mid
+        self._counts = {"published": 0, "dropped": 0, "reconnects": 0, "failures": 0}
+        self._connected = self._ever_connected = self._trouble = self._dropping = False
+        self._closed = self._stop = False
+        self._client = (client_factory or paho_client)(self.url, self.options)
+        self._setup_client()
+        self._thread = threading.Thread(target=self._run, name="ser-edge-mqtt", daemon=True)
+        self._thread.start()
+
+    def _setup_client(self) -> None:
+        c, o = self._client, self.options
+        c.will_set(self.topics["availability"], ha.OFFLINE, qos=QOS, retain=True)
+        c.reconnect_delay_set(min_delay=o.reconnect_min, max_delay=o.reconnect_max)
+        c.on_connect, c.on_disconnect = self._on_connect, self._on_disconnect
+        c.on_publish, c.on_connect_fail, c.on_message = self._on_publish, self._on_connect_fail, self._on_message
+        c.connect_async(self.url.host, self.url.port, keepalive=o.keepalive)
+        c.loop_start()
+
+    # --- the public API -------------------------------------------------------------------
+
+    def emit(self, event: Any) -> None:
+        """Queue one event (a dict or an object with ``to_dict()``); returns at once."""
+        data = {**_event_dict(event), "time": _now()}
+        with self._cond:
+            if self._closed:
+                self._counts["dropped"] += 1
+                return
+            if len(self._outbox) >= self.options.outbox:
+                self._outbox.popleft()
+                self._counts["dropped"] += 1
+                if not self._dropping:
+                    self._dropping = True
+                    self._log(f"outbox full ({self.options.outbox} events): dropping the oldest")
+            self._outbox.append(("event", data))
+            self._cond.notify_all()
+
+    __call__ = emit  # the sink protocol of ser_edge.sinks: sink(event)
+
+    @property
+    def stats(self) -> MqttStats:
+        with self._cond:
+            return MqttStats(queued=len(self._outbox), connected=self._connected, **self._counts)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until connected (for scripts and tests, not the audio path)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._connected, timeout)
+
+    def flush(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s until every queued message is acknowledged; True when all were."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._outbox and not self._pending, timeout)
+
+    def close(self, summary: dict[str, Any] | None = None) -> None:
+        """Publish ``summary`` and ``offline``, wait up to ``close_timeout`` s, disconnect.
+
+        Events still unsent then are counted as dropped; one line reports the counts.
+        """
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            if summary is not None:
+                self._outbox.append(("summary", dict(summary)))
+                self._cond.notify_all()
+        if self._connected:  # a clean disconnect cancels the last will: say offline first
+            self.flush(self.options.close_timeout)
+            self._send(self.topics["availability"], ha.OFFLINE, True, "availability")
+            self.flush(self.options.close_timeout)
+        with self._cond:
+            self._stop = True
+            unsent = [k for k, _ in self._outbox] + list(self._pending.values())
+            self._counts["dropped"] += unsent.count("event")
+            self._outbox.clear()
+            self._cond.notify_all()
+        self._thread.join(self.options.close_timeout)
+        self._client.disconnect()
+        self._client.loop_stop()
+        s = self.stats
+        self._log(f"{s.published} events published to {self.url}, {s.dropped} dropped, "
+                  f"{s.reconnects} reconnects")
+
+    def __enter__(self) -> MqttSink:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MqttSink({str(self.url)!r}, {self.stats})"
+
+    # --- the publisher thread -------------------------------------------------------------
+
+    def _ready(self) -> bool:
+        return bool(self._outbox) and self._connected and len(self._pending) < self.options.max_inflight
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stop or self._ready())
+                if self._stop:
+                    return
+                kind, data = self._outbox.popleft()
+                latest = not self._outbox
+            self._publish_item(kind, data, latest)
+
+    def _publish_item(self, kind: str, data: dict[str, Any], latest: bool) -> None:
+        if kind == "summary":
+            self._send(self.topics["summary"], json.dumps(data, default=str), False, "summary")
+            return
+        self._send(self.topics["event"], json.dumps(data), False, "event")
+        if latest:  # state is retained: only the newest of a backlog matters
+            keys = ("label", "confidence", "scores", "time")
+            state = {k: data.get(k) for k in keys}
+            self._send(self.topics["state"], json.dumps(state), True, "state")
+
+    def _send(self, topic: str, payload: str, retain: bool, kind: str) -> None:
+        """Hand one message to paho (QoS 1, so paho resends it after a reconnect)."""
+        info = self._client.publish(topic, payload, qos=QOS, retain=retain)
+        with self._cond:
+            if int(info.rc) not in (_ERR_SUCCESS, _ERR_NO_CONN):
+                self._counts["dropped"] += kind == "event"
+            elif info.mid in self._acked_early:
+                self._acked_early.discard(info.mid)
+                self._counts["published"] += kind == "event"
+            else:
+                self._pending[info.mid] = kind
+            self._cond.notify_all()
+
+    # --- paho callbacks (paho's network thread) -------------------------------------------
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
+        if getattr(reason, "is_failure", False):
+            self._problem(f"the broker at {self.url} refused the connection: {reason}")
+            return
+        self._send(self.topics["availability"], ha.ONLINE, True, "availability")
+        if self.options.ha_discovery:
+            client.subscribe(f"{self.options.ha_prefix}/status", qos=QOS)
+            self._publish_discovery()
+        with self._cond:
+            again, self._ever_connected = self._ever_connected, True
+            self._counts["reconnects"] += again
+            self._connected, self._trouble, self._dropping = True, False, False
+            self._cond.notify_all()
+        self._log(f"{'reconnected' if again else 'connected'} to {self.url}")
+
+    def _publish_discovery(self) -> None:
+        config = ha.discovery_config(self.url.base, self.node_id, __version__)
+        self._send(ha.discovery_topic(self.node_id, self.options.ha_prefix), json.dumps(config), True,
+                   "discovery")
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
+        with self._cond:
+            was, self._connected = self._connected, False
+            self._cond.notify_all()
+        if was and not self._closed:
+            self._problem(f"lost the connection to {self.url} ({reason})")
+
+    def _on_connect_fail(self, client: Any, userdata: Any) -> None:
+        self._problem(f"cannot connect to {self.url}")
+
+    def _problem(self, message: str) -> None:
+        """Count a failure; log only the first of an outage (the backoff goes on quietly)."""
+        with self._cond:
+            self._counts["failures"] += 1
+            first, self._trouble = not self._trouble, True
+        if first:
+            self._log(f"{message}; retrying every {self.options.reconnect_min:g}-"
+                      f"{self.options.reconnect_max:g} s, keeping up to {self.options.outbox} events")
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any = None, props: Any = None) -> None:
+        with self._cond:
+            kind = self._pending.pop(mid, None)
+            if kind is None:
+                self._acked_early.add(mid)
+            else:
+                self._counts["published"] += kind == "event"
+            self._cond.notify_all()
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        """Home Assistant restarted (``<prefix>/status`` is ``online``): send the config again."""
+        if self.options.ha_discovery and message.payload == ha.ONLINE.encode():
+            self._publish_discovery()
+
+
+def add_mqtt_options(parser: Any) -> None:
+    """Add ``--mqtt URL``, ``--ha-discovery``, ``--mqtt-ca/--mqtt-cert/--mqtt-key``,
+    ``--mqtt-client-id`` to an argparse parser (``ser-edge listen``)."""
+    g = parser.add_argument_group("MQTT output (pip install 'ser-edge[mqtt]')")
+    g.add_argument("--mqtt", metavar="URL", type=url_argument,
+                   help="publish events to mqtt[s]://[user[:pass]@]host[:port]/base/topic; the "
+                        "SER_EDGE_MQTT_USERNAME/SER_EDGE_MQTT_PASSWORD variables keep credentials "
+                        "off the command line")
+    g.add_argument("--ha-discovery", action="store_true",
+                   help="announce the emotion sensor to Home Assistant (MQTT discovery)")
+    g.add_argument("--mqtt-ca", metavar="PEM", help="CA certificate(s) for mqtts:// (default: the system's)")
+    g.add_argument("--mqtt-cert", metavar="PEM", help="client certificate for mqtts://")
+    g.add_argument("--mqtt-key", metavar="PEM", help="client private key for mqtts://")
+    g.add_argument("--mqtt-client-id", metavar="ID", help="MQTT client id (default: ser-edge-<random>)")
+
+
+def sink_from_args(args: Any) -> MqttSink | None:
+    """The :class:`MqttSink` the parsed options ask for, or None without ``--mqtt``."""
+    url = getattr(args, "mqtt", None)
+    extra = {"--ha-discovery": getattr(args, "ha_discovery", False), "--mqtt-ca": getattr(args, "mqtt_ca", None),
+             "--mqtt-cert": getattr(args, "mqtt_cert", None), "--mqtt-key": getattr(args, "mqtt_key", None),
+             "--mqtt-client-id": getattr(args, "mqtt_client_id", None)}
+    if url is None:
+        given = [flag for flag, value in extra.items() if value]
+        if given:
+            raise MqttError(f"{', '.join(given)} need --mqtt URL")
+        return None
+    options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
+                          key_file=args.mqtt_key, ha_discovery=args.ha_discovery)
+    return MqttSink(url, options)

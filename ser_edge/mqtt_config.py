@@ -1,0 +1,179 @@
+"""MQTT settings: the broker URL, the sink's options and counters, the paho client factory.
+
+URLs are ``mqtt[s]://[user[:pass]@]host[:port]/base/topic``.
+``str()``/``repr()`` of an :class:`MqttUrl` and every error message show ``user:***@``, never
+the password. Credentials may also come from ``SER_EDGE_MQTT_USERNAME`` and
+``SER_EDGE_MQTT_PASSWORD`` so they stay off the command line (and out of ``ps``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from . import ha_discovery as ha
+from .errors import MissingExtraError, SerEdgeError
+
+SCHEMES = {"mqtt": 1883, "mqtts": 8883}
+DEFAULT_BASE = "ser_edge"
+ENV_USERNAME, ENV_PASSWORD = "SER_EDGE_MQTT_USERNAME", "SER_EDGE_MQTT_PASSWORD"
+
+
+class MqttError(SerEdgeError):
+    """A bad MQTT URL or option, or an MQTT setup failure (the message never holds a password)."""
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of any ``scheme://user:pass@`` in it replaced by ``***``."""
+    return re.sub(r"(//[^/@:\s]*):[^/@\s]*@", r"\1:***@", text)
+
+
+@dataclass(frozen=True)
+class MqttUrl:
+    """A parsed broker URL: ``base`` is the topic prefix (no leading/trailing ``/``)."""
+
+    scheme: str
+    host: str
+    port: int
+    base: str = DEFAULT_BASE
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme == "mqtts"
+
+    def redacted(self) -> str:
+        """The URL with ``***`` for the password."""
+        user = ""
+        if self.username is not None:
+            user = quote(self.username, safe="") + (":***" if self.password else "") + "@"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{user}{host}:{self.port}/{self.base}"
+
+    def __str__(self) -> str:
+        return self.redacted()
+
+    def __repr__(self) -> str:
+        return f"MqttUrl({self.redacted()!r})"
+
+    @classmethod
+    def parse(cls, url: str, env: Mapping[str, str] | None = None) -> MqttUrl:
+        """Parse ``url``; missing credentials come from ``env`` (default ``os.environ``).
+
+        Raises :class:`MqttError` naming what was expected and what was given (redacted).
+        """
+        env = os.environ if env is None else env
+        shown = redact(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise MqttError(f"MQTT URL {shown!r}: {exc}") from None
+        if parts.scheme not in SCHEMES:
+            raise MqttError(f"MQTT URL {shown!r}: expected the scheme mqtt:// or mqtts://, "
+                            f"got {parts.scheme + '://' if parts.scheme else 'none'}")
+        if not parts.hostname:
+            raise MqttError(f"MQTT URL {shown!r}: expected a host name, got none")
+        if "?" in url or "#" in url:
+            raise MqttError(f"MQTT URL {shown!r}: expected no '?' or '#' (use the options; "
+                            f"percent-encode them in a password: %3F, %23)")
+        base = unquote(parts.path).strip("/") or DEFAULT_BASE
+        if any(c in base for c in "+#\0"):
+            raise MqttError(f"MQTT URL {shown!r}: the base topic may not contain '+', '#' or NUL, "
+                            f"got {base!r}")
+        username = unquote(parts.username) if parts.username is not None else env.get(ENV_USERNAME)
+        password = unquote(parts.password) if parts.password is not None else env.get(ENV_PASSWORD)
+        if password is not None and username is None:
+            raise MqttError(f"MQTT URL {shown!r}: a password needs a user name ({ENV_USERNAME})")
+        return cls(parts.scheme, parts.hostname, port or SCHEMES[parts.scheme], base, username, password)
+
+
+def url_argument(text: str) -> MqttUrl:
+    """argparse ``type=`` for ``--mqtt``: a usage error (exit 2) that shows no password."""
+    try:
+        return MqttUrl.parse(text)
+    except MqttError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class MqttOptions:
+    """How the sink connects and publishes. Times in seconds; ``outbox`` in events."""
+
+    client_id: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    ha_discovery: bool = False
+    ha_prefix: str = ha.DEFAULT_PREFIX
+    node_id: str | None = None
+    outbox: int = 1000
+    max_inflight: int = 20
+    keepalive: int = 30
+    reconnect_min: float = 0.5
+    reconnect_max: float = 30.0
+    close_timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.outbox < 1 or self.max_inflight < 1:
+            raise MqttError(f"mqtt: need outbox >= 1 and max_inflight >= 1, got {self.outbox}, "
+                            f"{self.max_inflight}")
+        if not 0 < self.reconnect_min <= self.reconnect_max:
+            raise MqttError(f"mqtt: need 0 < reconnect_min <= reconnect_max, got {self.reconnect_min}, "
+                            f"{self.reconnect_max}")
+        for name in ("ca_file", "cert_file", "key_file"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise MqttError(f"mqtt {name}: expected an existing PEM file, got {path!r}")
+
+
+@dataclass(frozen=True)
+class MqttStats:
+    """Counts so far: events ``published`` (acknowledged by the broker), ``dropped`` (outbox
+    full, or still unsent at close), ``reconnects`` after the first connection, ``queued`` in
+    the outbox, connection ``failures``, and whether the sink is ``connected`` now."""
+
+    published: int
+    dropped: int
+    reconnects: int
+    queued: int
+    failures: int
+    connected: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_paho() -> Any:
+    """The ``paho.mqtt.client`` module (>= 2), or :class:`MissingExtraError` naming the extra."""
+    try:
+        from paho.mqtt import client
+    except ImportError:
+        raise MissingExtraError("paho-mqtt", "mqtt") from None
+    if not hasattr(client, "CallbackAPIVersion"):
+        raise MqttError("paho-mqtt >= 2 is needed, an older one is installed: pip install 'ser-edge[mqtt]'")
+    return client
+
+
+def paho_client(url: MqttUrl, options: MqttOptions) -> Any:
+    """A paho client with credentials and TLS set from ``url``/``options`` (not connected)."""
+    mqtt = load_paho()
+    client_id = options.client_id or f"ser-edge-{secrets.token_hex(4)}"
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    if url.username is not None:
+        client.username_pw_set(url.username, url.password)
+    if url.tls:
+        try:
+            client.tls_set(ca_certs=options.ca_file, certfile=options.cert_file, keyfile=options.key_file)
+        except (OSError, ValueError) as exc:
+            raise MqttError(f"mqtt TLS setup failed ({type(exc).__name__}: {exc}); check --mqtt-ca, "
+                            f"--mqtt-cert and --mqtt-key") from None
+    return client

@@ -1,0 +1,188 @@
+"""MQTT sink without a broker: URLs and redaction, options, HA discovery payload, CLI options,
+the missing extra, and that emit() never waits for the network (a fake client that hangs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from ser_edge import ha_discovery as ha
+from ser_edge.errors import MissingExtraError
+from ser_edge.mqtt import MqttSink, add_mqtt_options, sink_from_args
+from ser_edge.mqtt_config import (
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    MqttError,
+    MqttOptions,
+    MqttUrl,
+    load_paho,
+    redact,
+)
+
+SECRET = "s3cr:t p@ss"
+SECRET_URL = "mqtt://sensor:s3cr%3At%20p%40ss@broker.local:1884/home/kitchen"
+
+
+def test_url_defaults_and_parts():
+    url = MqttUrl.parse("mqtt://localhost", env={})
+    assert (url.scheme, url.host, url.port, url.base, url.username, url.password, url.tls) == \
+        ("mqtt", "localhost", 1883, "ser_edge", None, None, False)
+    tls = MqttUrl.parse("mqtts://[::1]/a/b/", env={})
+    assert (tls.host, tls.port, tls.base, tls.tls) == ("::1", 8883, "a/b", True)
+    assert str(tls) == "mqtts://[::1]:8883/a/b"
+
+
+def test_url_credentials_are_decoded_but_never_shown():
+    url = MqttUrl.parse(SECRET_URL, env={})
+    assert (url.username, url.password, url.port, url.base) == ("sensor", SECRET, 1884, "home/kitchen")
+    for shown in (str(url), repr(url), url.redacted()):
+        assert "s3cr" not in shown and "sensor:***@broker.local" in shown
+    assert redact(SECRET_URL) == "mqtt://sensor:***@broker.local:1884/home/kitchen"
+
+
+def test_credentials_from_environment_only_when_url_has_none():
+    env = {ENV_USERNAME: "envuser", ENV_PASSWORD: "envpass"}
+    assert (MqttUrl.parse("mqtt://h/x", env=env).username, MqttUrl.parse("mqtt://h/x", env=env).password) == \
+        ("envuser", "envpass")
+    assert MqttUrl.parse(SECRET_URL, env=env).password == SECRET
+    with pytest.raises(MqttError, match="needs a user name"):
+        MqttUrl.parse("mqtt://h/x", env={ENV_PASSWORD: "p"})
+
+
+@pytest.mark.parametrize("bad, expected", [
+    ("http://u:hunter2@h/x", "expected the scheme mqtt:// or mqtts://, got http://"),
+    ("mqtt:///x", "expected a host name"),
+    ("mqtt://u:hunter2@h:99999/x", "out of range"),
+    ("mqtt://u:hunter2@h/x/#", "no '?' or '#'"),
+    ("mqtt://u:hunter2@h/x/+/y", "may not contain"),
+    ("mqtt://u:hunter2@h/x?qos=2", "no '?'"),
+])
+def test_bad_urls_name_the_problem_and_hide_the_password(bad, expected):
+    with pytest.raises(MqttError) as info:
+        MqttUrl.parse(bad, env={})
+    assert expected in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+
+def test_options_are_checked(tmp_path):
+    with pytest.raises(MqttError, match="outbox >= 1"):
+        MqttOptions(outbox=0)
+    with pytest.raises(MqttError, match="reconnect_min <= reconnect_max"):
+        MqttOptions(reconnect_min=5, reconnect_max=1)
+    with pytest.raises(MqttError, match="existing PEM file"):
+        MqttOptions(ca_file=str(tmp_path / "missing.pem"))
+
+
+def test_discovery_payload():
+    node = ha.node_id_for("home/living room/ser-edge")
+    assert node == "home_living_room_ser-edge"
+    assert ha.discovery_topic(node) == f"homeassistant/sensor/{node}/emotion/config"
+    config = ha.discovery_config("home/x", node, "9.9")
+    assert config["state_topic"] == config["json_attributes_topic"] == "home/x/state"
+    assert config["availability_topic"] == "home/x/availability"
+    assert (config["payload_available"], config["payload_not_available"]) == ("online", "offline")
+    assert config["unique_id"] == f"{node}_emotion" and config["icon"].startswith("mdi:")
+    assert config["device"]["identifiers"] == [node] and config["device"]["sw_version"] == "9.9"
+    assert "value_json.label" in config["value_template"]
+    json.dumps(config)  # JSON-ready
+
+
+def test_discovery_templates_render_like_home_assistant():
+    jinja2 = pytest.importorskip("jinja2", reason="jinja2 (Home Assistant's template engine) not installed")
+    env = jinja2.Environment()
+    env.filters["tojson"] = json.dumps  # HA's own tojson filter
+    state = {"label": "angry", "confidence": 0.8, "scores": {"angry": 0.8, "calm": 0.2}, "time": "t"}
+    value = env.from_string(ha.VALUE_TEMPLATE).render(value_json=state)
+    attrs = json.loads(env.from_string(ha.ATTRIBUTES_TEMPLATE).render(value_json=state))
+    assert value == "angry"
+    assert attrs == {"confidence": 0.8, "scores": {"angry": 0.8, "calm": 0.2}, "time": "t"}
+
+
+def test_missing_paho_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "paho", None)
+    monkeypatch.setitem(sys.modules, "paho.mqtt", None)
+    with pytest.raises(MissingExtraError) as info:
+        load_paho()
+    assert (info.value.module, info.value.extra) == ("paho-mqtt", "mqtt")
+    assert "pip install 'ser-edge[mqtt]'" in str(info.value)
+    with pytest.raises(MissingExtraError):
+        MqttSink("mqtt://127.0.0.1:1/x")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ser-edge listen")
+    add_mqtt_options(parser)
+    return parser
+
+
+def test_cli_options_without_mqtt_give_no_sink_or_a_clear_error():
+    assert sink_from_args(_parser().parse_args([])) is None
+    with pytest.raises(MqttError, match="--ha-discovery need --mqtt URL"):
+        sink_from_args(_parser().parse_args(["--ha-discovery"]))
+
+
+def test_cli_bad_url_is_a_usage_error_without_the_password(capsys):
+    with pytest.raises(SystemExit) as info:
+        _parser().parse_args(["--mqtt", "mqtp://user:hunter2@host/x"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "expected the scheme mqtt:// or mqtts://" in err and "hunter2" not in err
+
+
+def test_cli_tls_files_need_mqtts(tmp_path):
+    pem = tmp_path / "ca.pem"
+    pem.write_text("x")
+    args = _parser().parse_args(["--mqtt", "mqtt://127.0.0.1:1/x", "--mqtt-ca", str(pem)])
+    with pytest.raises(MqttError, match="need an mqtts:// URL, got mqtt://127.0.0.1:1/x"):
+        sink_from_args(args)
+
+
+class HangingClient:
+    """A paho stand-in whose publish() of events hangs until released (a stuck network)."""
+
+    def __init__(self) -> None:
+        self.release, self.entered = threading.Event(), threading.Event()
+        self.sent: list[tuple[str, str, bool]] = []
+        self._mid = 0
+
+    def __getattr__(self, name: str):  # will_set, connect_async, loop_start, disconnect, ...
+        return lambda *a, **k: None
+
+    def publish(self, topic: str, payload: str, qos: int = 0, retain: bool = False):
+        if topic.endswith("/event"):
+            self.entered.set()
+            self.release.wait(30)
+        self._mid += 1
+        self.sent.append((topic, payload, retain))
+        self.on_publish(self, None, self._mid, None, None)  # acknowledged before publish() returns
+        return SimpleNamespace(rc=0, mid=self._mid)
+
+
+def test_emit_returns_while_the_network_hangs_and_counts_what_the_outbox_drops():
+    fake = HangingClient()
+    logs: list[str] = []
+    sink = MqttSink("mqtt://u:hunter2@127.0.0.1:1/t", MqttOptions(outbox=10), log=logs.append,
+                    client_factory=lambda url, opts: fake)
+    connect = threading.Thread(target=sink._on_connect, args=(fake, None, None, SimpleNamespace(is_failure=False)))
+    connect.start()
+    connect.join(10)
+    assert sink.connected
+    sink.emit({"start": 0.0, "end": 1.0, "label": "e0", "confidence": 0.5, "scores": {}})
+    assert fake.entered.wait(10)  # the publisher thread is now stuck inside publish()
+    for i in range(1, 51):
+        sink.emit({"start": i, "end": i + 1.0, "label": f"e{i}", "confidence": 0.5, "scores": {}})
+    stats = sink.stats
+    assert (stats.queued, stats.dropped, stats.published) == (10, 40, 0)
+    fake.release.set()
+    assert sink.flush(10)
+    sink.close()
+    events = [json.loads(p)["label"] for t, p, _ in fake.sent if t == "t/event"]
+    assert events == ["e0"] + [f"e{i}" for i in range(41, 51)]
+    assert (sink.stats.published, sink.stats.dropped) == (11, 40)
+    assert any("outbox full (10 events)" in line for line in logs)
+    assert not any("hunter2" in line for line in logs) and "hunter2" not in repr(sink)
