@@ -1,0 +1,19 @@
+"""ser-edge: speech emotion recognition on small CPU-only devices.
+
+The runtime needs numpy, scipy and onnxruntime only. Start with
+:class:`EmotionClassifier` (``EmotionClassifier.load().predict_file("x.wav")``).
+"""
+
+from __future__ import annotations
+
+from .classifier import EmotionClassifier, Prediction
+from .config import FeatureSpec, ModelSpec
+from .errors import AudioError, ContractError, DeviceError, ModelError, SerEdgeError
+from .model import EmotionModel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AudioError", "ContractError", "DeviceError", "EmotionClassifier", "EmotionModel",
+    "FeatureSpec", "ModelError", "ModelSpec", "Prediction", "SerEdgeError", "__version__",
+]

@@ -1,0 +1,7 @@
+"""``python -m ser_edge`` = the ``ser-edge`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

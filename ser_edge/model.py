@@ -1,0 +1,165 @@
+"""EmotionModel: an ONNX Runtime session plus the contract stored in the model file.
+
+The session defaults suit a shared edge CPU: one intra-op thread, no busy-wait spinning,
+sequential execution. The model's ``metadata_props`` must carry ``ser_edge.labels`` and
+``ser_edge.frontend`` (DESIGN.md), unless the caller supplies them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .config import FeatureSpec, ModelSpec
+from .errors import ContractError, ModelError
+
+SHIPPED_MODEL_NAME = "ser_edge.onnx"
+
+
+def shipped_model_path() -> Path:
+    """Path of the model shipped in the wheel (``ser_edge/models/ser_edge.onnx``).
+
+    In a source checkout that is not installed, falls back to ``<repo>/models/``.
+    """
+    installed = Path(__file__).resolve().parent / "models" / SHIPPED_MODEL_NAME
+    if installed.is_file():
+        return installed
+    return Path(__file__).resolve().parent.parent / "models" / SHIPPED_MODEL_NAME
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """ONNX Runtime settings: ``threads`` intra-op threads, ``spinning`` busy-wait on/off."""
+
+    threads: int = 1
+    spinning: bool = False
+
+    def build(self) -> Any:
+        """An ``onnxruntime.SessionOptions`` with these settings."""
+        import onnxruntime as ort
+
+        if self.threads < 1:
+            raise ModelError(f"threads must be >= 1, got {self.threads}")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.log_severity_level = 3
+        spin = "1" if self.spinning else "0"
+        opts.add_session_config_entry("session.intra_op.allow_spinning", spin)
+        opts.add_session_config_entry("session.inter_op.allow_spinning", spin)
+        return opts
+
+
+def check_model_path(path: str | Path) -> Path:
+    """Resolve a ``--model`` argument; raise ModelError for a missing file or a directory."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ModelError(f"{p}: model file not found")
+    if p.is_dir():
+        raise ModelError(f"{p}: is a directory, expected an .onnx model file")
+    return p
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _open_session(path: Path, options: SessionOptions) -> Any:
+    import onnxruntime as ort
+
+    try:
+        return ort.InferenceSession(str(path), sess_options=options.build(),
+                                    providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises several private exception types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
+
+
+def _per_example_shape(dims: Sequence[Any]) -> tuple[int, ...]:
+    """Drop the batch dimension; every other dimension must be a fixed integer."""
+    rest = tuple(dims[1:])
+    if not all(isinstance(d, int) and d > 0 for d in rest):
+        raise ModelError(f"model input must have fixed non-batch dimensions, got {list(dims)}")
+    return rest
+
+
+class EmotionModel:
+    """Features -> class probabilities with one ONNX session (load once, call many times)."""
+
+    def __init__(self, session: Any, spec: ModelSpec, path: Path) -> None:
+        self.session = session
+        self.spec = spec
+        self.path = path
+        self._check_shapes()
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        threads: int = 1,
+        spinning: bool = False,
+        labels: Sequence[str] | None = None,
+        frontend: FeatureSpec | dict | None = None,
+    ) -> "EmotionModel":
+        """Open a model file (None: the shipped model) and check its contract.
+
+        ``labels``/``frontend`` override (or supply) the file's metadata.
+        Raises ModelError / ContractError naming the file and the problem.
+        """
+        p = check_model_path(shipped_model_path() if path is None else path)
+        session = _open_session(p, SessionOptions(threads=threads, spinning=spinning))
+        props = session.get_modelmeta().custom_metadata_map
+        inp, out = session.get_inputs()[0], session.get_outputs()[0]
+        try:
+            spec = ModelSpec.from_metadata(
+                props, labels=tuple(labels) if labels is not None else None, frontend=frontend,
+                input_name=inp.name, output_name=out.name, input_shape=_per_example_shape(inp.shape),
+            )
+        except ContractError as exc:
+            raise ContractError(f"{p}: {exc}") from None
+        return cls(session, spec, p)
+
+    def _check_shapes(self) -> None:
+        n_in = int(np.prod(self.spec.input_shape))
+        if n_in != self.spec.frontend.n_features:
+            raise ModelError(
+                f"{self.path}: model input {list(self.spec.input_shape)} holds {n_in} values, "
+                f"but its frontend makes {self.spec.frontend.n_features} features"
+            )
+        out_dims = self.session.get_outputs()[0].shape
+        n_out = out_dims[-1] if out_dims else None
+        if isinstance(n_out, int) and n_out != len(self.spec.labels):
+            raise ModelError(
+                f"{self.path}: model output has {n_out} classes but {len(self.spec.labels)} labels"
+            )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.spec.labels
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities for feature vectors.
+
+        features: (n_features,) or (batch, n_features). Returns (batch, n_labels) float32
+        (batch = 1 for a single vector).
+        """
+        x = np.asarray(features, dtype=np.float32)
+        x = x.reshape((-1,) + self.spec.input_shape)
+        (scores,) = self.session.run([self.spec.output_name], {self.spec.input_name: x})
+        scores = np.asarray(scores, dtype=np.float32)
+        if scores.ndim != 2 or scores.shape[1] != len(self.spec.labels):
+            raise ModelError(
+                f"{self.path}: expected output (batch, {len(self.spec.labels)}), got {scores.shape}"
+            )
+        return scores

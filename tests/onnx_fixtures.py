@@ -1,0 +1,61 @@
+"""Tiny ONNX models made at test time (needs the `onnx` package from the dev extra).
+
+A linear layer + softmax over 40 features: enough to exercise loading, the metadata
+contract and shape checks without the shipped model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+LABELS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
+
+
+def tiny_model(
+    path: Path,
+    *,
+    n_in: int = 40,
+    n_out: int = 8,
+    metadata: dict[str, str] | None = None,
+    seed: int = 0,
+) -> Path:
+    """Write a [N, n_in, 1] -> [N, n_out] softmax model with ``metadata`` props to ``path``."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    weights = numpy_helper.from_array(rng.normal(0, 0.1, (n_in, n_out)).astype(np.float32), "W")
+    shape = numpy_helper.from_array(np.array([-1, n_in], dtype=np.int64), "shape")
+    nodes = [
+        helper.make_node("Reshape", ["features", "shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "W"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["scores"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", n_in, 1])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", n_out])],
+        initializer=[weights, shape],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    for key, value in (metadata or {}).items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+    onnx.save(model, str(path))
+    return path
+
+
+def contract(labels: list[str] | None = None, **frontend: object) -> dict[str, str]:
+    """Metadata props with the default frontend (overridden by ``frontend``) and ``labels``."""
+    from ser_edge.config import FeatureSpec
+
+    spec = FeatureSpec(**frontend)  # type: ignore[arg-type]
+    return {
+        "ser_edge.labels": json.dumps(labels or LABELS),
+        "ser_edge.frontend": json.dumps(spec.to_dict()),
+        "ser_edge.training": json.dumps({"data": "random weights (test fixture)"}),
+    }

@@ -1,0 +1,64 @@
+"""`pip install .` (no extras) in a fresh venv gives a working `ser-edge` with the shipped model.
+
+Slow (builds a venv and installs numpy, scipy and onnxruntime), so it runs when
+SER_EDGE_PACKAGING_TEST=1, which tests/run-all.sh (the CI command) sets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from signals import to_int16, utterance, write_wav
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SER_EDGE_PACKAGING_TEST") != "1",
+    reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
+)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def runtime_venv(tmp_path_factory) -> Path:
+    venv = tmp_path_factory.mktemp("runtime") / "venv"
+    assert run([sys.executable, "-m", "venv", str(venv)]).returncode == 0
+    proc = run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return venv
+
+
+def test_wheel_contains_the_model(tmp_path):
+    proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("ser_edge-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ser_edge/models/ser_edge.onnx" in names
+    assert "ser_edge/cli.py" in names
+
+
+def test_runtime_install_has_only_the_runtime_dependencies(runtime_venv):
+    proc = run([str(runtime_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"])
+    installed = {p["name"].lower() for p in json.loads(proc.stdout)}
+    assert {"numpy", "scipy", "onnxruntime", "ser-edge"} <= installed
+    assert not {"tensorflow", "librosa", "numba", "torch", "tf2onnx", "resampy"} & installed
+    code = ("import ser_edge, sys; "
+            "assert not {'tensorflow','librosa','numba','torch'} & set(sys.modules)")
+    assert run([str(runtime_venv / "bin" / "python"), "-c", code], cwd="/").returncode == 0
+
+
+def test_installed_command_classifies_a_file(runtime_venv, tmp_path):
+    wav = write_wav(tmp_path / "x.wav", to_int16(utterance(16000)), 16000)
+    proc = run([str(runtime_venv / "bin" / "ser-edge"), "classify", "--json", str(wav)], cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    assert row["file"] == str(wav) and row["label"] in row["scores"]
