@@ -68,7 +68,7 @@ class EmotionClassifier:
 
     @classmethod
     def load(cls, model: str | Path | None = None, *, threads: int = 1, spinning: bool = False,
-             **overrides: Any) -> "EmotionClassifier":
+             **overrides: Any) -> EmotionClassifier:
         """Load a model file (None: the shipped model). ``overrides``: labels=, frontend=."""
         return cls(EmotionModel.load(model, threads=threads, spinning=spinning, **overrides))
 
@@ -110,7 +110,7 @@ class EmotionClassifier:
         return Prediction(
             label=self.labels[best],
             confidence=float(probs[best]),
-            scores={lab: float(p) for lab, p in zip(self.labels, probs)},
+            scores={lab: float(p) for lab, p in zip(self.labels, probs, strict=True)},
             speech=True,
             duration=duration,
         )

@@ -8,9 +8,10 @@ sequential execution. The model's ``metadata_props`` must carry ``ser_edge.label
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ class EmotionModel:
         spinning: bool = False,
         labels: Sequence[str] | None = None,
         frontend: FeatureSpec | dict | None = None,
-    ) -> "EmotionModel":
+    ) -> EmotionModel:
         """Open a model file (None: the shipped model) and check its contract.
 
         ``labels``/``frontend`` override (or supply) the file's metadata.

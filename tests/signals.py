@@ -8,7 +8,9 @@ import numpy as np
 from scipy.io import wavfile
 
 
-def voiced(seconds: float, rate: int, f0: float = 140.0, level_db: float = -20.0, seed: int = 0) -> np.ndarray:
+def voiced(
+    seconds: float, rate: int, f0: float = 140.0, level_db: float = -20.0, seed: int = 0
+) -> np.ndarray:
     """A speech-like vowel: harmonics of ``f0`` Hz with a 4 Hz syllable envelope.
 
     Returns float32 (round(seconds * rate),) whose RMS is about ``level_db`` dBFS.

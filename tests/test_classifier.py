@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ser_edge import AudioError, EmotionClassifier, Prediction
+
 from signals import noise, utterance
 
 LABELS = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
