@@ -1,0 +1,111 @@
+"""ser_edge.resample reproduces resampy 0.4.3 (librosa.load's res_type='kaiser_fast')."""
+
+from __future__ import annotations
+
+from math import ceil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.signal import resample_poly
+
+from ser_edge.resample import _kernel, filter_table, output_length, resample
+
+RATE_PAIRS = [
+    (48000, 22050), (24414, 22050), (44100, 22050), (16000, 22050), (8000, 22050),
+    (11025, 22050), (96000, 22050), (192000, 22050), (22050, 16000), (44100, 48000),
+]
+
+#: Largest difference allowed from resampy. The implementation is bit-exact on x86_64
+#: (measured 0.0); one float32 ulp of headroom for other platforms' libm/rounding.
+TOLERANCE = 1e-6
+
+
+def _noise(n: int, seed: int) -> np.ndarray:
+    return (0.3 * np.random.default_rng(seed).standard_normal(n)).astype(np.float32)
+
+
+@pytest.mark.parametrize("method", ["kaiser_fast", "kaiser_best"])
+def test_filter_table_equals_resampy_npz(method: str) -> None:
+    resampy = pytest.importorskip("resampy")
+    data = np.load(Path(resampy.__file__).parent / "data" / f"{method}.npz")
+    table, precision = filter_table(method)
+    assert precision == int(data["precision"])
+    assert table.shape == data["half_window"].shape
+    assert table[0] == pytest.approx(float(data["rolloff"]), abs=1e-15)
+    assert np.abs(table - data["half_window"]).max() < 1e-13
+
+
+@pytest.mark.parametrize("method", ["kaiser_fast", "kaiser_best"])
+@pytest.mark.parametrize(("sr_in", "sr_out"), RATE_PAIRS)
+def test_equals_resampy_on_noise(sr_in: int, sr_out: int, method: str) -> None:
+    resampy = pytest.importorskip("resampy")
+    x = _noise(sr_in // 4 + 7, sr_in)
+    ours = resample(x, sr_in, sr_out, method)
+    ref = resampy.resample(x, sr_in, sr_out, filter=method)
+    size = ceil(len(x) * sr_out / sr_in)
+    assert ours.dtype == np.float32 and ours.shape == (size,)
+    assert len(ref) in (size, size - 1)
+    diff = np.abs(ours[:len(ref)] - ref).max()
+    print(f"{sr_in}->{sr_out} {method}: max |ours - resampy| = {diff:.3g}")
+    assert diff <= TOLERANCE
+    assert np.all(ours[len(ref):] == 0)  # librosa's fix_length pads with zeros
+
+
+def test_equals_librosa_load_on_examples(example_wavs: list[Path]) -> None:
+    librosa = pytest.importorskip("librosa")
+    pytest.importorskip("resampy")
+    from ser_edge.audio import read_audio
+
+    for path in example_wavs:
+        samples, rate = read_audio(path)
+        ref, _ = librosa.load(path, sr=22050, res_type="kaiser_fast")
+        ours = resample(samples, rate, 22050)
+        assert ours.shape == ref.shape
+        diff = np.abs(ours - ref).max()
+        print(f"{path.name} ({rate} Hz): max |ours - librosa.load| = {diff:.3g}")
+        assert diff <= TOLERANCE
+
+
+def test_short_inputs_match_resampy() -> None:
+    resampy = pytest.importorskip("resampy")
+    for n in (3, 10, 50, 200):
+        x = _noise(n, n)
+        ref = resampy.resample(x, 48000, 22050, filter="kaiser_fast")
+        ours = resample(x, 48000, 22050)
+        assert np.abs(ours[:len(ref)] - ref).max() <= TOLERANCE
+
+
+def test_identity_and_length() -> None:
+    x = np.arange(10, dtype=np.float64)
+    y = resample(x, 22050, 22050)
+    assert y.dtype == np.float32 and np.array_equal(y, x)
+    for n in range(0, 2000, 37):
+        for sr_in, sr_out in RATE_PAIRS:
+            assert output_length(n, sr_in, sr_out) == int(np.ceil(n * (float(sr_out) / sr_in)))
+    assert resample(_noise(4800, 1), 48000, 22050).shape == (2205,)
+
+
+def test_polyphase_is_scipy_resample_poly() -> None:
+    x = _noise(4410, 3)
+    y = resample(x, 44100, 22050, "polyphase")
+    ref = resample_poly(x.astype(np.float64), 1, 2)
+    assert y.shape == (2205,) and np.allclose(y, ref[:2205], atol=1e-6)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="kaiser_fast"):
+        resample(np.zeros(10), 48000, 22050, "sinc")
+    with pytest.raises(ValueError, match="positive"):
+        resample(np.zeros(10), 0, 22050)
+    with pytest.raises(ValueError, match="mono"):
+        resample(np.zeros((10, 2)), 48000, 22050)
+
+
+@pytest.mark.parametrize(("sr_in", "sr_out"), RATE_PAIRS)
+def test_tap_tables_stay_small(sr_in: int, sr_out: int) -> None:
+    """Awkward ratios (24414 -> 22050 is 3675/4069) must not build per-phase tables of that size."""
+    for method in ("kaiser_fast", "kaiser_best"):
+        k = _kernel(method, sr_in, sr_out)
+        assert k.win_t.nbytes + k.delta_t.nbytes < 8 * 2**20
+        assert not k.win_t.flags.writeable
