@@ -15,7 +15,7 @@ from typing import Any
 from .config import STREAM_MODES, StreamSpec
 from .errors import DeviceError
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Stop(Exception):
@@ -92,8 +92,6 @@ def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     from . import sources
 
     if args.input == "-":
-        if not args.rate:
-            raise SystemExit("ser-edge listen: error: --input - needs --rate HZ (and --format, --channels)")
         return sources.PcmSource(sys.stdin.buffer, sample_rate=args.rate, fmt=args.format,
                                  channels=args.channels, block_seconds=spec.block_seconds)
     if args.input:
@@ -111,6 +109,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
     from .sinks import make_sink
     from .stream import StreamStats, listen
 
+    if args.input == "-" and not args.rate:
+        _note("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM on stdin")
+        return EXIT_USAGE
     spec = _spec(args)
     classifier = EmotionClassifier.load(args.model, threads=args.threads)
     sink, stats = make_sink(args.json), StreamStats()
@@ -124,8 +125,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
     status = EXIT_OK
     try:
         with source:
-            _note(f"listening to {source.name} at {source.sample_rate} Hz ({spec.mode} mode); Ctrl-C stops")
-            for event in listen(source, classifier, spec, stats, max_seconds=args.duration):
+            def started() -> None:
+                _note(f"listening to {source.name} at {source.sample_rate} Hz ({spec.mode} mode); "
+                      "Ctrl-C stops")
+
+            for event in listen(source, classifier, spec, stats, args.duration, started):
                 sink(event)
     except (KeyboardInterrupt, _Stop):
         pass

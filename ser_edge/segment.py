@@ -90,9 +90,9 @@ class EnergyGate:
         start = np.zeros(len(levels), dtype=bool)
         stop = np.zeros(len(levels), dtype=bool)
         for i, level in enumerate(levels):
-            if level > DIGITAL_SILENCE_DB or not self._history:
+            if level > DIGITAL_SILENCE_DB:
                 self._history.append(float(level))
-            self.floor = min(self._history)
+            self.floor = min(self._history) if self._history else float("nan")
             loud = level > self.spec.min_level_db
             start[i] = loud and level > self.floor + self.spec.start_db
             stop[i] = loud and level > self.floor + self.spec.stop_db

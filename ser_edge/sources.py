@@ -242,7 +242,8 @@ def resolve_device(device: int | str | None) -> int:
 
     inputs = list_input_devices()
     if not inputs:
-        raise DeviceError("no audio input device found")
+        wanted = "" if device is None else f" (looking for {str(device)!r})"
+        raise DeviceError(f"no audio input device found{wanted}")
     if device is None:
         default = _sounddevice().default.device[0]
         return default if default is not None and default >= 0 else inputs[0]["index"]

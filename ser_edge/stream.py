@@ -155,16 +155,21 @@ class StreamEngine:
 
 
 def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,
-           stats: StreamStats | None = None, max_seconds: float | None = None) -> Iterator[Event]:
+           stats: StreamStats | None = None, max_seconds: float | None = None,
+           on_start: Callable[[], None] | None = None) -> Iterator[Event]:
     """Events from any source (an iterable of ``(offset, block)`` with ``sample_rate``).
 
     Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
     place; overflows are copied from the source). ``max_seconds``: stop after that much audio.
+    ``on_start`` is called once, when the first audio has arrived (a device really delivers).
     """
     engine = StreamEngine(classifier, int(source.sample_rate), spec)
     if stats is not None:
         engine.stats = stats
     for chunk in source:
+        if on_start is not None:
+            on_start()
+            on_start = None
         yield from engine.process(chunk)
         engine.stats.overflows = int(getattr(source, "overflows", 0))
         if max_seconds is not None and engine.stats.duration >= max_seconds:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from signals import noise, voiced
 
 from ser_edge.config import StreamSpec
 from ser_edge.segment import UtteranceSegmenter, WindowSegmenter, make_segmenter
+
+from signals import noise, voiced
 
 
 def bursts(rate: int, times: list[tuple[float, float]], total: float, noise_db: float = -60.0,
@@ -35,7 +36,7 @@ def test_each_burst_is_one_utterance_with_its_timing(rate):
     spec = StreamSpec()
     segs = run(UtteranceSegmenter(spec, rate), bursts(rate, TIMES, 11.0))
     assert len(segs) == len(TIMES)
-    for seg, (a, b) in zip(segs, TIMES):
+    for seg, (a, b) in zip(segs, TIMES, strict=True):
         assert seg.start / rate == pytest.approx(a, abs=0.1)
         assert seg.end / rate == pytest.approx(b, abs=0.15)
         # padded with context on both sides, decided after the hang-over
@@ -56,7 +57,7 @@ def test_block_size_does_not_change_the_segments():
         else:
             ref, got = whole, run(UtteranceSegmenter(StreamSpec(), rate), x, block=block)
         assert [(s.start, s.end) for s in got] == [(s.start, s.end) for s in ref]
-        assert all(np.array_equal(a.samples, b.samples) for a, b in zip(got, ref))
+        assert all(np.array_equal(a.samples, b.samples) for a, b in zip(got, ref, strict=True))
 
 
 @pytest.mark.parametrize("level_db", [-75.0, -60.0, -45.0, -30.0])

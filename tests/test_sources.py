@@ -9,10 +9,11 @@ import time
 
 import numpy as np
 import pytest
-from signals import noise, to_int16, write_wav
 
 from ser_edge.errors import AudioError, DeviceError
 from ser_edge.sources import BlockQueue, FileSource, PcmSource, resolve_device
+
+from signals import noise, to_int16, write_wav
 
 
 def collect(source) -> tuple[list[int], np.ndarray]:

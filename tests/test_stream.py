@@ -60,7 +60,7 @@ def test_one_event_per_utterance_in_stream_seconds():
     rate, clf = 16000, FakeClassifier()
     events = list(listen(ListSource(bursts(rate, TIMES, 11.0), rate), clf))
     assert len(events) == len(TIMES) == len(clf.calls)
-    for ev, (a, b) in zip(events, TIMES):
+    for ev, (a, b) in zip(events, TIMES, strict=True):
         assert ev.start == pytest.approx(a, abs=0.1) and ev.end == pytest.approx(b, abs=0.15)
         assert ev.label == "angry" and ev.confidence == pytest.approx(0.9)
         assert ev.decided_at >= ev.end
@@ -68,7 +68,7 @@ def test_one_event_per_utterance_in_stream_seconds():
         assert list(d) == ["start", "end", "label", "confidence", "scores"]
         assert json.loads(json.dumps(d)) == d
     # the classifier saw each utterance once, with context, at the stream's rate
-    for (n, r), (a, b) in zip(clf.calls, TIMES):
+    for (n, r), (a, b) in zip(clf.calls, TIMES, strict=True):
         assert r == rate and n / rate == pytest.approx(b - a + 1.0, abs=0.2)
 
 

@@ -1,0 +1,113 @@
+"""``ser-edge listen`` against a real PulseAudio server (no mocks): recordings played into a
+null sink with paplay are heard through PortAudio -> ALSA pulse plugin -> the sink's monitor.
+
+The tests start their own server (tests/pulse.py) and skip with the reason when PulseAudio or
+its ALSA plugin is missing; CI installs them from .ci/apt-packages.txt.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pulse import PulseServer, missing
+
+from ser_edge.audio import read_audio
+from ser_edge.resample import resample
+
+from conftest import cli_command, run_cli
+from signals import noise, to_int16, write_wav
+
+pytestmark = [pytest.mark.audio_server, pytest.mark.slow]
+
+RATE = 48000
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    server = PulseServer(tmp_path_factory.mktemp("pulse")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stimulus(example_wavs, tmp_path_factory) -> Path:
+    """The example recordings at 48 kHz, with 1.5-2 s of low noise before, between and after."""
+    parts = [noise(1.5, RATE, -70.0, seed=1)]
+    for i, wav in enumerate(example_wavs):
+        x, rate = read_audio(wav)
+        parts += [resample(x, rate, RATE).astype(np.float32), noise(2.0, RATE, -70.0, seed=2 + i)]
+    return write_wav(tmp_path_factory.mktemp("stim") / "stimulus.wav", to_int16(np.concatenate(parts)), RATE)
+
+
+def events_of(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def start_listen(pulse: PulseServer, *args: str) -> tuple[subprocess.Popen, float]:
+    """Start ``ser-edge listen --device pulse --json``; return it and when it started recording."""
+    proc = subprocess.Popen([*cli_command(), "listen", "--device", "pulse", "--json", *args], env=pulse.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()  # "ser-edge: listening to ... at N Hz ..." once the stream runs
+    assert "listening to" in line, line + proc.stderr.read()
+    return proc, time.monotonic()
+
+
+def test_listen_hears_what_is_played_with_the_right_timing(pulse, stimulus):
+    reference = run_cli("listen", "--input", str(stimulus), "--json")
+    assert reference.returncode == 0, reference.stderr
+    expected = events_of(reference.stdout)
+    assert len(expected) == 2  # each example is one utterance in the file replay
+
+    proc, ready = start_listen(pulse)
+    played_at = time.monotonic() - ready
+    played = pulse.play(stimulus)
+    assert played.returncode == 0, played.stderr
+    time.sleep(2.0)  # hang-over and context after the last word
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "summary:" in err and "0 overflows" in err
+    heard = events_of(out)
+    assert len(heard) == len(expected), (heard, err)
+
+    # live events sit where the speech was played: the file's times shifted by one offset
+    offsets = [h["start"] - e["start"] for h, e in zip(heard, expected, strict=True)]
+    assert max(offsets) - min(offsets) < 0.2, offsets
+    assert played_at - 0.3 < offsets[0] < played_at + 1.0, (offsets, played_at)
+    for h, e, d in zip(heard, expected, offsets, strict=True):
+        assert h["end"] - d == pytest.approx(e["end"], abs=0.25)
+        assert set(h["scores"]) == set(e["scores"])
+        if e["confidence"] > 0.9:
+            assert h["label"] == e["label"]
+
+
+def test_devices_lists_the_pulse_input(pulse):
+    proc = run_cli("devices", "--json", env=pulse.env)
+    assert proc.returncode == 0, proc.stderr
+    names = [json.loads(line)["name"] for line in proc.stdout.splitlines()]
+    assert "pulse" in names
+
+
+def test_server_killed_mid_listen_is_one_line_and_exit_1(tmp_path):
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with PulseServer(tmp_path / "doomed") as server:
+        proc, _ = start_listen(server)
+        time.sleep(1.0)
+        server.kill()
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    ours = [line for line in err.splitlines() if line.startswith("ser-edge:")]
+    assert any("input device" in line for line in ours), err
+    assert ours[-1].startswith("ser-edge: summary:")
