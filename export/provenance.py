@@ -1,0 +1,80 @@
+"""The ``ser_edge.training`` record: data, protocol, metrics, date, versions, command, recipe."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import platform
+import shlex
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from . import EXPORT_VERSION
+from .data import CHANNEL, CORPUS, Dataset
+
+LICENCES = {
+    "ravdess": "RAVDESS: CC BY-NC-SA 4.0; Livingstone & Russo (2018), PLoS ONE, "
+    "doi:10.1371/journal.pone.0196391",
+    "tess": "TESS: CC BY-NC-ND 4.0; Dupuis & Pichora-Fuller (2010), University of Toronto",
+}
+
+PROTOCOL_TEXT = {
+    "speaker-independent": "grouped folds, no speaker in both train and test: RAVDESS actors 1-24 in 6 folds "
+    "of 4 consecutive actors, each other speaker (TESS 25, 26) a fold of its own",
+    "seed-split": "the original random 67/33 split (train_test_split test_size=0.33, random_state=42); "
+    "every speaker is in train and test: for comparison with the original 85.47% only",
+    "holdout": "the listed actors are the test set; the model trained on all other rows",
+}
+
+
+def describe_data(data: Dataset, trained_rows: int) -> dict[str, Any]:
+    """Source, row counts per corpus/channel, a fingerprint of X and y, and the licences."""
+    groups: Counter[str] = Counter()
+    if CORPUS in data.meta:
+        channels = data.meta.get(CHANNEL, [""] * len(data))
+        groups.update(f"{c} {v}".strip() for c, v in zip(data.meta[CORPUS], channels, strict=True))
+    digest = hashlib.sha256(data.X.tobytes() + data.y.tobytes()).hexdigest()[:16]
+    corpora = sorted(set(data.meta.get(CORPUS, [])))
+    return {
+        "source": data.source,
+        "rows": len(data),
+        "features": int(data.X.shape[1]),
+        "trained_rows": int(trained_rows),
+        "groups": dict(sorted(groups.items())),
+        "sha256_X_y_float32_int64": digest,
+        "licences": [LICENCES[c] for c in corpora if c in LICENCES],
+    }
+
+
+def record(
+    data: dict[str, Any], protocol: str, metrics: dict[str, Any], command: str, **extra: Any
+) -> dict[str, Any]:
+    """The full training record; ``metrics`` keeps the caller's order (speaker-independent first)."""
+    return {
+        "data": data,
+        "protocol": protocol,
+        "metrics": metrics,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "export_version": EXPORT_VERSION,
+        "command": command,
+        "machine": f"{platform.machine()} with {os.cpu_count()} CPU cores ({platform.system()})",
+        **extra,
+    }
+
+
+def command_line(argv: Sequence[str]) -> str:
+    """The command that ran, as ``python -m export ARGS``."""
+    return "python -m export " + shlex.join(argv)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the tools that shaped the model file."""
+    found = {"python": platform.python_version()}
+    for module in ("tensorflow", "keras", "tf_keras", "tf2onnx", "onnx", "numpy"):
+        loaded = sys.modules.get(module)
+        if loaded is not None and hasattr(loaded, "__version__"):
+            found[module] = str(loaded.__version__)
+    return found
