@@ -97,11 +97,8 @@ def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     if args.input:
         return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
                                   queue_seconds=spec.queue_seconds)
-    mic = sources.MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
-                            queue_seconds=spec.queue_seconds)
-    for warning in mic.warnings:
-        _note(f"warning: {warning}")
-    return mic
+    return sources.MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
+                             queue_seconds=spec.queue_seconds)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
@@ -115,14 +112,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
     spec = _spec(args)
     classifier = EmotionClassifier.load(args.model, threads=args.threads)
     sink, stats = make_sink(args.json), StreamStats()
-    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         source = open_source(args, spec)
     except DeviceError as exc:
-        signal.signal(signal.SIGTERM, previous)
         _note(str(exc))
         return EXIT_FAILED
-    status = EXIT_OK
+    for warning in source.warnings:
+        _note(f"warning: {warning}")
+    status, previous = EXIT_OK, signal.signal(signal.SIGTERM, _stop)
     try:
         with source:
             def started() -> None:

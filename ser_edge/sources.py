@@ -88,6 +88,14 @@ class _Source:
         return 0 if q is None else q.overflows + q.device_overflows
 
     @property
+    def warnings(self) -> list[str]:
+        """Notes for the user: a rate below 22050 Hz lacks the 8-11 kHz band the features use."""
+        if self.sample_rate >= 22050:
+            return []
+        return [f"{self.name} is at {self.sample_rate} Hz < 22050 Hz: the model's features reach 11025 Hz, "
+                "so expect clearly less accurate results (see benchmarks/results/stream.md)"]
+
+    @property
     def dropped_samples(self) -> int:
         return 0 if self._queue is None else self._queue.dropped_samples
 
@@ -280,7 +288,7 @@ class MicSource(_Source):
     """A sounddevice InputStream; its callback only copies blocks into a :class:`BlockQueue`.
 
     Raises DeviceError when the device cannot be opened, stops, or delivers nothing for
-    ``stall_seconds`` (unplugged, audio server gone). ``warnings`` lists notes for the user.
+    ``stall_seconds`` (unplugged, audio server gone).
     """
 
     def __init__(self, device: int | str | None = None, *, sample_rate: int | None = None,
@@ -289,9 +297,6 @@ class MicSource(_Source):
         self.index = resolve_device(device)
         self.name = f"{self.index}: {_sounddevice().query_devices(self.index)['name']}"
         self.sample_rate = choose_rate(self.index, sample_rate)
-        self.warnings = [] if self.sample_rate >= 22050 else [(
-            f"input device {self.name!r} runs at {self.sample_rate} Hz < 22050 Hz: the model's features "
-            "reach 11025 Hz, so expect less accurate results")]
         self.block = max(1, int(block_seconds * self.sample_rate))
         self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
         self.stall_seconds = stall_seconds

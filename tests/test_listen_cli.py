@@ -62,15 +62,19 @@ def test_a_signal_ends_listen_with_a_summary_and_exit_0(talk, signum):
     proc = subprocess.Popen([*cli_command(), "listen", "--input", str(path), "--realtime", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stderr.readline()
-    assert "listening to" in first, first + proc.stderr.read()
+    assert "warning:" in first and "16000 Hz < 22050 Hz" in first  # a band-limited input is flagged
+    second = proc.stderr.readline()
+    assert "listening to" in second, second + proc.stderr.read()
     time.sleep(2.6)  # past the first utterance's end and hang-over
     sent = time.monotonic()
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 1.0  # ends promptly
+    summary = proc.stderr.readline().strip()
+    # the stream stops at once (~40 ms here; the bound is loose for busy CI machines), then the
+    # interpreter exits (onnxruntime's teardown takes a few hundred ms more)
+    assert time.monotonic() - sent < 2.0
+    out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert "Traceback" not in err
-    summary = err.strip().splitlines()[-1]
+    assert "Traceback" not in err and err.strip() == ""
     assert summary.startswith("ser-edge: summary:") and "overflows" in summary
     seconds = float(summary.split("summary: ")[1].split(" s of audio")[0])
     assert 2.0 <= seconds < 13.5  # stopped part-way through the 13.5 s file
