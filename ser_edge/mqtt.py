@@ -84,7 +84,8 @@ class MqttSink:
         c.will_set(self.topics["availability"], ha.OFFLINE, qos=QOS, retain=True)
         c.reconnect_delay_set(min_delay=o.reconnect_min, max_delay=o.reconnect_max)
         c.on_connect, c.on_disconnect = self._on_connect, self._on_disconnect
-        c.on_publish, c.on_connect_fail, c.on_message = self._on_publish, self._on_connect_fail, self._on_message
+        c.on_publish, c.on_message = self._on_publish, self._on_message
+        c.on_connect_fail = self._on_connect_fail
         c.connect_async(self.url.host, self.url.port, keepalive=o.keepalive)
         c.loop_start()
 
@@ -230,7 +231,8 @@ class MqttSink:
             was, self._connected = self._connected, False
             self._cond.notify_all()
         if was and not self._closed:
-            self._problem(f"lost the connection to {self.url} ({reason})")
+            detail = "" if str(reason) in ("Unspecified error", "Success") else f" ({reason})"
+            self._problem(f"lost the connection to {self.url}{detail}")
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
         self._problem(f"cannot connect to {self.url}")
@@ -241,10 +243,10 @@ class MqttSink:
             self._counts["failures"] += 1
             first, self._trouble = not self._trouble, True
         if first:
-            self._log(f"{message}; retrying every {self.options.reconnect_min:g}-"
-                      f"{self.options.reconnect_max:g} s, keeping up to {self.options.outbox} events")
+            self._log(f"{message}; retrying with backoff ({self.options.reconnect_min:g} s doubling to "
+                      f"{self.options.reconnect_max:g} s), keeping up to {self.options.outbox} events")
 
-    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any = None, props: Any = None) -> None:
+    def _on_publish(self, client: Any, userdata: Any, mid: int, *_: Any) -> None:
         with self._cond:
             kind = self._pending.pop(mid, None)
             if kind is None:
@@ -278,9 +280,8 @@ def add_mqtt_options(parser: Any) -> None:
 def sink_from_args(args: Any) -> MqttSink | None:
     """The :class:`MqttSink` the parsed options ask for, or None without ``--mqtt``."""
     url = getattr(args, "mqtt", None)
-    extra = {"--ha-discovery": getattr(args, "ha_discovery", False), "--mqtt-ca": getattr(args, "mqtt_ca", None),
-             "--mqtt-cert": getattr(args, "mqtt_cert", None), "--mqtt-key": getattr(args, "mqtt_key", None),
-             "--mqtt-client-id": getattr(args, "mqtt_client_id", None)}
+    names = ("ha_discovery", "mqtt_ca", "mqtt_cert", "mqtt_key", "mqtt_client_id")
+    extra = {"--" + name.replace("_", "-"): getattr(args, name, None) for name in names}
     if url is None:
         given = [flag for flag, value in extra.items() if value]
         if given:

@@ -168,7 +168,8 @@ def test_emit_returns_while_the_network_hangs_and_counts_what_the_outbox_drops()
     logs: list[str] = []
     sink = MqttSink("mqtt://u:hunter2@127.0.0.1:1/t", MqttOptions(outbox=10), log=logs.append,
                     client_factory=lambda url, opts: fake)
-    connect = threading.Thread(target=sink._on_connect, args=(fake, None, None, SimpleNamespace(is_failure=False)))
+    ok = SimpleNamespace(is_failure=False)
+    connect = threading.Thread(target=sink._on_connect, args=(fake, None, None, ok))  # as paho's thread would
     connect.start()
     connect.join(10)
     assert sink.connected
