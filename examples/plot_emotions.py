@@ -50,7 +50,7 @@ def plot(hours: list[str], labels: list[str], counts: dict[tuple[str, str], int]
     ax.set_xticks(range(len(hours)), [h[5:] for h in hours], rotation=60, ha="right")
     ax.set_ylabel("events")
     ax.set_title("Emotions per hour")
-    ax.legend(fontsize="small", ncol=2)
+    ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     print(f"wrote {out}", file=sys.stderr)
