@@ -1,14 +1,27 @@
-"""Resampling to the model rate with numpy/scipy, reproducing resampy 0.4.3.
+"""Resampling to the model rate with numpy/scipy, reproducing resampy bit for bit.
 
-The shipped features were computed by ``librosa.load(path, res_type='kaiser_fast')``, i.e.
-``resampy.resample(y, sr_in, sr_out, filter='kaiser_fast')`` followed by librosa's
-``fix_length`` to ``ceil(n * sr_out / sr_in)`` samples. A different anti-alias filter moves
-the top mel bands by about 1 dB, so this module re-implements resampy's interpolator
-exactly instead of using a generic polyphase filter:
+The shipped model's training features (seed/X.joblib, 2020) were computed by
+``librosa.load(path, res_type='kaiser_fast')`` with the resampy of that time (<= 0.2.2),
+whose ``kaiser_fast`` filter is NOT the one of resampy >= 0.3:
+
+============================  =====  =========  ==================  ==================
+method                        zeros  per zero   Kaiser beta         rolloff
+============================  =====  =========  ==================  ==================
+``kaiser_fast`` (training)    16     512        8.555504641634386   0.85
+``resampy04_kaiser_fast``     24     512        9.90322441645528    0.868212038837778
+``kaiser_best``               50     8192       12.98458524704001   0.917347371260876
+============================  =====  =========  ==================  ==================
+
+``kaiser_fast`` is the contract name of the training resampler: with it the runtime's
+features of the shared recordings equal their stored rows of X to ~5e-4 (with resampy
+0.4.3's filter they differ by up to 1.3 and the original model changes its answer on ~4 %
+of files). ``resampy04_kaiser_fast`` / ``kaiser_best`` reproduce resampy 0.4.3 (what
+``librosa.load(res_type=...)`` gives today). After resampling, librosa's ``fix_length``
+trims or zero-pads to ``ceil(n * sr_out / sr_in)`` samples. The interpolator is resampy's:
 
 * the filter table is the right wing of a Kaiser-windowed sinc, ``precision`` entries per
-  zero crossing (rebuilt here from resampy's published parameters; a test checks it
-  against resampy's ``data/*.npz`` to ~1e-15), scaled by the rate ratio when
+  zero crossing (rebuilt from the parameters above; a test checks the 0.4.3 tables against
+  resampy's ``data/*.npz`` to ~1e-15), scaled by the rate ratio when
   downsampling, linearly interpolated with ``interp_delta = diff(table, append=table[-1])``;
 * every output sample ``t`` sits at input time ``t * (1 / ratio)`` computed in float64,
   as resampy does. The left wing weights ``x[n - i]`` and the right wing ``x[n + k + 1]``;
@@ -20,8 +33,8 @@ Because the taps depend on float rounding of each output's time (the integer par
 round down at exact phase-0 points; offsets flip at exact table points), the weights are
 computed per output sample from the same float64 expressions resampy evaluates, in
 bounded-size chunks. The sum is accumulated per tap in resampy's order with float32
-rounding after every step when the input is float32, which makes the output agree with
-resampy to the last bit in most samples.
+rounding after every step when the input is float32, as resampy's numba loop does: the
+output equals resampy's bit for bit in the tests (x86_64).
 
 ``method="polyphase"`` is ``scipy.signal.resample_poly`` with its default Kaiser window:
 faster and a fine resampler, but NOT the training resampler (features differ).
@@ -37,11 +50,12 @@ import numpy as np
 from scipy.signal import resample_poly
 from scipy.signal.windows import kaiser
 
-#: resampy 0.4.3's filters: (zero crossings, table entries per crossing, Kaiser beta,
-#: rolloff as a fraction of Nyquist). Beta is fitted to the shipped tables (resampy
-#: only prints it rounded); rolloff is stored in the tables exactly.
+#: (zero crossings, table entries per crossing, Kaiser beta, rolloff as a fraction of
+#: Nyquist). resampy <= 0.2.2 documented its kaiser_fast parameters in full; for 0.4.3,
+#: beta is fitted to its shipped tables (it only prints it rounded) and rolloff is stored.
 FILTERS: dict[str, tuple[int, int, float, float]] = {
-    "kaiser_fast": (24, 512, 9.903224416455275, 0.8682120388377784),
+    "kaiser_fast": (16, 512, 8.555504641634386, 0.85),
+    "resampy04_kaiser_fast": (24, 512, 9.903224416455275, 0.8682120388377784),
     "kaiser_best": (50, 8192, 12.984585247040014, 0.9173473712608761),
 }
 METHODS = (*FILTERS, "polyphase")
@@ -170,9 +184,9 @@ def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast"
     """Resample mono audio ``x`` (n,) from ``sr_in`` to ``sr_out`` Hz, as librosa.load would.
 
     Returns float32 of shape ``(ceil(n * sr_out / sr_in),)``; a float32 copy when the rates
-    are equal. ``method``: ``"kaiser_fast"`` (training resampler of the shipped model),
-    ``"kaiser_best"`` (resampy's default filter), or ``"polyphase"``
-    (``scipy.signal.resample_poly``, not identical to training).
+    are equal. ``method``: ``"kaiser_fast"`` (resampy <= 0.2.2's, the training resampler of
+    the shipped model), ``"resampy04_kaiser_fast"`` / ``"kaiser_best"`` (resampy 0.4.3's),
+    or ``"polyphase"`` (``scipy.signal.resample_poly``, not identical to training).
     """
     if method not in METHODS:
         raise ValueError(f"resampler: expected one of {METHODS}, got {method!r}")
