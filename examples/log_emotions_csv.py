@@ -19,8 +19,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import FileSource, MicSource
+from ser_edge.sources import FileSource
 from ser_edge.stream import listen
+
+
+def open_source(path: str | None, device: str | None):
+    """A file replay, or the microphone (``ser_edge.mic``; ``ser_edge.sources`` in early versions)."""
+    if path:
+        return FileSource(path)
+    try:
+        from ser_edge.mic import MicSource
+    except ImportError:
+        from ser_edge.sources import MicSource
+    return MicSource(device)
 
 
 def main() -> int:
@@ -35,7 +46,7 @@ def main() -> int:
     columns = ["time", "start", "end", "label", "confidence", *(f"p_{k}" for k in classifier.labels)]
     new = not args.csv.exists() or args.csv.stat().st_size == 0
     t0 = datetime.now().astimezone()
-    source = FileSource(args.input) if args.input else MicSource(args.device)
+    source = open_source(args.input, args.device)
     rows = 0
     with args.csv.open("a", newline="") as f, source:
         writer = csv.writer(f)

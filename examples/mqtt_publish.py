@@ -18,8 +18,19 @@ import sys
 
 from ser_edge import EmotionClassifier
 from ser_edge.mqtt import MqttOptions, MqttSink
-from ser_edge.sources import FileSource, MicSource
+from ser_edge.sources import FileSource
 from ser_edge.stream import StreamStats, listen
+
+
+def open_source(path: str | None, device: str | None):
+    """A file replay, or the microphone (``ser_edge.mic``; ``ser_edge.sources`` in early versions)."""
+    if path:
+        return FileSource(path)
+    try:
+        from ser_edge.mic import MicSource
+    except ImportError:
+        from ser_edge.sources import MicSource
+    return MicSource(device)
 
 
 def main() -> int:
@@ -33,7 +44,7 @@ def main() -> int:
     classifier = EmotionClassifier.load()
     sink = MqttSink(args.url, MqttOptions(ha_discovery=args.ha_discovery))
     stats = StreamStats()
-    source = FileSource(args.input) if args.input else MicSource(args.device)
+    source = open_source(args.input, args.device)
     try:
         with source:
             for event in listen(source, classifier, stats=stats):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import FileSource, MicSource
+from ser_edge.sources import FileSource
 from ser_edge.stream import listen
 
 
@@ -66,6 +66,17 @@ def gpio_switch(pin: int | None) -> Callable[[bool], None]:
                             flush=True)
 
 
+def open_source(path: str | None, device: str | None):
+    """A file replay, or the microphone (``ser_edge.mic``; ``ser_edge.sources`` in early versions)."""
+    if path:
+        return FileSource(path)
+    try:
+        from ser_edge.mic import MicSource
+    except ImportError:
+        from ser_edge.sources import MicSource
+    return MicSource(device)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--label", default="angry", help="the emotion to react to (default angry)")
@@ -80,7 +91,7 @@ def main() -> int:
     tracker = Persistence(args.label, args.persist, args.min_confidence)
     switch = gpio_switch(args.gpio)
     classifier = EmotionClassifier.load()
-    source = FileSource(args.input) if args.input else MicSource(args.device)
+    source = open_source(args.input, args.device)
     on = False
     try:
         with source:
