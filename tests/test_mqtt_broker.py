@@ -193,3 +193,16 @@ def test_broker_restarted_mid_stream_reconnects_and_reports_drops(broker, collec
         assert collector.wait_for(lambda c: availability(c)[-1] == "online")
     finally:
         sink.close()
+
+
+def test_discovery_is_sent_again_when_home_assistant_comes_online(broker, collector):
+    sink = MqttSink(broker.url(BASE), MqttOptions(ha_discovery=True, **FAST), log=lambda m: None)
+    try:
+        assert sink.wait_connected(10)
+        # the broker handled the sink's SUBSCRIBE to homeassistant/status before this PUBLISH
+        assert len(collector.wait_count(CONFIG_TOPIC, 1)) == 1
+        collector.client.publish("homeassistant/status", "online", qos=1)
+        configs = collector.wait_count(CONFIG_TOPIC, 2)
+        assert len(configs) == 2 and configs[0].payload == configs[1].payload
+    finally:
+        sink.close()
