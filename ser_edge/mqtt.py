@@ -41,12 +41,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _plain(value: Any) -> Any:
+    """JSON fallback: numpy scalars and arrays become numbers and lists, anything else a string."""
+    for method in ("tolist", "item"):  # tolist() of a numpy scalar is the Python number too
+        if callable(getattr(value, method, None)):
+            return getattr(value, method)()
+    return str(value)
+
+
 def _event_dict(event: Any) -> dict[str, Any]:
-    if isinstance(event, dict):
-        return dict(event)
-    if callable(getattr(event, "to_dict", None)):
-        return dict(event.to_dict())
-    raise TypeError(f"MqttSink.emit: expected a dict or an object with to_dict(), got {type(event).__name__}")
+    """A JSON-safe copy of an event (a dict or an object with ``to_dict()``)."""
+    if not isinstance(event, dict):
+        if not callable(getattr(event, "to_dict", None)):
+            raise TypeError(f"MqttSink.emit: expected a dict or an object with to_dict(), "
+                            f"got {type(event).__name__}")
+        event = event.to_dict()
+    return json.loads(json.dumps(event, default=_plain))
 
 
 class MqttSink:
@@ -178,8 +188,13 @@ class MqttSink:
                 if self._stop:
                     return
                 kind, data = self._outbox.popleft()
-                latest = not self._outbox
-            self._publish_item(kind, data, latest)
+                latest = not self._outbox or self._outbox[0][0] != "event"  # a summary comes last
+            try:
+                self._publish_item(kind, data, latest)
+            except (OSError, ValueError, TypeError) as exc:  # this thread must outlive one bad message
+                with self._cond:
+                    self._counts["dropped"] += kind == "event"
+                self._log(f"could not publish a {kind} message: {type(exc).__name__}: {exc}")
 
     def _publish_item(self, kind: str, data: dict[str, Any], latest: bool) -> None:
         if kind == "summary":

@@ -187,3 +187,23 @@ def test_emit_returns_while_the_network_hangs_and_counts_what_the_outbox_drops()
     assert (sink.stats.published, sink.stats.dropped) == (11, 40)
     assert any("outbox full (10 events)" in line for line in logs)
     assert not any("hunter2" in line for line in logs) and "hunter2" not in repr(sink)
+
+
+def test_numpy_values_are_published_as_json_numbers_and_the_final_state_is_kept():
+    np = pytest.importorskip("numpy")
+    fake = HangingClient()
+    fake.release.set()
+    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake, log=lambda m: None)
+    sink.emit({"start": np.float64(1.5), "end": 2, "label": "sad", "confidence": np.float32(0.5),
+               "scores": {"sad": np.float32(0.5)}, "extra": np.arange(2)})
+    sink.close({"duration": np.float64(3.0)})  # queued behind the event before the connection exists
+    assert sink.stats.dropped == 1  # never connected: the event is counted, not lost silently
+    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake, log=lambda m: None)
+    sink._on_connect(fake, None, None, SimpleNamespace(is_failure=False))
+    sink.emit({"start": np.float64(1.5), "end": 2, "label": "sad", "confidence": np.float32(0.5),
+               "scores": {"sad": np.float32(0.5)}, "extra": np.arange(2)})
+    sink.close({"duration": np.float64(3.0)})
+    sent = {topic: json.loads(payload) for topic, payload, _ in fake.sent if payload[0] == "{"}
+    assert sent["t/event"]["confidence"] == 0.5 and sent["t/event"]["extra"] == [0, 1]
+    assert sent["t/state"]["label"] == "sad" and sent["t/summary"] == {"duration": 3.0}
+    assert (sink.stats.published, sink.stats.dropped) == (1, 0)
