@@ -146,9 +146,15 @@ def _wing(k: _Kernel, frac: np.ndarray, xp: np.ndarray, base: np.ndarray, sign: 
     index_frac = frac * k.num_table
     offset = index_frac.astype(np.intp)
     eta = index_frac - offset
+    idx = base.copy()
+    term = np.empty(len(base))
     for j in range(k.max_taps):
-        weight = k.win_t[j][offset] + eta * k.delta_t[j][offset]
-        acc = (acc + weight * xp[base + sign * j]).astype(acc.dtype)
+        np.multiply(eta, np.take(k.delta_t[j], offset), out=term)
+        term += np.take(k.win_t[j], offset)
+        term *= np.take(xp, idx)
+        term += acc
+        acc[:] = term  # rounds to acc.dtype, as resampy stores each partial sum
+        idx += sign
     return acc
 
 
