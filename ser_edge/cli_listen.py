@@ -10,12 +10,15 @@ import argparse
 import json
 import signal
 import sys
+import time
 from typing import Any
 
 from .config import STREAM_MODES, StreamSpec
 from .errors import DeviceError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Seconds between two "audio lost" warnings.
+WARN_EVERY = 5.0
 
 
 class _Stop(Exception):
@@ -36,6 +39,9 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("listen", help="classify a live stream (microphone, file replay, stdin PCM)")
     src = p.add_argument_group("source (default: the default microphone)")
     src.add_argument("--device", metavar="ID|NAME", help="input device index or name substring")
+    src.add_argument("--retry", type=int, default=0, metavar="N",
+                     help="reopen a lost device up to N times in a row, waiting 0.5, 1, 2 ... s "
+                          "(default 0: exit with status 1 and let a supervisor restart listen)")
     src.add_argument("--input", metavar="FILE", help="replay an audio file; '-' reads raw PCM from stdin")
     src.add_argument("--realtime", action="store_true", help="replay --input FILE at real-time pace")
     src.add_argument("--rate", type=int, metavar="HZ", help="stdin PCM rate (required with --input -); "
@@ -52,7 +58,11 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     seg.add_argument("--min-confidence", type=float, default=d.min_confidence, metavar="P",
                      help="print only events at least this confident (0..1)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of audio")
+    p.add_argument("--queue-seconds", type=float, default=d.queue_seconds, metavar="S",
+                   help=f"live audio buffered for a busy classifier before blocks are dropped "
+                        f"(default {d.queue_seconds:g})")
     p.add_argument("--json", action="store_true", help='one JSON line per event: {"start","end","label",...}')
+    p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
     p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
     p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
     p.set_defaults(func=cmd_listen)
@@ -68,7 +78,7 @@ def add_devices_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from .sources import list_input_devices
+    from .mic import list_input_devices
 
     devices = list_input_devices()
     for d in devices:
@@ -84,7 +94,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def _spec(args: argparse.Namespace) -> StreamSpec:
     return StreamSpec(mode=args.mode, window=args.window, hop=args.hop, smooth=args.smooth,
-                      min_confidence=args.min_confidence)
+                      min_confidence=args.min_confidence, queue_seconds=args.queue_seconds)
 
 
 def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
@@ -97,8 +107,33 @@ def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     if args.input:
         return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
                                   queue_seconds=spec.queue_seconds)
-    return sources.MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
-                             queue_seconds=spec.queue_seconds)
+    from .mic import MicSource
+
+    return MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
+                     queue_seconds=spec.queue_seconds, retries=args.retry, on_note=_note)
+
+
+class _Watcher:
+    """Per-block hook: says when audio flows, warns when audio is lost, injects delays in tests."""
+
+    def __init__(self, source: Any, spec: StreamSpec, delay: float | None) -> None:
+        self.source, self.spec, self.delay = source, spec, delay
+        self.started, self.overflows, self.warned = False, 0, -WARN_EVERY
+
+    def __call__(self, stats: Any) -> None:
+        if not self.started:
+            self.started = True
+            _note(f"listening to {self.source.name} at {self.source.sample_rate} Hz ({self.spec.mode} mode); "
+                  "Ctrl-C stops")
+        if stats.overflows > self.overflows and time.monotonic() - self.warned >= WARN_EVERY:
+            self.warned = time.monotonic()
+            lost = stats.overflows - self.overflows
+            seconds = self.source.dropped_samples / self.source.sample_rate
+            _note(f"warning: audio lost: {lost} more overflow(s), {seconds:.2f} s in all "
+                  "(the classifier is slower than real time, or the system is overloaded)")
+            self.overflows = stats.overflows
+        if self.delay:
+            time.sleep(self.delay)
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
@@ -122,11 +157,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     status, previous = EXIT_OK, signal.signal(signal.SIGTERM, _stop)
     try:
         with source:
-            def started() -> None:
-                _note(f"listening to {source.name} at {source.sample_rate} Hz ({spec.mode} mode); "
-                      "Ctrl-C stops")
-
-            for event in listen(source, classifier, spec, stats, args.duration, started):
+            watch = _Watcher(source, spec, args.slow_consumer)
+            for event in listen(source, classifier, spec, stats, args.duration, watch):
                 sink(event)
     except (KeyboardInterrupt, _Stop):
         pass

@@ -223,7 +223,7 @@ class StreamSpec:
             raise ContractError(f"stream min_confidence: expected 0..1, got {self.min_confidence}")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "StreamSpec":
+    def from_dict(cls, data: Mapping[str, Any]) -> StreamSpec:
         """Build from a JSON object; unknown keys raise :class:`ContractError`."""
         return cls(**_from_mapping(cls, data, "stream"))
 

@@ -1,4 +1,4 @@
-"""Where stream audio comes from: a file, raw PCM on a pipe, or an input device (sounddevice).
+"""Where stream audio comes from: a file or raw PCM on a pipe (input devices: ``mic.py``).
 
 Every source is iterable and yields ``(offset, block)``: ``offset`` is the stream position in
 samples of the block's first sample (it jumps when blocks were lost to a full queue) and
@@ -93,7 +93,7 @@ class _Source:
         if self.sample_rate >= 22050:
             return []
         return [f"{self.name} is at {self.sample_rate} Hz < 22050 Hz: the model's features reach 11025 Hz, "
-                "so expect clearly less accurate results (see benchmarks/results/stream.md)"]
+                "so expect clearly less accurate results"]
 
     @property
     def dropped_samples(self) -> int:
@@ -215,134 +215,3 @@ class PcmSource(_Source):
                 yield offset, block
                 offset += len(block)
 
-
-#: Rates tried, in order, when the device's default is below 22050 Hz (the features reach 11 kHz).
-PREFERRED_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
-
-
-def _sounddevice():
-    """Import sounddevice, or raise the typed error naming the extra / the system library."""
-    try:
-        import sounddevice
-    except ImportError:
-        from .errors import MissingExtraError
-
-        raise MissingExtraError("sounddevice", "mic") from None
-    except OSError as exc:  # the PortAudio shared library is missing
-        from .errors import DeviceError
-
-        raise DeviceError(f"PortAudio is not usable ({exc}): install libportaudio2") from None
-    return sounddevice
-
-
-def list_input_devices() -> list[dict]:
-    """Input devices: ``{"index", "name", "channels", "default_samplerate", "hostapi"}`` each."""
-    sd = _sounddevice()
-    apis = [api["name"] for api in sd.query_hostapis()]
-    return [{"index": i, "name": d["name"], "channels": d["max_input_channels"],
-             "default_samplerate": d["default_samplerate"], "hostapi": apis[d["hostapi"]]}
-            for i, d in enumerate(sd.query_devices()) if d["max_input_channels"] > 0]
-
-
-def resolve_device(device: int | str | None) -> int:
-    """An input device index from an index, a name substring (case-insensitive) or None (default)."""
-    from .errors import DeviceError
-
-    inputs = list_input_devices()
-    if not inputs:
-        wanted = "" if device is None else f" (looking for {str(device)!r})"
-        raise DeviceError(f"no audio input device found{wanted}")
-    if device is None:
-        default = _sounddevice().default.device[0]
-        return default if default is not None and default >= 0 else inputs[0]["index"]
-    if isinstance(device, int) or str(device).strip().isdigit():
-        if int(device) in {d["index"] for d in inputs}:
-            return int(device)
-        raise DeviceError(f"input device {device}: no such input device index "
-                          f"(have {[d['index'] for d in inputs]})")
-    exact = [d for d in inputs if d["name"].lower() == str(device).lower()]
-    found = exact or [d for d in inputs if str(device).lower() in d["name"].lower()]
-    if len(found) != 1:
-        what = "no input device" if not found else "several input devices"
-        raise DeviceError(f"{what} named like {device!r}; inputs: {[d['name'] for d in inputs]}")
-    return found[0]["index"]
-
-
-def choose_rate(index: int, requested: int | None = None) -> int:
-    """A rate (Hz) the device accepts: ``requested``, else its default if >= 22050, else the best."""
-    sd = _sounddevice()
-    default = int(sd.query_devices(index)["default_samplerate"])
-    candidates = [requested] if requested else [default] * (default >= 22050) + list(PREFERRED_RATES)
-    for rate in candidates:
-        try:
-            sd.check_input_settings(device=index, channels=1, samplerate=rate, dtype="float32")
-            return int(rate)
-        except (sd.PortAudioError, ValueError):
-            continue
-    from .errors import DeviceError
-
-    raise DeviceError(f"input device {index}: accepts none of the rates {candidates} Hz")
-
-
-class MicSource(_Source):
-    """A sounddevice InputStream; its callback only copies blocks into a :class:`BlockQueue`.
-
-    Raises DeviceError when the device cannot be opened, stops, or delivers nothing for
-    ``stall_seconds`` (unplugged, audio server gone).
-    """
-
-    def __init__(self, device: int | str | None = None, *, sample_rate: int | None = None,
-                 block_seconds: float = 0.05, queue_seconds: float = 10.0,
-                 stall_seconds: float = 2.0) -> None:
-        self.index = resolve_device(device)
-        self.name = f"{self.index}: {_sounddevice().query_devices(self.index)['name']}"
-        self.sample_rate = choose_rate(self.index, sample_rate)
-        self.block = max(1, int(block_seconds * self.sample_rate))
-        self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
-        self.stall_seconds = stall_seconds
-        self._offset = 0
-        self._stream: Any = None
-        self.close_error: Exception | None = None
-
-    def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
-        if getattr(status, "input_overflow", False):
-            self._queue.device_overflows += 1
-        self._queue.put(self._offset, indata[:, 0].copy())
-        self._offset += frames
-
-    def _open(self) -> None:
-        sd = _sounddevice()
-        from .errors import DeviceError
-
-        try:
-            self._stream = sd.InputStream(device=self.index, channels=1, samplerate=self.sample_rate,
-                                          blocksize=self.block, dtype="float32", callback=self._callback)
-            self._stream.start()
-        except (sd.PortAudioError, ValueError) as exc:
-            raise DeviceError(f"cannot open input device {self.name!r}: {exc}") from None
-
-    def __iter__(self) -> Iterator[Chunk]:
-        from .errors import DeviceError
-
-        self._open()
-        last = time.monotonic()
-        while True:
-            chunk = self._queue.get(0.1)
-            if chunk is not None:
-                last = time.monotonic()
-                yield chunk
-                continue
-            if not self._stream.active:
-                raise DeviceError(f"input device {self.name!r} stopped delivering audio")
-            if time.monotonic() - last > self.stall_seconds:
-                raise DeviceError(f"no audio from input device {self.name!r} for {self.stall_seconds:g} s "
-                                  "(unplugged, or the audio server stopped)")
-
-    def close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception as exc:  # noqa: BLE001 - the device may already be gone
-                self.close_error = exc

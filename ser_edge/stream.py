@@ -65,6 +65,7 @@ class StreamStats:
     segments: int = 0
     events: int = 0
     overflows: int = 0
+    reconnects: int = 0
     dropped_seconds: float = 0.0
     nonfinite_samples: int = 0
     labels: dict[str, int] = field(default_factory=dict)
@@ -73,6 +74,7 @@ class StreamStats:
         """One line for the user."""
         return (f"{self.duration:.1f} s of audio, {self.segments} utterances, {self.events} events, "
                 f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
+                + (f", {self.reconnects} reconnections" if self.reconnects else "")
                 + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else ""))
 
 
@@ -156,22 +158,23 @@ class StreamEngine:
 
 def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,
            stats: StreamStats | None = None, max_seconds: float | None = None,
-           on_start: Callable[[], None] | None = None) -> Iterator[Event]:
+           on_chunk: Callable[[StreamStats], None] | None = None) -> Iterator[Event]:
     """Events from any source (an iterable of ``(offset, block)`` with ``sample_rate``).
 
     Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
     place; overflows are copied from the source). ``max_seconds``: stop after that much audio.
-    ``on_start`` is called once, when the first audio has arrived (a device really delivers).
+    ``on_chunk(stats)`` is called after each block (the first call means audio really flows).
     """
     engine = StreamEngine(classifier, int(source.sample_rate), spec)
     if stats is not None:
         engine.stats = stats
     for chunk in source:
-        if on_start is not None:
-            on_start()
-            on_start = None
-        yield from engine.process(chunk)
+        events = engine.process(chunk)
         engine.stats.overflows = int(getattr(source, "overflows", 0))
+        engine.stats.reconnects = int(getattr(source, "reconnects", 0))
+        if on_chunk is not None:
+            on_chunk(engine.stats)
+        yield from events
         if max_seconds is not None and engine.stats.duration >= max_seconds:
             break
     yield from engine.finish()

@@ -93,3 +93,19 @@ def test_missing_input_file_is_one_line_and_exit_1(tmp_path):
     proc = run_cli("listen", "--input", str(tmp_path / "nope.wav"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "nope.wav" in proc.stderr
+
+
+def test_a_consumer_slower_than_real_time_loses_counted_audio(tmp_path):
+    x = np.concatenate([noise(0.5, RATE, -70.0), utterance(RATE, 4), noise(0.5, RATE, -70.0)])
+    path = write_wav(tmp_path / "short.wav", to_int16(x), RATE)  # 3.5 s
+    proc = run_cli("listen", "--input", str(path), "--realtime", "--json", "--queue-seconds", "0.25",
+                   "--slow-consumer", "0.15")  # 3x slower than the 50 ms blocks arrive
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert "warning: audio lost" in proc.stderr
+    summary = proc.stderr.strip().splitlines()[-1]
+    overflows = int(summary.split(" overflows")[0].rsplit(" ", 1)[1])
+    lost = float(summary.split("(")[1].split(" s lost")[0])
+    seconds = float(summary.split("summary: ")[1].split(" s of audio")[0])
+    assert overflows > 5 and lost > 0.5 and seconds <= 3.5
+    assert all(set(json.loads(line)) == {"start", "end", "label", "confidence", "scores"}
+               for line in proc.stdout.splitlines())

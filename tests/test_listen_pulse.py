@@ -111,3 +111,57 @@ def test_server_killed_mid_listen_is_one_line_and_exit_1(tmp_path):
     ours = [line for line in err.splitlines() if line.startswith("ser-edge:")]
     assert any("input device" in line for line in ours), err
     assert ours[-1].startswith("ser-edge: summary:")
+
+
+class StderrLines:
+    """Collect a process's stderr lines in a thread; wait for one containing some text."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=lambda: self.lines.extend(proc.stderr), daemon=True)
+        self._thread.start()
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no stderr line with {text!r} within {timeout} s: {self.lines}")
+
+    def text(self) -> str:
+        self._thread.join(timeout=10)
+        return "".join(self.lines)
+
+
+def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus):
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    folder = tmp_path / "flaky"
+    first = PulseServer(folder).start()
+    proc, _ = start_listen(first, "--retry", "8")
+    err = StderrLines(proc)
+    try:
+        time.sleep(1.0)
+        first.kill()
+        err.wait_for("reopening in", timeout=15)
+        with PulseServer(folder) as second:  # the same socket: the "device" is back
+            err.wait_for("reopened input device", timeout=30)
+            time.sleep(2.5)  # the ALSA pulse plugin starts delivering after ~2 s
+            assert second.play(stimulus).returncode == 0
+            time.sleep(2.0)
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=20)
+    finally:
+        first.stop()
+        if proc.poll() is None:
+            proc.kill()
+    text = err.text()
+    assert proc.returncode == 0, text
+    assert "Traceback" not in text
+    assert "reconnections" in text.strip().splitlines()[-1]
+    assert len(events_of(out)) == 2  # both utterances heard after the reconnection

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from ser_edge.errors import AudioError, DeviceError
-from ser_edge.sources import BlockQueue, FileSource, PcmSource, resolve_device
+from ser_edge.mic import resolve_device
+from ser_edge.sources import BlockQueue, FileSource, PcmSource
 
 from signals import noise, to_int16, write_wav
 
