@@ -29,7 +29,7 @@ install_system_packages
 echo "== python environment: $VENV"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q ".[dev,export,mic]"
+"$VENV/bin/python" -m pip install -q ".[dev,export,mic,mqtt]"
 echo "== tests"
 export SER_EDGE_PACKAGING_TEST=${SER_EDGE_PACKAGING_TEST:-1}
 export TF_CPP_MIN_LOG_LEVEL=3
