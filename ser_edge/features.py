@@ -20,8 +20,6 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.fft import dct
-from scipy.signal import get_window
-from scipy.sparse import csr_matrix
 
 from .config import FeatureSpec
 from .errors import AudioError, ContractError
@@ -48,8 +46,18 @@ def frame_signal(y: np.ndarray, frame_length: int, hop_length: int) -> np.ndarra
 
 @lru_cache(maxsize=8)
 def analysis_window(window: str, win_length: int, n_fft: int) -> np.ndarray:
-    """Periodic window (n_fft,) float64, zero-padded to n_fft in the centre (librosa's)."""
-    win = get_window(window, win_length, fftbins=True)
+    """Periodic window (n_fft,) float64, zero-padded to n_fft in the centre (librosa's).
+
+    Hann is computed as scipy.signal.get_window('hann', n, fftbins=True) does (bit for bit);
+    other names go to scipy.signal, imported only then (it takes seconds to import).
+    """
+    if window in ("hann", "hann_periodic", "hanning"):
+        fac = np.linspace(-np.pi, np.pi, win_length + 1)
+        win = (np.zeros(win_length + 1) + 0.5 + 0.5 * np.cos(fac))[:-1]
+    else:
+        from scipy.signal import get_window
+
+        win = get_window(window, win_length, fftbins=True)
     left = (n_fft - win_length) // 2
     out = np.zeros(n_fft)
     out[left:left + win_length] = win
@@ -125,15 +133,21 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float, fmax:
 
 
 @lru_cache(maxsize=8)
-def _sparse_filterbank(spec: FeatureSpec) -> csr_matrix:
-    """:func:`mel_filterbank` for ``spec`` as a CSR matrix (each band is a short run of bins).
+def _filter_bands(spec: FeatureSpec) -> tuple[tuple[int, int, np.ndarray], ...]:
+    """:func:`mel_filterbank` for ``spec`` as (first bin, end bin, weights) per mel band.
 
-    The sparse product is single-threaded and ~100x less work than a dense one; a dense
-    BLAS product of this small size can be slowed down badly by BLAS threads on a busy CPU.
+    Each triangle covers a short run of bins, so the band sums below are ~50x less work
+    than a dense product, and single-threaded (a dense BLAS product of this size can stall
+    on a busy CPU when BLAS starts threads).
     """
     dense = mel_filterbank(spec.sample_rate, spec.n_fft, spec.n_mels, float(spec.fmin),
                            float(spec.fmax), spec.htk, spec.mel_norm)
-    return csr_matrix(dense)
+    bands = []
+    for row in dense:
+        nonzero = np.flatnonzero(row)
+        lo, hi = (int(nonzero[0]), int(nonzero[-1]) + 1) if nonzero.size else (0, 0)
+        bands.append((lo, hi, row[lo:hi]))
+    return tuple(bands)
 
 
 def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
@@ -141,7 +155,16 @@ def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
 
     Column ``t`` depends only on frame ``t`` of the signal (streaming-friendly).
     """
-    return np.asarray(_sparse_filterbank(spec) @ power_spectrogram(y, spec))
+    return apply_filterbank(power_spectrogram(y, spec), spec)
+
+
+def apply_filterbank(power: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """Mel filterbank times a power spectrogram: (n_fft//2+1, n_frames) -> (n_mels, n_frames)."""
+    out = np.zeros((spec.n_mels, power.shape[1]))
+    for m, (lo, hi, weights) in enumerate(_filter_bands(spec)):
+        if hi > lo:
+            out[m] = weights @ power[lo:hi]
+    return out
 
 
 def power_to_db(S: np.ndarray, ref: float = 1.0, amin: float = 1e-10,

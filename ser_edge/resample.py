@@ -47,8 +47,6 @@ from functools import lru_cache
 from math import ceil, gcd
 
 import numpy as np
-from scipy.signal import resample_poly
-from scipy.signal.windows import kaiser
 
 #: (zero crossings, table entries per crossing, Kaiser beta, rolloff as a fraction of
 #: Nyquist). resampy <= 0.2.2 documented its kaiser_fast parameters in full; for 0.4.3,
@@ -64,6 +62,17 @@ METHODS = (*FILTERS, "polyphase")
 CHUNK = 8192
 
 
+def _kaiser_right_half(m: int, beta: float) -> np.ndarray:
+    """Right half (from the centre) of the symmetric Kaiser window of odd length ``m``.
+
+    scipy.signal.windows.kaiser's formula with numpy's i0 (which may differ from scipy's in
+    the last bit); importing scipy.signal costs seconds on a small board.
+    """
+    half = (m - 1) / 2.0
+    k = np.arange(m // 2, m)
+    return np.i0(beta * np.sqrt(1 - ((k - half) / half) ** 2.0)) / np.i0(beta)
+
+
 @lru_cache(maxsize=4)
 def filter_table(method: str) -> tuple[np.ndarray, int]:
     """The right wing of resampy's interpolation filter and its entries per zero crossing.
@@ -74,7 +83,7 @@ def filter_table(method: str) -> tuple[np.ndarray, int]:
     num_zeros, precision, beta, rolloff = FILTERS[method]
     n = num_zeros * precision
     sinc = rolloff * np.sinc(rolloff * np.linspace(0.0, num_zeros, num=n + 1, endpoint=True))
-    table = kaiser(2 * n + 1, beta)[n:] * sinc
+    table = _kaiser_right_half(2 * n + 1, beta) * sinc
     table.flags.writeable = False
     return table, precision
 
@@ -205,6 +214,8 @@ def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast"
         return x.astype(np.float32)
     size = output_length(len(x), sr_in, sr_out)
     if method == "polyphase":
+        from scipy.signal import resample_poly  # slow to import: only when asked for
+
         g = gcd(int(sr_in), int(sr_out))
         y = resample_poly(x.astype(np.float64), int(sr_out) // g, int(sr_in) // g)
     else:

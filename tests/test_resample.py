@@ -68,7 +68,7 @@ def test_training_filter_table_equals_resampy_sinc_window() -> None:
     args = {k: v for k, v in RESAMPY_FILTERS["kaiser_fast"].items() if k != "filter"}
     table, precision, _ = sinc_window(**args)
     assert precision == filter_table("kaiser_fast")[1] == 512
-    assert np.array_equal(filter_table("kaiser_fast")[0], table)
+    assert np.abs(filter_table("kaiser_fast")[0] - table).max() < 1e-15  # numpy vs scipy i0: last bit
 
 
 @pytest.mark.parametrize("method", sorted(FILTERS))
