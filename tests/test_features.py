@@ -10,6 +10,7 @@ import pytest
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError
 from ser_edge.features import (
+    apply_filterbank,
     extract,
     frame_count,
     frame_signal,
@@ -167,3 +168,10 @@ def test_extract_too_short_and_wrong_shape() -> None:
         extract(np.zeros(0, dtype=np.float32), SR, SPEC)
     with pytest.raises(AudioError, match="mono"):
         extract(np.zeros((100, 2), dtype=np.float32), SR, SPEC)
+
+
+def test_apply_filterbank_is_the_dense_product() -> None:
+    power = power_spectrogram(_speechlike(0.4, seed=5), SPEC)
+    dense = mel_filterbank(SR, 2048, 128, 0.0, 11025.0, False, "slaney") @ power
+    np.testing.assert_allclose(apply_filterbank(power, SPEC), dense, rtol=1e-12, atol=1e-12 * dense.max())
+    assert apply_filterbank(power[:, :1], SPEC).shape == (128, 1)  # one frame at a time (streaming)
