@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import lfilter
 
 from .activity import frame_rms_db
 from .config import StreamSpec
@@ -99,6 +100,23 @@ class EnergyGate:
         return start, stop
 
 
+class DCBlocker:
+    """One-pole high-pass at ``cutoff`` Hz: a DC offset or rumble must not look like speech."""
+
+    def __init__(self, sample_rate: int, cutoff: float = 20.0) -> None:
+        pole = float(np.exp(-2.0 * np.pi * cutoff / sample_rate))
+        self._b, self._a = np.array([1.0, -1.0]), np.array([1.0, -pole])
+        self.reset()
+
+    def reset(self) -> None:
+        self._state = np.zeros(1)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Filtered float64 copy of ``x`` (n,); the state carries over to the next call."""
+        y, self._state = lfilter(self._b, self._a, np.asarray(x, dtype=np.float64), zi=self._state)
+        return y
+
+
 class _Framed:
     """Common base: buffer the audio, split it into whole frames, run the gate."""
 
@@ -106,14 +124,17 @@ class _Framed:
         self.spec = spec
         self.sample_rate = sample_rate
         self.gate = EnergyGate(spec, sample_rate)
+        self.dc = DCBlocker(sample_rate)
         self.buffer = AudioBuffer()
         self._framed = 0  # absolute index of the first sample not yet framed
         self.reset()
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:
         self.gate.reset(keep_floor)
+        self.dc.reset()
         self.buffer.reset(position)
         self._framed = position
+        self._unframed = np.zeros(0)  # high-passed samples from _framed on
 
     def _seconds(self, seconds: float) -> int:
         return round(seconds * self.sample_rate)
@@ -121,10 +142,11 @@ class _Framed:
     def push(self, block: np.ndarray) -> list[Segment]:
         """Add mono samples (n,); return the segments this block completes."""
         self.buffer.append(block)
-        n = (self.buffer.end - self._framed) // self.gate.frame_len
+        self._unframed = np.concatenate([self._unframed, self.dc(block)])
+        n = len(self._unframed) // self.gate.frame_len
         if n == 0:
             return []
-        frames = self.buffer.slice(self._framed, self._framed + n * self.gate.frame_len)
+        frames, self._unframed = np.split(self._unframed, [n * self.gate.frame_len])
         start, stop = self.gate.step(frame_rms_db(frames, self.sample_rate, self.spec.frame_seconds))
         out: list[Segment] = []
         for i in range(n):

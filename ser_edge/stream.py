@@ -141,7 +141,8 @@ class StreamEngine:
         for seg in segments:
             self.stats.segments += 1
             try:
-                pred = self.classifier.predict(seg.samples, self.sample_rate)
+                # without its DC offset: a constant shifts the lowest MFCCs, not the emotion
+                pred = self.classifier.predict(seg.samples - seg.samples.mean(), self.sample_rate)
             except AudioError:  # e.g. too short to classify: the stream goes on
                 continue
             if pred.label is None:

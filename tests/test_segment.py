@@ -148,3 +148,14 @@ def test_window_mode_flushes_a_short_stream_with_speech():
     rate = 16000
     segs = run(WindowSegmenter(StreamSpec(mode="window", window=3.0), rate), bursts(rate, [(0.5, 1.5)], 2.0))
     assert len(segs) == 1 and segs[0].start == 0 and segs[0].end == 2 * rate
+
+
+def test_a_dc_offset_is_neither_speech_nor_in_the_way():
+    rate = 16000
+    stepped = noise(20.0, rate, -60.0)
+    stepped[5 * rate:] += 0.3  # a DC step of -10 dBFS
+    assert run(UtteranceSegmenter(StreamSpec(), rate), stepped) == []
+    clean = bursts(rate, TIMES, 11.0)
+    shifted = run(UtteranceSegmenter(StreamSpec(), rate), clean + np.float32(0.2))
+    assert [(s.start, s.end) for s in shifted] == [(s.start, s.end) for s in run(
+        UtteranceSegmenter(StreamSpec(), rate), clean)]
