@@ -25,6 +25,9 @@ from .config import FeatureSpec
 from .errors import AudioError, ContractError
 from .resample import resample
 
+#: STFT frames processed at once by :func:`mel_power` (bounds memory to ~FRAME_BLOCK * n_fft * 16 bytes).
+FRAME_BLOCK = 256
+
 
 def frame_count(n_samples: int, spec: FeatureSpec) -> int:
     """Number of STFT frames for ``n_samples`` samples (librosa's convention)."""
@@ -65,6 +68,24 @@ def analysis_window(window: str, win_length: int, n_fft: int) -> np.ndarray:
     return out
 
 
+def _frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """STFT frames (n_frames, n_fft) of ``y`` (n,), a view of the padded signal."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim != 1 or len(y) == 0:
+        raise AudioError(f"too short or wrong shape: need mono samples (n,) with n >= 1, got {y.shape}")
+    if spec.center:
+        pad = spec.n_fft // 2
+        y = np.pad(y, pad, mode=spec.pad_mode)
+    return frame_signal(y, spec.n_fft, spec.hop_length)
+
+
+def _power(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """``|rfft(frame * window)| ** power`` of frames (n, n_fft): (n_fft//2 + 1, n) float64."""
+    window = analysis_window(spec.window, spec.win_length, spec.n_fft)
+    spectrum = np.abs(np.fft.rfft(frames * window, n=spec.n_fft, axis=-1))
+    return (spectrum ** spec.power).T
+
+
 def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """``|STFT(y)| ** spec.power``: (n_fft//2 + 1, n_frames) float64.
 
@@ -72,16 +93,7 @@ def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     ``n_fft // 2`` on both sides with ``spec.pad_mode`` (numpy's ``np.pad`` modes), so
     frame ``t`` is centred on sample ``t * hop_length``.
     """
-    y = np.asarray(y, dtype=np.float64)
-    if y.ndim != 1 or len(y) == 0:
-        raise AudioError(f"too short or wrong shape: need mono samples (n,) with n >= 1, got {y.shape}")
-    if spec.center:
-        pad = spec.n_fft // 2
-        y = np.pad(y, pad, mode=spec.pad_mode)
-    frames = frame_signal(y, spec.n_fft, spec.hop_length)
-    window = analysis_window(spec.window, spec.win_length, spec.n_fft)
-    spectrum = np.abs(np.fft.rfft(frames * window, n=spec.n_fft, axis=-1))
-    return (spectrum ** spec.power).T
+    return _power(_frames(y, spec), spec)
 
 
 def hz_to_mel(hz: np.ndarray, htk: bool = False) -> np.ndarray:
@@ -153,9 +165,15 @@ def _filter_bands(spec: FeatureSpec) -> tuple[tuple[int, int, np.ndarray], ...]:
 def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """Mel-band power (n_mels, n_frames) float64 of ``y`` (n,) at ``spec.sample_rate``.
 
-    Column ``t`` depends only on frame ``t`` of the signal (streaming-friendly).
+    Column ``t`` depends only on frame ``t`` of the signal (streaming-friendly). Computed
+    in blocks of :data:`FRAME_BLOCK` frames, so long inputs need no full spectrogram.
     """
-    return apply_filterbank(power_spectrogram(y, spec), spec)
+    frames = _frames(y, spec)
+    out = np.empty((spec.n_mels, len(frames)))
+    for start in range(0, len(frames), FRAME_BLOCK):
+        block = frames[start:start + FRAME_BLOCK]
+        out[:, start:start + len(block)] = apply_filterbank(_power(block, spec), spec)
+    return out
 
 
 def apply_filterbank(power: np.ndarray, spec: FeatureSpec) -> np.ndarray:

@@ -173,7 +173,7 @@ def _resampy(x: np.ndarray, sr_in: int, sr_out: int, method: str) -> np.ndarray:
     n_in = len(x)
     n_out = int(n_in * float(sr_out) / float(sr_in))
     pad = k.max_taps + 1
-    xp = np.zeros(n_in + 2 * pad, dtype=np.float64)
+    xp = np.zeros(n_in + 2 * pad, dtype=x.dtype)  # products are float64: exact either way
     xp[pad:pad + n_in] = x
     time_increment = 1.0 / (float(sr_out) / sr_in)
     y = np.empty(n_out, dtype=x.dtype)

@@ -10,6 +10,7 @@ import pytest
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError
 from ser_edge.features import (
+    FRAME_BLOCK,
     apply_filterbank,
     extract,
     frame_count,
@@ -175,3 +176,10 @@ def test_apply_filterbank_is_the_dense_product() -> None:
     dense = mel_filterbank(SR, 2048, 128, 0.0, 11025.0, False, "slaney") @ power
     np.testing.assert_allclose(apply_filterbank(power, SPEC), dense, rtol=1e-12, atol=1e-12 * dense.max())
     assert apply_filterbank(power[:, :1], SPEC).shape == (128, 1)  # one frame at a time (streaming)
+
+
+def test_mel_power_in_blocks_equals_whole() -> None:
+    y = _speechlike(7.0, seed=6)  # > FRAME_BLOCK frames
+    whole = mel_filterbank(SR, 2048, 128, 0.0, 11025.0, False, "slaney") @ power_spectrogram(y, SPEC)
+    assert whole.shape[1] > FRAME_BLOCK
+    np.testing.assert_allclose(mel_power(y, SPEC), whole, rtol=1e-12, atol=1e-12 * whole.max())
