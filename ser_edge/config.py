@@ -24,7 +24,9 @@ DEFAULT_LABELS: tuple[str, ...] = (
 )
 
 FRONTEND_TYPES = ("mfcc_mean",)
-RESAMPLERS = ("kaiser_fast", "kaiser_best", "polyphase")
+#: "kaiser_fast" is resampy <= 0.2.2's filter, the one that made the training features;
+#: "resampy04_kaiser_fast" is what librosa.load(res_type="kaiser_fast") gives with resampy >= 0.3.
+RESAMPLERS = ("kaiser_fast", "resampy04_kaiser_fast", "kaiser_best", "polyphase")
 
 
 def _from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict[str, Any]:
