@@ -157,11 +157,12 @@ def hour_rss(model: str, x48: np.ndarray, folder: Path) -> None:
 
 
 MODES = {
-    "utterance": StreamSpec(),
-    "utterance ctx 1.0 s": StreamSpec(pre_context=1.0, post_context=1.0),
-    "utterance ctx 0.25 s": StreamSpec(pre_context=0.25, post_context=0.25),
-    "window 3 s / 1 s": StreamSpec(mode="window", window=3.0, hop=1.0),
-    "window 3 s / 1 s, smooth 3": StreamSpec(mode="window", window=3.0, hop=1.0, smooth=3),
+    "utterance (default: context 1.0 s)": StreamSpec(),
+    "utterance, context 1.0 s before / 0.6 s after": StreamSpec(post_context=0.6),
+    "utterance, context 0.5 s": StreamSpec(pre_context=0.5, post_context=0.5),
+    "utterance, context 1.5 s": StreamSpec(pre_context=1.5, post_context=1.5),
+    "window 3 s / hop 1 s": StreamSpec(mode="window", window=3.0, hop=1.0),
+    "window 3 s / hop 1 s, smooth 3": StreamSpec(mode="window", window=3.0, hop=1.0, smooth=3),
 }
 
 

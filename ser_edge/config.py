@@ -180,9 +180,10 @@ class StreamSpec:
     always above ``min_level_db`` dBFS. The floor is the quietest frame of the last
     ``floor_seconds`` (it follows rising noise after that long; it drops at once).
 
-    ``utterance`` mode: speech starts after ``min_speech`` voiced seconds, ends after
-    ``hangover`` unvoiced seconds, is cut at ``max_utterance``; it is classified once with
-    ``pre_context``/``post_context`` seconds of the surrounding audio, like the training files.
+    ``utterance`` mode (the default): speech starts after ``min_speech`` voiced seconds, ends
+    after ``hangover`` unvoiced seconds, is cut at ``max_utterance``; it is classified once with
+    ``pre_context``/``post_context`` seconds of the surrounding audio, like the training files
+    (about 1 s of room tone around the speech; see benchmarks/results/stream.md for why).
     ``window`` mode: every ``hop`` seconds the last ``window`` seconds are classified when they
     hold ``min_speech`` voiced seconds; scores are averaged over the last ``smooth`` windows.
     ``queue_seconds``: capacity of the live-audio queue; ``block_seconds``: source block length.
@@ -197,8 +198,8 @@ class StreamSpec:
     min_speech: float = 0.25
     hangover: float = 0.6
     max_utterance: float = 8.0
-    pre_context: float = 0.5
-    post_context: float = 0.5
+    pre_context: float = 1.0
+    post_context: float = 1.0
     window: float = 3.0
     hop: float = 1.0
     smooth: int = 1

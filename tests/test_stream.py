@@ -69,7 +69,7 @@ def test_one_event_per_utterance_in_stream_seconds():
         assert json.loads(json.dumps(d)) == d
     # the classifier saw each utterance once, with context, at the stream's rate
     for (n, r), (a, b) in zip(clf.calls, TIMES, strict=True):
-        assert r == rate and n / rate == pytest.approx(b - a + 1.0, abs=0.2)
+        assert r == rate and n / rate == pytest.approx(b - a + 2.0, abs=0.2)
 
 
 def test_min_confidence_filters_events_but_not_utterances():
