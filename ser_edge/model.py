@@ -17,6 +17,7 @@ import numpy as np
 
 from .config import FeatureSpec, ModelSpec
 from .errors import ContractError, ModelError
+from .onnx_guard import check_external, external_locations, read_model_bytes
 
 SHIPPED_MODEL_NAME = "ser_edge.onnx"
 
@@ -63,6 +64,8 @@ def check_model_path(path: str | Path) -> Path:
         raise ModelError(f"{p}: model file not found")
     if p.is_dir():
         raise ModelError(f"{p}: is a directory, expected an .onnx model file")
+    if not p.is_file():
+        raise ModelError(f"{p}: not a regular file (a device, FIFO or socket), expected an .onnx model file")
     return p
 
 
@@ -76,22 +79,42 @@ def sha256_of(path: Path) -> str:
 
 
 def _open_session(path: Path, options: SessionOptions) -> Any:
+    """A session for the model at ``path`` after the checks of :mod:`ser_edge.onnx_guard`.
+
+    Without external data onnxruntime gets the very bytes that were checked (it then refuses
+    any external reference itself); with external data, only found inside the model's folder,
+    it gets the path so that it can find those files.
+    """
     import onnxruntime as ort
 
+    data = read_model_bytes(path)
+    external = external_locations(data, str(path))
+    check_external(path, external)
     try:
-        return ort.InferenceSession(str(path), sess_options=options.build(),
+        return ort.InferenceSession(str(path) if external else data, sess_options=options.build(),
                                     providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises several private exception types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
 
 
-def _per_example_shape(dims: Sequence[Any]) -> tuple[int, ...]:
+def _per_example_shape(dims: Sequence[Any], path: Path) -> tuple[int, ...]:
     """Drop the batch dimension; every other dimension must be a fixed integer."""
     rest = tuple(dims[1:])
-    if not all(isinstance(d, int) and d > 0 for d in rest):
-        raise ModelError(f"model input must have fixed non-batch dimensions, got {list(dims)}")
+    if not dims or not all(isinstance(d, int) and d > 0 for d in rest):
+        raise ModelError(f"{path}: model input must be (batch, fixed dimensions...), got {list(dims)}")
     return rest
+
+
+def _single_io(session: Any, path: Path) -> tuple[Any, Any]:
+    """The one float input and the first output of a session (ModelError otherwise)."""
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    if len(inputs) != 1 or not outputs:
+        raise ModelError(f"{path}: expected 1 input and at least 1 output, got {len(inputs)} inputs "
+                         f"{[i.name for i in inputs]} and {len(outputs)} outputs")
+    if inputs[0].type != "tensor(float)":
+        raise ModelError(f"{path}: input {inputs[0].name!r} must be tensor(float), got {inputs[0].type}")
+    return inputs[0], outputs[0]
 
 
 class EmotionModel:
@@ -121,11 +144,11 @@ class EmotionModel:
         p = check_model_path(shipped_model_path() if path is None else path)
         session = _open_session(p, SessionOptions(threads=threads, spinning=spinning))
         props = session.get_modelmeta().custom_metadata_map
-        inp, out = session.get_inputs()[0], session.get_outputs()[0]
+        inp, out = _single_io(session, p)
         try:
             spec = ModelSpec.from_metadata(
                 props, labels=tuple(labels) if labels is not None else None, frontend=frontend,
-                input_name=inp.name, output_name=out.name, input_shape=_per_example_shape(inp.shape),
+                input_name=inp.name, output_name=out.name, input_shape=_per_example_shape(inp.shape, p),
             )
         except ContractError as exc:
             raise ContractError(f"{p}: {exc}") from None
@@ -144,6 +167,29 @@ class EmotionModel:
             raise ModelError(
                 f"{self.path}: model output has {n_out} classes but {len(self.spec.labels)} labels"
             )
+        self._probe()
+
+    def _probe(self) -> None:
+        """Run one all-zero input: the output must be (1, n_labels) probabilities summing to 1.
+
+        Catches what the declared shapes cannot (symbolic output sizes, a graph that fails,
+        logits without a softmax) at load time instead of on the first utterance.
+        """
+        x = np.zeros((1, *self.spec.input_shape), dtype=np.float32)
+        try:
+            (scores,) = self.session.run([self.spec.output_name], {self.spec.input_name: x})
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelError(f"{self.path}: the model fails on a test input ({first[:200]})") from None
+        scores = np.asarray(scores, dtype=np.float64)
+        n = len(self.spec.labels)
+        if scores.shape != (1, n):
+            raise ModelError(f"{self.path}: model output is {list(scores.shape)} for one input, "
+                             f"expected [1, {n}] (one score per label {list(self.spec.labels)})")
+        total = float(scores.sum())
+        if not (np.all(np.isfinite(scores)) and np.all(scores >= -1e-6) and abs(total - 1.0) < 1e-3):
+            raise ModelError(f"{self.path}: model outputs are not probabilities (sum {total:.4g} for a "
+                             "zero input, expected 1); export the model with its final softmax")
 
     @property
     def labels(self) -> tuple[str, ...]:
