@@ -19,6 +19,7 @@ from .onnx_io import metadata, session
 from .plots import confusion_png, curves_png
 
 CONFUSION_PNG, CURVES_PNG = "confusion_matrix.png", "training_curves.png"
+EXPERIMENTS = "experiments.md"  # hand-kept notes beside the card, linked when present
 
 
 def write_card(model: Path, out: Path) -> list[Path]:
@@ -51,6 +52,8 @@ def write_card(model: Path, out: Path) -> list[Path]:
             )
         )
     text = card_markdown(model, labels, frontend, training, bool(written))
+    if (out.parent / EXPERIMENTS).is_file():
+        text += f"\n## Recipes compared\n\nSee [{EXPERIMENTS}]({EXPERIMENTS}).\n"
     return [write_atomic(out, text.encode("utf-8")), *written]
 
 

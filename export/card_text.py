@@ -29,13 +29,15 @@ KNOWN_LIMITS = """## Known limits
 
 def data_section(training: dict[str, Any]) -> str:
     data = training.get("data", {})
+    head = "## Data and licences\n\n"
+    if "rows" not in data:
+        return head + f"Source: `{data.get('source', '?')}`. {data.get('note', '')}\n"
     groups = ", ".join(f"{name}: {count}" for name, count in data.get("groups", {}).items())
     licences = "\n".join(f"- {text}" for text in data.get("licences", []))
     return (
-        "## Data and licences\n\n"
-        f"Trained on {data.get('trained_rows', '?')} of the {data.get('rows', '?')} rows of the original "
-        "project's "
-        f"feature set (`{data.get('source', '?')}`; rows per group: {groups or 'not recorded'}; "
+        head + f"Trained on {data.get('trained_rows', '?')} of the {data.get('rows', '?')} rows of the "
+        f"original project's feature set (`{data.get('source', '?')}`; rows per group: "
+        f"{groups or 'not recorded'}; "
         f"fingerprint `{data.get('sha256_X_y_float32_int64', '?')}`).\n\n"
         "The model is a derivative of these corpora; their licences (non-commercial) apply to it:\n\n"
         f"{licences or '- not recorded'}\n"

@@ -49,7 +49,7 @@ def run_convert(args: argparse.Namespace) -> int:
     training = record(
         {
             "source": Path(args.h5).name,
-            "note": "original project's model (Keras 2.3, 2020), converted unchanged",
+            "note": "The original project's model (Keras 2.3, 2020), converted unchanged.",
         },
         "not re-measured by this export; see `python -m export evaluate`",
         ORIGINAL_METRICS,

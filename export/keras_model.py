@@ -13,6 +13,9 @@ import numpy as np
 
 from .recipe import Recipe
 
+#: Training steps per graph call: same updates, about half the per-batch Python overhead on a CPU.
+STEPS_PER_EXECUTION = 32
+
 
 def build_model(recipe: Recipe, X_train: np.ndarray, n_classes: int) -> Any:
     """A compiled ``keras.Model`` for rows like ``X_train`` (float32 (n, n_features)).
@@ -42,7 +45,12 @@ def build_model(recipe: Recipe, X_train: np.ndarray, n_classes: int) -> Any:
         x = layers.Dropout(recipe.dropout)(x)
     outputs = layers.Dense(n_classes, activation="softmax", kernel_regularizer=regulariser, name="scores")(x)
     model = keras.Model(inputs, outputs, name=f"ser_edge_{recipe.name}")
-    model.compile(optimizer=_optimizer(recipe), loss=_loss(recipe, n_classes), metrics=["accuracy"])
+    model.compile(
+        optimizer=_optimizer(recipe),
+        loss=_loss(recipe, n_classes),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 

@@ -53,6 +53,7 @@ def fit(
         batch_size=recipe.batch_size,
         epochs=recipe.epochs,
         validation_data=val,
+        validation_batch_size=1024,
         class_weight=weights,
         shuffle=True,
         verbose=0,
