@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Run the ser-edge runtime on arm64 (aarch64) under qemu-user and compare with this machine.
+#
+#   bash benchmarks/arm64_check.sh            # from the repo root; needs root for apt-get
+#
+# What it does (Debian packages and PyPI aarch64 wheels only; no binfmt_misc, no chroot):
+#   1. apt-get install qemu-user-static debootstrap (when missing);
+#   2. debootstrap --foreign --arch=arm64 Debian bookworm (python3 3.11, as Raspberry Pi OS
+#      bookworm 64-bit) into $ARM64_ROOT and unpacks its .debs with dpkg-deb -x (the second
+#      stage, which needs to run arm64 code as root, is not needed to run Python);
+#   3. pip download/installs the aarch64 wheels of numpy, scipy, onnxruntime and a wheel of
+#      this repo into $ARM64_ROOT/opt/ser-edge (pip --platform manylinux_2_17/2_28_aarch64);
+#   4. runs `ser-edge classify --json` on the shared example WAVs with
+#      qemu-aarch64-static -L $ARM64_ROOT and natively, and compares: labels equal, every
+#      score within 1e-4. Exit status 0 when they agree.
+# The first run downloads ~60 MB and takes several minutes; later runs reuse $ARM64_ROOT.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ARM64_ROOT=${ARM64_ROOT:-/var/tmp/ser-edge-arm64}
+SUITE=${SUITE:-bookworm}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+HOST_PYTHON=${HOST_PYTHON:-python3}
+DATA=${SER_EDGE_DATA:-$REPO/../shared/data}
+EXAMPLES=("$DATA"/seed/examples/*.wav)
+SITE=$ARM64_ROOT/opt/ser-edge
+OUT=${OUT:-/tmp/ser-edge-arm64-check}
+start=$(date +%s)
+mkdir -p "$OUT"
+
+log() { echo "[arm64_check $(($(date +%s) - start))s] $*"; }
+
+if ! command -v qemu-aarch64-static >/dev/null || ! command -v debootstrap >/dev/null; then
+    log "installing qemu-user-static debootstrap"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static debootstrap >/dev/null
+fi
+
+if [ ! -x "$ARM64_ROOT/usr/bin/python3.11" ]; then
+    log "debootstrap (first stage) of $SUITE arm64 into $ARM64_ROOT"
+    debootstrap --foreign --arch=arm64 --variant=minbase --include=python3 \
+        "$SUITE" "$ARM64_ROOT" "$MIRROR" >"$OUT/debootstrap.log" 2>&1
+    log "unpacking $(ls "$ARM64_ROOT"/var/cache/apt/archives/*.deb | wc -l) packages"
+    for deb in "$ARM64_ROOT"/var/cache/apt/archives/*.deb; do
+        dpkg-deb -x "$deb" "$ARM64_ROOT"
+    done
+fi
+QEMU=(qemu-aarch64-static -L "$ARM64_ROOT")
+ARM_PY=("${QEMU[@]}" "$ARM64_ROOT/usr/bin/python3.11")
+log "arm64 python: $("${ARM_PY[@]}" -c 'import platform, sys; print(platform.machine(), sys.version.split()[0])')"
+
+if [ ! -d "$SITE/onnxruntime" ] || [ "${REINSTALL:-0}" = 1 ]; then
+    log "installing aarch64 wheels (numpy, scipy, onnxruntime) and ser-edge into $SITE"
+    rm -rf "$SITE" "$OUT/wheel" && mkdir -p "$SITE" "$OUT/wheel"
+    "$HOST_PYTHON" -m pip wheel -q --no-deps -w "$OUT/wheel" "$REPO" >/dev/null
+    "$HOST_PYTHON" -m pip install -q --target "$SITE" --only-binary=:all: \
+        --platform manylinux_2_17_aarch64 --platform manylinux_2_28_aarch64 \
+        --platform manylinux2014_aarch64 --python-version 3.11 --implementation cp \
+        "$OUT"/wheel/ser_edge-*.whl
+fi
+"${ARM_PY[@]}" -c "import sys; sys.path.insert(0, '$SITE'); import numpy, scipy, onnxruntime; \
+print('arm64 packages: numpy', numpy.__version__, 'scipy', scipy.__version__, 'onnxruntime', onnxruntime.__version__)"
+
+log "classifying ${#EXAMPLES[@]} example(s) on arm64 (qemu) and natively"
+t0=$(date +%s.%N)
+(cd /tmp && PYTHONPATH="$SITE" PYTHONNOUSERSITE=1 "${ARM_PY[@]}" -m ser_edge classify --json "${EXAMPLES[@]}") \
+    >"$OUT/arm64.jsonl"
+t1=$(date +%s.%N)
+(cd "$REPO" && PYTHONPATH="$REPO" "$HOST_PYTHON" -m ser_edge classify --json "${EXAMPLES[@]}") >"$OUT/x86.jsonl"
+log "arm64 classify under qemu took $(echo "$t1 - $t0" | bc) s"
+
+"$HOST_PYTHON" - "$OUT/x86.jsonl" "$OUT/arm64.jsonl" <<'PY'
+import json, sys
+x86, arm = ([json.loads(line) for line in open(p)] for p in sys.argv[1:3])
+assert len(x86) == len(arm) > 0, (len(x86), len(arm))
+worst, ok = 0.0, True
+for a, b in zip(x86, arm):
+    diff = max(abs(a["scores"][k] - b["scores"][k]) for k in a["scores"])
+    worst = max(worst, diff)
+    same = a["label"] == b["label"] and diff <= 1e-4
+    ok &= same
+    print(f"{a['file'].rsplit('/', 1)[-1]}: x86 {a['label']} {a['confidence']:.6f}  "
+          f"arm64 {b['label']} {b['confidence']:.6f}  max score diff {diff:.2e}  {'OK' if same else 'DIFFERENT'}")
+print(f"labels equal and scores within 1e-4: {ok} (worst {worst:.2e})")
+sys.exit(0 if ok else 1)
+PY
+log "done"

@@ -1,0 +1,82 @@
+"""IncrementalMfcc gives, window by window, exactly features.mfcc_mean of the same samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser_edge.audio import read_audio
+from ser_edge.config import FeatureSpec
+from ser_edge.errors import AudioError
+from ser_edge.features import mfcc_mean
+from ser_edge.incremental import IncrementalMfcc
+from ser_edge.resample import resample
+
+TOLERANCE = 1e-4
+
+
+def _stream(example_wavs: list[Path], rate: int) -> np.ndarray:
+    """The example recordings at the model rate, one after the other, with a quiet gap."""
+    parts = []
+    for path in example_wavs:
+        x, sr = read_audio(path)
+        parts += [resample(x, sr, rate), np.zeros(rate // 3, dtype=np.float32)]
+    return np.concatenate(parts)
+
+
+def _check(stream: np.ndarray, spec: FeatureSpec, window: float, hop: float, block: int) -> int:
+    inc = IncrementalMfcc(spec, window, hop)
+    got = [w for i in range(0, len(stream), block) for w in inc.push(stream[i:i + block])]
+    expected = (len(stream) - inc.window_samples) // inc.hop_samples + 1
+    assert len(got) == expected
+    for k, w in enumerate(got):
+        assert (w.start, w.end) == (k * inc.hop_samples, k * inc.hop_samples + inc.window_samples)
+        ref = mfcc_mean(stream[w.start:w.end], spec)
+        assert w.features.dtype == np.float32 and w.features.shape == (spec.n_mfcc,)
+        assert np.abs(w.features - ref).max() <= TOLERANCE, k
+    return len(got)
+
+
+@pytest.mark.parametrize(("window", "hop", "block"), [(3.0, 1.0, 1102), (3.0, 0.5, 4096), (2.0, 0.25, 777),
+                                                       (1.0, 1.5, 5000)])
+def test_equals_mfcc_mean_on_speech(example_wavs: list[Path], window: float, hop: float, block: int) -> None:
+    spec = FeatureSpec()
+    stream = _stream(example_wavs, spec.sample_rate)
+    assert _check(stream, spec, window, hop, block) >= 3
+
+
+def test_top_db_clip_is_per_window() -> None:
+    """A loud burst in one window must not clip the quiet frames of the other windows."""
+    spec = FeatureSpec()
+    rng = np.random.default_rng(0)
+    stream = 1e-4 * rng.standard_normal(8 * spec.sample_rate)
+    stream[spec.sample_rate:spec.sample_rate + 3000] += 0.9 * np.sin(np.arange(3000) * 0.3)
+    _check(stream, spec, 2.0, 0.5, 10_000)
+
+
+def test_other_specs_and_edges() -> None:
+    """No top_db, center=False (no edge frames), and a block of 1 sample."""
+    rng = np.random.default_rng(1)
+    specs = (FeatureSpec(top_db=None), FeatureSpec(center=False),
+             FeatureSpec(n_fft=1024, win_length=1024, hop_length=256))
+    for spec in specs:
+        _check(0.1 * rng.standard_normal(3 * spec.sample_rate), spec, 1.0, 0.3, 3001)
+    spec = FeatureSpec()
+    _check(0.1 * rng.standard_normal(spec.sample_rate + 600), spec, 0.2, 0.05, 1)
+
+
+def test_hop_is_whole_frames_and_reset() -> None:
+    spec = FeatureSpec()
+    inc = IncrementalMfcc(spec, 3.0, 1.0)
+    assert inc.hop_samples == 43 * spec.hop_length and inc.window_samples == 66150
+    x = 0.1 * np.random.default_rng(2).standard_normal(70_000)
+    first = inc.push(x)
+    inc.reset()
+    again = inc.push(x)
+    assert len(first) == len(again) == 1 and np.array_equal(first[0].features, again[0].features)
+    with pytest.raises(AudioError):
+        IncrementalMfcc(spec, 0.05, 0.01)
+    with pytest.raises(AudioError):
+        inc.push(np.zeros((10, 2)))
