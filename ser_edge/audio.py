@@ -18,10 +18,12 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import BinaryIO
 
 import numpy as np
 
 from .errors import AudioError, MissingExtraError
+from .wavrepair import streamed_wav
 
 MIN_RATE, MAX_RATE = 8000, 192000
 
@@ -104,13 +106,14 @@ def _wavfile() -> ModuleType:
     return wavfile
 
 
-def _read_wav(path: Path) -> tuple[np.ndarray, int] | None:
-    """Read a WAV file with scipy; None when scipy does not support its encoding."""
+def _read_wav(path: Path, source: BinaryIO | None = None) -> tuple[np.ndarray, int] | None:
+    """Read a WAV file (or ``source``, its repaired bytes) with scipy; None when scipy does not
+    support its encoding."""
     wavfile = _wavfile()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", wavfile.WavFileWarning)
         try:
-            rate, data = wavfile.read(path, mmap=False)
+            rate, data = wavfile.read(path if source is None else source, mmap=False)
         except _WAV_ERRORS as exc:
             if "Unknown wave file format" in str(exc):
                 return None
@@ -142,9 +145,12 @@ def _read_soundfile(path: Path, what: str) -> tuple[np.ndarray, int]:
 def _head(path: Path) -> bytes:
     """The first 12 bytes of an existing regular file; AudioError for unusable paths."""
     if not path.exists():
-        raise AudioError(f"{path}: no such file")
+        loop = path.is_symlink()
+        raise AudioError(f"{path}: {'broken symbolic link or symlink loop' if loop else 'no such file'}")
     if path.is_dir():
         raise AudioError(f"{path}: is a directory, expected an audio file")
+    if not path.is_file():  # opening a FIFO would wait for a writer; /dev/zero never ends
+        raise AudioError(f"{path}: not a regular file (a FIFO, device or socket), expected an audio file")
     try:
         with path.open("rb") as fh:
             head = fh.read(12)
@@ -165,7 +171,13 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     head = _head(path)
     result = None
     if head[:4] in _WAV_MAGIC and head[8:12] == b"WAVE":
-        result = _read_wav(path)
+        try:
+            result = _read_wav(path)
+        except AudioError:
+            repaired = streamed_wav(path)
+            if repaired is None:
+                raise
+            result = _read_wav(path, repaired)
         what = "unsupported WAV encoding"
     elif head[:4] in _WAV_MAGIC:
         raise AudioError(f"{path}: RIFF file that is not WAVE audio (type {head[8:12]!r})")
