@@ -3,13 +3,16 @@
 Embedding in a script (an iterator, or a callback)::
 
     from ser_edge import EmotionClassifier
-    from ser_edge.sources import MicSource
+    from ser_edge.mic import MicSource                # or sources.FileSource / PcmSource
     from ser_edge.stream import listen
 
     clf = EmotionClassifier.load()
-    with MicSource("USB") as mic:
+    with MicSource("USB", retries=5) as mic:          # an index or a name substring
         for event in listen(mic, clf):
             print(event.label, event.confidence)      # or: run(mic, clf, on_event=publish)
+
+Sources yield ``(offset, block)`` chunks (see ``sources.py``); ``timeline()`` gives the events
+of a whole recording in memory (``ser-edge classify --timeline``).
 """
 
 from __future__ import annotations
