@@ -47,7 +47,8 @@ def to_mono(x: np.ndarray) -> np.ndarray:
         return x.astype(np.float32, copy=False)
     if x.ndim != 2:
         raise AudioError(f"expected audio of shape (frames,) or (frames, channels), got {x.shape}")
-    return np.mean(x.astype(np.float32, copy=False), axis=1, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # near float32's limit: inf, reported later
+        return np.mean(x.astype(np.float32, copy=False), axis=1, dtype=np.float32)
 
 
 def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
@@ -61,7 +62,8 @@ def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
         bits = 8 * x.dtype.itemsize - 1
         return (x.astype(np.float32) / np.float32(2.0**bits)).astype(np.float32)
     if np.issubdtype(x.dtype, np.floating):
-        return x.astype(np.float32, copy=False)
+        with np.errstate(over="ignore"):  # beyond float32's range: inf, then reported as non-finite
+            return x.astype(np.float32, copy=False)
     raise AudioError(f"{name}: unsupported sample type {x.dtype} (expected int, uint8 or float)")
 
 
