@@ -45,6 +45,20 @@ if [ ! -x "$ARM64_ROOT/usr/bin/python3.11" ]; then
         dpkg-deb -x "$deb" "$ARM64_ROOT"
     done
 fi
+# qemu-user 7.2 shows arm64 programs the host's x86 /proc/cpuinfo; onnxruntime's cpuinfo then
+# finds no ARM core and segfaults at import. With -L, qemu opens $ARM64_ROOT/<path> first when
+# it exists, so the sysroot gets the CPU description of a Raspberry Pi 4 (4 x Cortex-A72),
+# and QEMU_CPU emulates that core.
+mkdir -p "$ARM64_ROOT/proc" "$ARM64_ROOT/sys/devices/system/cpu"
+: >"$ARM64_ROOT/proc/cpuinfo"
+for i in 0 1 2 3; do
+    printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n' \
+        "$i" >>"$ARM64_ROOT/proc/cpuinfo"
+done
+printf 'Hardware\t: BCM2835\nRevision\t: b03114\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4\n' >>"$ARM64_ROOT/proc/cpuinfo"
+for f in possible present online; do echo 0-3 >"$ARM64_ROOT/sys/devices/system/cpu/$f"; done
+echo 255 >"$ARM64_ROOT/sys/devices/system/cpu/kernel_max"
+export QEMU_CPU=${QEMU_CPU:-cortex-a72}
 QEMU=(qemu-aarch64-static -L "$ARM64_ROOT")
 ARM_PY=("${QEMU[@]}" "$ARM64_ROOT/usr/bin/python3.11")
 log "arm64 python: $("${ARM_PY[@]}" -c 'import platform, sys; print(platform.machine(), sys.version.split()[0])')"

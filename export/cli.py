@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     card = sub.add_parser("card", help="(re)write the model card and PNGs from a model's training record")
     card.add_argument("model", help="an .onnx file written by `train`")
     card.add_argument("-o", "--output", required=True, help="the Markdown file to write (PNGs go beside it)")
+    from .cmd_quantize import add_quantize_parser
+
+    add_quantize_parser(sub)
     return parser
 
 
@@ -103,6 +106,10 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from .cmd_evaluate import run_evaluate
 
         return run_evaluate
+    if name == "quantize":
+        from .cmd_quantize import run_quantize
+
+        return run_quantize
     from .cmd_files import run_card, run_to_npz
 
     return run_card if name == "card" else run_to_npz

@@ -40,7 +40,8 @@ def emit_json(obj: dict[str, Any]) -> None:
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """``--model`` and ``--threads``, shared by every command that loads a model."""
-    parser.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
+    parser.add_argument("--model", metavar="PATH", help="ONNX model file, or 'int8' for the shipped "
+                        "int8 model (default: the shipped float32 model)")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="ONNX Runtime intra-op threads (default 1: edge devices share cores)")
 

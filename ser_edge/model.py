@@ -20,17 +20,19 @@ from .errors import ContractError, ModelError
 from .onnx_guard import check_external, external_locations, read_model_bytes
 
 SHIPPED_MODEL_NAME = "ser_edge.onnx"
+#: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
+SHIPPED_MODELS = {"float32": SHIPPED_MODEL_NAME, "int8": "ser_edge_int8.onnx"}
 
 
-def shipped_model_path() -> Path:
-    """Path of the model shipped in the wheel (``ser_edge/models/ser_edge.onnx``).
+def shipped_model_path(name: str = SHIPPED_MODEL_NAME) -> Path:
+    """Path of a model shipped in the wheel (``ser_edge/models/NAME``, default ser_edge.onnx).
 
     In a source checkout that is not installed, falls back to ``<repo>/models/``.
     """
-    installed = Path(__file__).resolve().parent / "models" / SHIPPED_MODEL_NAME
+    installed = Path(__file__).resolve().parent / "models" / name
     if installed.is_file():
         return installed
-    return Path(__file__).resolve().parent.parent / "models" / SHIPPED_MODEL_NAME
+    return Path(__file__).resolve().parent.parent / "models" / name
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,13 @@ class SessionOptions:
 
 
 def check_model_path(path: str | Path) -> Path:
-    """Resolve a ``--model`` argument; raise ModelError for a missing file or a directory."""
+    """Resolve a ``--model`` argument (a path, or ``int8``/``float32`` for a shipped model).
+
+    Raises ModelError for a missing file or a directory.
+    """
     p = Path(path).expanduser()
+    if str(path) in SHIPPED_MODELS and not p.exists():
+        p = shipped_model_path(SHIPPED_MODELS[str(path)])
     if not p.exists():
         raise ModelError(f"{p}: model file not found")
     if p.is_dir():
