@@ -26,6 +26,9 @@ from .errors import AudioError, MissingExtraError
 from .wavrepair import streamed_wav
 
 MIN_RATE, MAX_RATE = 8000, 192000
+#: Largest sample magnitude a caller's buffer may hold (full scale is 1.0; far beyond it the
+#: frontend's float32 arithmetic overflows).
+MAX_PEAK = 1e30
 
 #: Raw PCM formats accepted on stdin: name -> numpy dtype (little-endian).
 PCM_FORMATS: dict[str, str] = {"s16le": "<i2", "f32le": "<f4"}
@@ -234,6 +237,10 @@ def check_audio(samples: np.ndarray, sample_rate: int, name: str, min_seconds: f
     if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.number) and not np.iscomplexobj(x)):
         raise AudioError(f"{name}: expected real float or int samples, got dtype {x.dtype}")
     mono = _finite(to_mono(int_to_float(x, name)), name)
+    peak = float(np.max(np.abs(mono), initial=0.0))
+    if peak > MAX_PEAK:  # float32 sums in the frontend would overflow to inf
+        raise AudioError(f"{name}: samples reach {peak:.3g}, expected audio at about full scale 1.0 "
+                         f"(at most {MAX_PEAK:g})")
     need = int(np.ceil(min_seconds * sample_rate))
     if len(mono) < need:
         raise AudioError(f"{name}: too short: {len(mono) / sample_rate:.3f} s "
