@@ -25,7 +25,7 @@ from .errors import AudioError, ContractError
 from .resample import resample
 
 #: STFT frames processed at once by :func:`mel_power` (bounds memory to ~FRAME_BLOCK * n_fft * 16 bytes).
-FRAME_BLOCK = 256
+FRAME_BLOCK = 64
 
 
 def frame_count(n_samples: int, spec: FeatureSpec) -> int:

@@ -193,7 +193,7 @@ def _resampy(x: np.ndarray, sr_in: int, sr_out: int, method: str) -> np.ndarray:
 #: running sums). kaiser_best (100+ taps per wing) keeps the exact per-sample loop.
 BANK_METHODS = ("kaiser_fast", "resampy04_kaiser_fast")
 #: Largest number of output phases (sr_out / gcd) a bank is built for; rows per matmul block.
-MAX_PHASES, BANK_BLOCK = 8192, 4096
+MAX_PHASES, BANK_BLOCK = 8192, 1024
 
 
 @dataclass(frozen=True)
@@ -287,19 +287,23 @@ def _fix_stragglers(x: np.ndarray, y: np.ndarray, sr_in: int, sr_out: int, bank:
                     method: str) -> None:
     """Recompute in place the outputs whose resampy time differs from their phase's."""
     k = _kernel(method, sr_in, sr_out)
-    t = np.arange(len(y))
-    q, p = np.divmod(t, bank.l_out)
-    n, frac, left, right = _times(t, sr_in, sr_out, k.scale, k.num_table)
-    odd = np.flatnonzero((n != q * bank.l_in + bank.base[p]) | (left != bank.left_off[p])
-                         | (right != bank.right_off[p]))
+    found = []
+    for start in range(0, len(y), CHUNK):  # in chunks: ~10 temporary arrays of the chunk's size
+        t = np.arange(start, min(start + CHUNK, len(y)))
+        q, p = np.divmod(t, bank.l_out)
+        n, _, left, right = _times(t, sr_in, sr_out, k.scale, k.num_table)
+        found.append(t[(n != q * bank.l_in + bank.base[p]) | (left != bank.left_off[p])
+                       | (right != bank.right_off[p])])
+    odd = np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
     if odd.size == 0:
         return
+    n, frac, _, _ = _times(odd, sr_in, sr_out, k.scale, k.num_table)
     pad = k.max_taps + 1
     xp = np.zeros(len(x) + 2 * pad, dtype=np.float32)
     xp[pad:pad + len(x)] = x
     acc = np.zeros(odd.size, dtype=np.float32)
-    acc = _wing(k, frac[odd], xp, pad + n[odd], -1, acc)
-    y[odd] = _wing(k, k.scale - frac[odd], xp, pad + n[odd] + 1, 1, acc)
+    acc = _wing(k, frac, xp, pad + n, -1, acc)
+    y[odd] = _wing(k, k.scale - frac, xp, pad + n + 1, 1, acc)
 
 
 def _fix_length(y: np.ndarray, size: int) -> np.ndarray:
