@@ -72,10 +72,11 @@ class StreamStats:
     dropped_seconds: float = 0.0
     nonfinite_samples: int = 0
     labels: dict[str, int] = field(default_factory=dict)
+    segment_name: str = "utterances"
 
     def summary(self) -> str:
         """One line for the user."""
-        return (f"{self.duration:.1f} s of audio, {self.segments} utterances, {self.events} events, "
+        return (f"{self.duration:.1f} s of audio, {self.segments} {self.segment_name}, {self.events} events, "
                 f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
                 + (f", {self.reconnects} reconnections" if self.reconnects else "")
                 + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else ""))
@@ -115,7 +116,8 @@ class StreamEngine:
         self.spec = spec or StreamSpec()
         self.segmenter = make_segmenter(self.spec, sample_rate)
         self.smoother = ScoreSmoother(self.spec.smooth, self.spec.hop * 1.5)
-        self.stats = StreamStats()
+        self.stats = StreamStats(segment_name="utterances" if self.spec.mode == "utterance" else
+                                 "windows with speech")
         self._position = 0
 
     def process(self, chunk: Chunk) -> list[Event]:
@@ -171,6 +173,7 @@ def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | N
     """
     engine = StreamEngine(classifier, int(source.sample_rate), spec)
     if stats is not None:
+        stats.segment_name = engine.stats.segment_name
         engine.stats = stats
     for chunk in source:
         events = engine.process(chunk)

@@ -165,3 +165,11 @@ def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus)
     assert "Traceback" not in text
     assert "reconnections" in text.strip().splitlines()[-1]
     assert len(events_of(out)) == 2  # both utterances heard after the reconnection
+
+
+def test_a_device_opened_below_22050_hz_is_flagged(pulse):
+    proc = run_cli("listen", "--device", "pulse", "--rate", "16000", "--duration", "1", env=pulse.env)
+    assert proc.returncode == 0, proc.stderr
+    ours = [line for line in proc.stderr.splitlines() if line.startswith("ser-edge:")]
+    assert "warning" in ours[0] and "16000 Hz < 22050 Hz" in ours[0]
+    assert "at 16000 Hz" in ours[1] and ours[-1].startswith("ser-edge: summary: 1.0 s of audio")
