@@ -82,6 +82,7 @@ def test_listen_hears_what_is_played_with_the_right_timing(pulse, stimulus):
     # live events sit where the speech was played: the file's times shifted by one offset
     offsets = [h["start"] - e["start"] for h, e in zip(heard, expected, strict=True)]
     assert max(offsets) - min(offsets) < 0.2, offsets
+    print(f"live - file offsets {offsets}, playback started {played_at:.3f} s after listening began")
     assert played_at - 0.3 < offsets[0] < played_at + 1.0, (offsets, played_at)
     for h, e, d in zip(heard, expected, offsets, strict=True):
         assert h["end"] - d == pytest.approx(e["end"], abs=0.25)
