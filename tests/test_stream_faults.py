@@ -158,3 +158,17 @@ def test_slow_consumer_on_a_pipe_loses_nothing():
     summary = proc.stderr.strip().splitlines()[-1]
     assert f"summary: {len(x) / 16000:.1f} s of audio" in summary and "0 overflows (0.00 s lost)" in summary
     assert len(proc.stdout.splitlines()) == 1  # the one utterance
+
+
+def test_a_device_missing_at_start_is_exit_1_at_once_even_with_retry(tmp_path):
+    """The decision: --retry reopens a device LOST mid-stream; one that is absent at start is a
+    configuration error (one line, exit 1, no waiting) and a supervisor restarts listen."""
+    need_pulse()
+    env = PulseServer(tmp_path / "none").env  # a server that was never started
+    began = time.monotonic()
+    proc = run_cli("listen", "--device", "pulse", "--retry", "3", env={**env, "HOME": str(tmp_path)},
+                   timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    ours = [line for line in proc.stderr.splitlines() if line.startswith("ser-edge:")]
+    assert len(ours) == 1 and "pulse" in ours[0] and "reopening" not in proc.stderr
+    assert time.monotonic() - began < 20.0  # no backoff at start
