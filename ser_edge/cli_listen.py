@@ -7,6 +7,7 @@ Ctrl-C and SIGTERM end ``listen`` cleanly: the summary goes to stderr and the ex
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -65,6 +66,9 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
     p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
     p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
+    from .mqtt import add_mqtt_options
+
+    add_mqtt_options(p)
     p.set_defaults(func=cmd_listen)
     return p
 
@@ -138,6 +142,7 @@ class _Watcher:
 
 def cmd_listen(args: argparse.Namespace) -> int:
     from .classifier import EmotionClassifier
+    from .mqtt import sink_from_args
     from .sinks import make_sink
     from .stream import StreamStats, listen
 
@@ -147,10 +152,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
     spec = _spec(args)
     classifier = EmotionClassifier.load(args.model, threads=args.threads)
     sink, stats = make_sink(args.json), StreamStats()
+    mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream
     try:
         source = open_source(args, spec)
     except DeviceError as exc:
         _note(str(exc))
+        if mqtt is not None:
+            mqtt.close(None)
         return EXIT_FAILED
     for warning in source.warnings:
         _note(f"warning: {warning}")
@@ -160,6 +168,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
             watch = _Watcher(source, spec, args.slow_consumer)
             for event in listen(source, classifier, spec, stats, args.duration, watch):
                 sink(event)
+                if mqtt is not None:
+                    mqtt(event)
     except (KeyboardInterrupt, _Stop):
         pass
     except DeviceError as exc:
@@ -168,4 +178,6 @@ def cmd_listen(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     _note(f"summary: {stats.summary()}")
+    if mqtt is not None:
+        mqtt.close(dataclasses.asdict(stats))  # summary, "offline" and the counts; waits <= 5 s
     return status
