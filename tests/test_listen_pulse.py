@@ -156,7 +156,8 @@ def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus)
             assert second.play(stimulus).returncode == 0
             time.sleep(2.0)
             proc.send_signal(signal.SIGINT)
-            out, _ = proc.communicate(timeout=20)
+            out = proc.stdout.read()  # not communicate(): it would race the thread reading stderr
+            proc.wait(timeout=20)
     finally:
         first.stop()
         if proc.poll() is None:
