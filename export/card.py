@@ -68,6 +68,7 @@ def card_markdown(
         f"(`{', '.join(labels)}`). {training.get('model', {}).get('parameters', '?'):,} parameters, "
         f"{size_kib:.0f} KiB ONNX (opset {training.get('model', {}).get('opset', '?')}). "
         f"Written by `export` {training.get('export_version', '?')} on {training.get('date', '?')}.\n",
+        headline(training),
         metrics_section(training.get("metrics", {}), labels, with_pngs),
         data_section(training),
         recipe_section(training),
@@ -76,6 +77,23 @@ def card_markdown(
         KNOWN_LIMITS,
     ]
     return "\n".join(parts)
+
+
+def headline(training: dict[str, Any]) -> str:
+    """One paragraph: the speaker-independent figures first, then the comparison-only split."""
+    metrics, parts = training.get("metrics", {}), []
+    for name, result in metrics.items():
+        pooled = result.get("pooled", {})
+        figures = [
+            f"{subset.replace('_', ' ')} accuracy **{pooled[subset]['accuracy']:.2%}** "
+            f"(UAR {pooled[subset]['uar']:.2%}, {pooled[subset]['rows']} rows)"
+            for subset in ("all", "ravdess_speech")
+            if subset in pooled
+        ]
+        if figures:
+            parts.append(f"- **{name}**: " + "; ".join(figures) + ".")
+    protocol = training.get("protocol", "")
+    return "\n".join(parts) + (f"\n\nProtocol: {protocol}.\n" if protocol else "\n")
 
 
 def metrics_section(metrics: dict[str, Any], labels: tuple[str, ...], with_pngs: bool) -> str:
@@ -87,12 +105,11 @@ def metrics_section(metrics: dict[str, Any], labels: tuple[str, ...], with_pngs:
             lines.append(f"- **{name}**: accuracy {result.get('accuracy', 0):.2%}\n")
             continue
         lines.append(f"### {name}\n")
-        lines.append(
-            "| rows | tested | accuracy | UAR | fold mean ± std (accuracy) | fold mean ± std (UAR) |"
-        )
+        lines.append("| rows | tested | accuracy | UAR | fold mean ± std: accuracy | fold mean ± std: UAR |")
         lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
         for subset, report in pooled.items():
             spread = result.get("spread", {}).get(subset)
+            spread = spread if spread and spread.get("folds", 0) > 1 else None
             extra = (
                 (
                     f"{spread['accuracy']['mean']:.2%} ± {spread['accuracy']['std']:.2%} | "

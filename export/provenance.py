@@ -7,9 +7,9 @@ import hashlib
 import os
 import platform
 import shlex
-import sys
 from collections import Counter
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any
 
 from . import EXPORT_VERSION
@@ -71,10 +71,11 @@ def command_line(argv: Sequence[str]) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Versions of the tools that shaped the model file."""
+    """Installed versions of the tools that shape the model file (without importing them)."""
     found = {"python": platform.python_version()}
-    for module in ("tensorflow", "keras", "tf_keras", "tf2onnx", "onnx", "numpy"):
-        loaded = sys.modules.get(module)
-        if loaded is not None and hasattr(loaded, "__version__"):
-            found[module] = str(loaded.__version__)
+    for package in ("tensorflow", "keras", "tf_keras", "tf2onnx", "onnx", "numpy"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
     return found

@@ -46,7 +46,7 @@ class Recipe:
     optimizer: str = "rmsprop"
     learning_rate: float = 5e-5
     batch_size: int = 16
-    epochs: int = 700
+    epochs: int = 500
     class_weights: bool = False
     label_smoothing: float = 0.0
     aug_copies: int = 0
