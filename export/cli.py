@@ -7,7 +7,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import ExportError, missing_extra
 from .provenance import command_line
@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_train(sub)
+    _add_file_commands(sub)
+    from .cmd_quantize import add_quantize_parser
+
+    add_quantize_parser(sub)
+    return parser
+
+
+def _add_train(sub: Any) -> None:
     train = sub.add_parser("train", help="measure a recipe, train on the data, write ONNX (+ card)")
     train.add_argument(
         "--features",
@@ -66,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--card", metavar="PATH", help="also write the model card (Markdown) and its PNGs there"
     )
+
+
+def _add_file_commands(sub: Any) -> None:
     convert = sub.add_parser("convert", help="convert the original Keras .h5 model to ONNX")
     convert.add_argument("h5", help="the Keras 2 .h5 file (e.g. SER_model.h5)")
     convert.add_argument("-o", "--output", required=True, help="the .onnx file to write")
@@ -80,10 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     card = sub.add_parser("card", help="(re)write the model card and PNGs from a model's training record")
     card.add_argument("model", help="an .onnx file written by `train`")
     card.add_argument("-o", "--output", required=True, help="the Markdown file to write (PNGs go beside it)")
-    from .cmd_quantize import add_quantize_parser
-
-    add_quantize_parser(sub)
-    return parser
 
 
 def _require(*modules: str) -> None:
