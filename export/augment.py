@@ -14,12 +14,16 @@ DCT-II over the ``n_mels`` bands, applied to ``L``, the mean log-mel spectrum in
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ser_edge.config import FeatureSpec
 
 from .recipe import Recipe
+
+if TYPE_CHECKING:
+    from .bandmap import BandMap
 
 
 @lru_cache(maxsize=4)
@@ -57,9 +61,17 @@ def band_limit(X: np.ndarray, cutoff_hz: float, spec: FeatureSpec) -> np.ndarray
 
 
 def augment(
-    X: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, spec: FeatureSpec | None = None
+    X: np.ndarray,
+    y: np.ndarray,
+    recipe: Recipe,
+    seed: int,
+    spec: FeatureSpec | None = None,
+    band_map: BandMap | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` (n, n_mfcc) and ``y`` (n,) plus ``recipe.aug_copies`` randomly transformed copies."""
+    """``X`` (n, n_mfcc) and ``y`` (n,) plus ``recipe.aug_copies`` randomly transformed copies.
+
+    ``band_map`` (needed when ``recipe.aug_bandmap`` > 0) applies the learned 16 kHz effect.
+    """
     if recipe.aug_copies < 1:
         return X, y
     spec = spec or FeatureSpec()
@@ -75,5 +87,8 @@ def augment(
         limited = rng.random(n) < recipe.aug_bandlimit
         if np.any(limited):
             copy[limited] = band_limit(copy[limited], 8000.0, spec)
+        mapped = rng.random(n) < recipe.aug_bandmap
+        if band_map is not None and np.any(mapped):
+            copy[mapped] = band_map.apply(copy[mapped], rng)
         copies.append(copy.astype(np.float32))
     return np.concatenate(copies), np.tile(y, recipe.aug_copies + 1)

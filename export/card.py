@@ -20,6 +20,7 @@ from .plots import confusion_png, curves_png
 
 CONFUSION_PNG, CURVES_PNG = "confusion_matrix.png", "training_curves.png"
 EXPERIMENTS = "experiments.md"  # hand-kept notes beside the card, linked when present
+NOTES = "card_notes.md"  # hand-kept sections (measured outside the training record), inlined when present
 
 
 def write_card(model: Path, out: Path) -> list[Path]:
@@ -52,6 +53,8 @@ def write_card(model: Path, out: Path) -> list[Path]:
             )
         )
     text = card_markdown(model, labels, frontend, training, bool(written))
+    if (out.parent / NOTES).is_file():
+        text += "\n" + (out.parent / NOTES).read_text(encoding="utf-8")
     if (out.parent / EXPERIMENTS).is_file():
         text += f"\n## Recipes compared\n\nSee [{EXPERIMENTS}]({EXPERIMENTS}).\n"
     return [write_atomic(out, text.encode("utf-8")), *written]

@@ -49,13 +49,30 @@ def recipe_section(training: dict[str, Any]) -> str:
     if not recipe:
         return ""
     rows = "\n".join(f"| `{key}` | `{json.dumps(value)}` |" for key, value in recipe.items())
+    if recipe.get("arch") == "mlp":
+        body = (
+            f"Flatten, then Dense layers of {recipe.get('hidden')} units (each with "
+            f"{'BatchNormalization, ' if recipe.get('batchnorm') else ''}ReLU and dropout), dense softmax"
+        )
+    else:
+        body = (
+            "Conv1D blocks (kernel, 'same', ReLU, dropout) with max-pooling between them, flatten, "
+            "dense softmax"
+        )
+    band = training.get("band_map")
+    band_text = (
+        f" The band map (`aug_bandmap`, `export/bandmap.py`) was learned from {band.get('files')} unlabeled "
+        f"recordings of `{band.get('audio')}`: their features by the runtime frontend at full band and after "
+        f"resampling to {band.get('rate_hz')} Hz."
+        if band
+        else ""
+    )
     return (
         "## Recipe\n\n"
-        f"Keras 3, seed {training.get('seed', '?')}. Conv1D blocks (kernel, 'same', ReLU, dropout) with "
-        "max-pooling between them, flatten, dense softmax; `normalize` puts the training set's "
-        "per-coefficient "
-        "mean and variance inside the model; `aug_*` are feature-domain augmentations "
-        "(see `export/augment.py`).\n\n| setting | value |\n| --- | --- |\n" + rows + "\n"
+        f"Keras 3, seed {training.get('seed', '?')}. {body}; `normalize` puts the training set's "
+        "per-coefficient mean and variance inside the model (constants of the ONNX graph); `aug_*` are "
+        f"feature-domain augmentations (see `export/augment.py`).{band_text}\n\n"
+        "| setting | value |\n| --- | --- |\n" + rows + "\n"
     )
 
 

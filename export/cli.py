@@ -56,7 +56,11 @@ def _add_train(sub: Any) -> None:
         help="folder with features.npz or X.joblib + y.joblib (+ metadata.csv), or an .npz file",
     )
     train.add_argument("-o", "--output", required=True, help="the .onnx file to write")
-    train.add_argument("--recipe", default="shipped", help="preset name (original, shipped) or a JSON file")
+    train.add_argument(
+        "--recipe",
+        default="shipped",
+        help="preset name (original, shipped, mlp, mlp_band, mlp_bandmap) or a JSON file",
+    )
     train.add_argument("--epochs", type=int, help="override the recipe's epochs")
     train.add_argument("--batch-size", type=int, help="override the recipe's batch size")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -71,6 +75,12 @@ def _add_train(sub: Any) -> None:
         metavar="LIST",
         help="e.g. 19-24 or 1,3,5: test on these actors, "
         "train on the rest (replaces --protocol; the written model never saw them)",
+    )
+    train.add_argument(
+        "--band-audio",
+        metavar="DIR",
+        help="audio folder (unlabeled) to learn the 16 kHz band-limit map from, for recipes "
+        "with aug_bandmap (e.g. mlp_bandmap); features by the runtime's frontend",
     )
     train.add_argument(
         "--card", metavar="PATH", help="also write the model card (Markdown) and its PNGs there"

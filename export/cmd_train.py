@@ -49,7 +49,8 @@ def run_train(args: argparse.Namespace) -> int:
         holdout_fold(data, held)  # validates the actor list before any training
     elif SPEAKER_INDEPENDENT in PROTOCOL_CHOICES[args.protocol]:
         speaker_folds(data)
-    metrics, final, protocol_text = _measure_and_train(data, recipe, held, args)
+    band_map = _band_map(recipe, args)
+    metrics, final, protocol_text = _measure_and_train(data, recipe, held, args, band_map)
     trained_rows = len(holdout_fold(data, held).train) if held else len(data)
     training = record(
         describe_data(data, trained_rows),
@@ -58,6 +59,7 @@ def run_train(args: argparse.Namespace) -> int:
         args.command_line,
         seed=args.seed,
         recipe=recipe.to_dict(),
+        **({"band_map": band_map.describe()} if band_map is not None else {}),
         model={
             "parameters": parameter_count(final.model),
             "opset": OPSET,
@@ -75,21 +77,37 @@ def run_train(args: argparse.Namespace) -> int:
     return _write(onnx_model, final, data, args)
 
 
+def _band_map(recipe: Recipe, args: argparse.Namespace) -> Any:
+    """The band map learned from ``--band-audio`` (None when the recipe does not use one)."""
+    band_audio = getattr(args, "band_audio", None)
+    if recipe.aug_bandmap and not band_audio:
+        raise ExportError(
+            f"recipe '{recipe.name}' has aug_bandmap {recipe.aug_bandmap}: give --band-audio DIR"
+        )
+    if not recipe.aug_bandmap:
+        return None
+    from .bandmap import load_band_map
+
+    return load_band_map(band_audio)
+
+
 def _measure_and_train(
-    data: Dataset, recipe: Recipe, held: tuple[int, ...], args: argparse.Namespace
+    data: Dataset, recipe: Recipe, held: tuple[int, ...], args: argparse.Namespace, band_map: Any = None
 ) -> tuple[dict[str, Any], Trained, str]:
     """Metrics per protocol (speaker-independent first) and the model to ship."""
     if held:
         fold = holdout_fold(data, held)
-        summary, trained = run_folds(data, [fold], recipe, args.seed, HOLDOUT)
+        summary, trained = run_folds(data, [fold], recipe, args.seed, HOLDOUT, band_map)
         summary["held_out_actors"] = list(held)
         return {HOLDOUT: summary}, trained, f"{PROTOCOL_TEXT[HOLDOUT]}: actors {list(held)}"
     metrics: dict[str, Any] = {}
     for name in PROTOCOL_CHOICES[args.protocol]:
         folds = speaker_folds(data) if name == SPEAKER_INDEPENDENT else [seed_split(len(data))]
-        metrics[name], _ = run_folds(data, folds, recipe, args.seed, name)
+        metrics[name], _ = run_folds(data, folds, recipe, args.seed, name, band_map)
         _print_summary(name, metrics[name])
-    final = fit(recipe, data.X, data.y, len(data.labels), args.seed, label="[final: all rows] ")
+    final = fit(
+        recipe, data.X, data.y, len(data.labels), args.seed, label="[final: all rows] ", band_map=band_map
+    )
     text = "; ".join(f"{n}: {PROTOCOL_TEXT[n]}" for n in metrics) or "none (no evaluation was run)"
     return metrics, final, text + f"; the shipped model is then trained on all {len(data)} rows"
 

@@ -23,9 +23,12 @@ MAX_CURVE_POINTS = 100
 
 
 def run_folds(
-    data: Dataset, folds: list[Fold], recipe: Recipe, seed: int, protocol: str
+    data: Dataset, folds: list[Fold], recipe: Recipe, seed: int, protocol: str, band_map: Any = None
 ) -> tuple[dict[str, Any], Trained]:
-    """Train and test every fold; return the summary and the last fold's trained model."""
+    """Train and test every fold; return the summary and the last fold's trained model.
+
+    ``band_map`` (:class:`export.bandmap.BandMap`) is passed to :func:`export.train.fit`.
+    """
     predicted = np.full(len(data), -1, dtype=np.int64)
     per_fold, histories = [], []
     for i, fold in enumerate(folds):
@@ -38,6 +41,7 @@ def run_folds(
             seed,
             validation=(data.X[fold.test], data.y[fold.test]),
             label=tag,
+            band_map=band_map,
         )
         guess = predict(trained.model, data.X[fold.test])
         predicted[fold.test] = guess

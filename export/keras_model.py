@@ -3,6 +3,8 @@
 Input (batch, n_features, 1) float32, named ``features``; output (batch, n_classes)
 softmax probabilities. The original project's model is ``Recipe()``: Conv1D 64/128/256,
 kernel 5, 'same', ReLU, dropout 0.1, max-pool 4 between blocks, flatten, dense softmax.
+``Recipe(arch="mlp")`` flattens the same input and uses Dense layers instead (the ONNX
+input stays (batch, n_features, 1), so every consumer sees one contract).
 """
 
 from __future__ import annotations
@@ -32,6 +34,23 @@ def build_model(recipe: Recipe, X_train: np.ndarray, n_classes: int) -> Any:
     if recipe.normalize:
         x = standardise_layer(X_train)(x)
     regulariser = keras.regularizers.L2(recipe.l2) if recipe.l2 else None
+    body = _mlp_body if recipe.arch == "mlp" else _conv_body
+    x = body(recipe, x, regulariser)
+    outputs = layers.Dense(n_classes, activation="softmax", kernel_regularizer=regulariser, name="scores")(x)
+    model = keras.Model(inputs, outputs, name=f"ser_edge_{recipe.name}")
+    model.compile(
+        optimizer=_optimizer(recipe),
+        loss=_loss(recipe, n_classes),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    return model
+
+
+def _conv_body(recipe: Recipe, x: Any, regulariser: Any) -> Any:
+    """Conv1D blocks with max-pooling between them, flatten, optional dense layer."""
+    from keras import layers
+
     for i, channels in enumerate(recipe.filters):
         if i:
             x = layers.MaxPooling1D(recipe.pool_size)(x)
@@ -43,15 +62,21 @@ def build_model(recipe: Recipe, X_train: np.ndarray, n_classes: int) -> Any:
     if recipe.dense_units:
         x = layers.Dense(recipe.dense_units, activation="relu", kernel_regularizer=regulariser)(x)
         x = layers.Dropout(recipe.dropout)(x)
-    outputs = layers.Dense(n_classes, activation="softmax", kernel_regularizer=regulariser, name="scores")(x)
-    model = keras.Model(inputs, outputs, name=f"ser_edge_{recipe.name}")
-    model.compile(
-        optimizer=_optimizer(recipe),
-        loss=_loss(recipe, n_classes),
-        metrics=["accuracy"],
-        steps_per_execution=STEPS_PER_EXECUTION,
-    )
-    return model
+    return x
+
+
+def _mlp_body(recipe: Recipe, x: Any, regulariser: Any) -> Any:
+    """Flatten, then Dense -> [BatchNormalization] -> ReLU -> Dropout per ``recipe.hidden`` width."""
+    from keras import layers
+
+    x = layers.Flatten()(x)
+    for units in recipe.hidden:
+        x = layers.Dense(units, kernel_regularizer=regulariser)(x)
+        if recipe.batchnorm:
+            x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+        x = layers.Dropout(recipe.dropout)(x)
+    return x
 
 
 def standardise_layer(X_train: np.ndarray) -> Any:

@@ -17,25 +17,33 @@ from typing import Any
 from .errors import ExportError
 
 OPTIMIZERS = ("rmsprop", "adam")
+ARCHITECTURES = ("conv", "mlp")
 
 
 @dataclass(frozen=True)
 class Recipe:
     """How to build and train the model (see :mod:`export.keras_model`, :mod:`export.train`).
 
-    Architecture: ``len(filters)`` Conv1D blocks (kernel ``kernel_size``, 'same', ReLU,
+    Architecture ``arch="conv"``: ``len(filters)`` Conv1D blocks (kernel ``kernel_size``, 'same', ReLU,
     dropout ``dropout``), max-pool ``pool_size`` between blocks, flatten, optional dense
-    layer of ``dense_units``, softmax. ``normalize`` puts a per-coefficient standardisation
+    layer of ``dense_units``, softmax. ``arch="mlp"``: flatten, then one Dense layer per
+    entry of ``hidden`` (each followed by BatchNormalization when ``batchnorm``, ReLU and
+    dropout ``dropout``), softmax. ``normalize`` puts a per-coefficient standardisation
     (training-set mean and variance) inside the model, so the runtime feeds raw features.
     Training: ``optimizer`` with ``learning_rate``, ``batch_size``, ``epochs``; ``l2`` weight
     decay on kernels; ``class_weights`` balances classes by inverse frequency.
     Augmentation (feature domain, :mod:`export.augment`): ``aug_copies`` extra copies of the
     training rows, each with a random gain of up to ±``aug_gain_db`` dB, a spectral tilt
     of up to ±``aug_tilt_db`` dB across the band, and, with probability ``aug_bandlimit``,
-    the loss of everything above 8 kHz.
+    the loss of everything above 8 kHz (approximated from the DCT), and with probability
+    ``aug_bandmap`` the 16 kHz effect learned from real audio (:mod:`export.bandmap`; needs
+    ``train --band-audio DIR``).
     """
 
     name: str = "original"
+    arch: str = "conv"
+    hidden: tuple[int, ...] = (512, 256)
+    batchnorm: bool = False
     filters: tuple[int, ...] = (64, 128, 256)
     kernel_size: int = 5
     pool_size: int = 4
@@ -53,19 +61,24 @@ class Recipe:
     aug_gain_db: float = 0.0
     aug_tilt_db: float = 0.0
     aug_bandlimit: float = 0.0
+    aug_bandmap: float = 0.0
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ExportError(f"recipe optimizer: expected one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.arch not in ARCHITECTURES:
+            raise ExportError(f"recipe arch: expected one of {ARCHITECTURES}, got {self.arch!r}")
+        if not self.hidden or min(self.hidden) < 1:
+            raise ExportError(f"recipe hidden: expected positive layer widths, got {self.hidden}")
         if not self.filters or min(self.filters) < 1:
             raise ExportError(f"recipe filters: expected positive channel counts, got {self.filters}")
         for name in ("epochs", "batch_size", "kernel_size", "pool_size"):
             if getattr(self, name) < 1:
                 raise ExportError(f"recipe {name}: expected >= 1, got {getattr(self, name)}")
-        if not 0 <= self.dropout < 1 or not 0 <= self.aug_bandlimit <= 1:
+        if not 0 <= self.dropout < 1 or not 0 <= self.aug_bandlimit <= 1 or not 0 <= self.aug_bandmap <= 1:
             raise ExportError(
-                f"recipe: dropout and aug_bandlimit must be in [0, 1), got "
-                f"{self.dropout}, {self.aug_bandlimit}"
+                f"recipe: dropout must be in [0, 1), aug_bandlimit and aug_bandmap in [0, 1], got "
+                f"{self.dropout}, {self.aug_bandlimit}, {self.aug_bandmap}"
             )
 
     @classmethod
@@ -76,8 +89,9 @@ class Recipe:
         if unknown:
             raise ExportError(f"recipe: unknown setting(s) {unknown}; known: {sorted(names)}")
         values = dict(data)
-        if "filters" in values:
-            values["filters"] = tuple(values["filters"])
+        for key in ("filters", "hidden"):
+            if key in values:
+                values[key] = tuple(values[key])
         try:
             return cls(**values)
         except TypeError as exc:
@@ -87,6 +101,7 @@ class Recipe:
         """A JSON-ready dict of every setting."""
         values = dataclasses.asdict(self)
         values["filters"] = list(self.filters)
+        values["hidden"] = list(self.hidden)
         return values
 
     def replace(self, **changes: Any) -> Recipe:
@@ -107,7 +122,25 @@ PRESETS: dict[str, Recipe] = {
         dropout=0.3,
         class_weights=True,
     ),
+    "mlp": Recipe(
+        name="mlp",
+        arch="mlp",
+        hidden=(512, 256),
+        batchnorm=True,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=64,
+        epochs=100,
+        dropout=0.5,
+        class_weights=True,
+        label_smoothing=0.1,
+    ),
 }
+#: The MLP plus one band-limited (8 kHz, feature-domain) copy of every training row.
+PRESETS["mlp_band"] = PRESETS["mlp"].replace(name="mlp_band", aug_copies=1, aug_bandlimit=1.0)
+#: The MLP plus one copy of every row through the band map learned from audio (--band-audio).
+PRESETS["mlp_bandmap"] = PRESETS["mlp"].replace(name="mlp_bandmap", aug_copies=1, aug_bandmap=1.0)
 
 
 def load_recipe(spec: str) -> Recipe:

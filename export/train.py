@@ -31,16 +31,18 @@ def fit(
     seed: int,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     label: str = "",
+    band_map: Any = None,
 ) -> Trained:
     """Train a fresh model on ``X`` float32 (n, n_features) and ``y`` int (n,).
 
     ``validation`` rows are only watched (curves), never used to choose anything.
-    Progress goes to stderr about 10 times per run, prefixed by ``label``.
+    Progress goes to stderr about 10 times per run, prefixed by ``label``. ``band_map``: an
+    :class:`export.bandmap.BandMap` for ``recipe.aug_bandmap``.
     """
     import keras
 
     keras.utils.set_random_seed(seed)
-    X_fit, y_fit = augment(X, y, recipe, seed)
+    X_fit, y_fit = augment(X, y, recipe, seed, band_map=band_map)
     model = build_model(recipe, X, n_classes)
     weights = class_weights(y, n_classes) if recipe.class_weights else None
     val = None
