@@ -163,6 +163,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     for warning in source.warnings:
         _note(f"warning: {warning}")
     status, previous = EXIT_OK, signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C even when started with SIGINT ignored (a background job of a non-interactive shell)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with source:
             watch = _Watcher(source, spec, args.slow_consumer)
@@ -177,6 +179,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         status = EXIT_FAILED
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     _note(f"summary: {stats.summary()}")
     if mqtt is not None:
         mqtt.close(dataclasses.asdict(stats))  # summary, "offline" and the counts; waits <= 5 s

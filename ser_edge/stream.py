@@ -71,6 +71,7 @@ class StreamStats:
     reconnects: int = 0
     dropped_seconds: float = 0.0
     nonfinite_samples: int = 0
+    unclassifiable: int = 0
     labels: dict[str, int] = field(default_factory=dict)
     segment_name: str = "utterances"
 
@@ -79,7 +80,8 @@ class StreamStats:
         return (f"{self.duration:.1f} s of audio, {self.segments} {self.segment_name}, {self.events} events, "
                 f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
                 + (f", {self.reconnects} reconnections" if self.reconnects else "")
-                + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else ""))
+                + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else "")
+                + (f", {self.unclassifiable} not classifiable" if self.unclassifiable else ""))
 
 
 class ScoreSmoother:
@@ -148,7 +150,8 @@ class StreamEngine:
             try:
                 # without its DC offset: a constant shifts the lowest MFCCs, not the emotion
                 pred = self.classifier.predict(seg.samples - seg.samples.mean(), self.sample_rate)
-            except AudioError:  # e.g. too short to classify: the stream goes on
+            except AudioError:  # too short, or far beyond full scale: counted, the stream goes on
+                self.stats.unclassifiable += 1
                 continue
             if pred.label is None:
                 continue

@@ -28,12 +28,41 @@ def audio() -> np.ndarray:
     return np.concatenate([gap, utterance(RATE, 1), gap, utterance(RATE, 2), gap, utterance(RATE, 3), gap])
 
 
-def start(args: list[str], **kwargs) -> subprocess.Popen:
-    # SIGINT back to its default in the child: a shell running the tests in the background
-    # would otherwise hand it down ignored, and Python then never raises KeyboardInterrupt.
-    return subprocess.Popen([*cli_command(), "listen", "--json", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, **kwargs,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+class Listen:
+    """``ser-edge listen --json ARGS`` with stdout and stderr read by threads (no read can hang)."""
+
+    def __init__(self, args: list[str], sigint: object = signal.SIG_DFL, **kwargs) -> None:
+        # SIGINT's disposition in the child is set explicitly: a shell running the tests in the
+        # background would otherwise hand it down ignored.
+        self.proc = subprocess.Popen([*cli_command(), "listen", "--json", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, **kwargs,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
+        self.err: list[tuple[float, str]] = []
+        self.out: list[str] = []
+        self._threads = [threading.Thread(target=self._read_err, daemon=True),
+                         threading.Thread(target=lambda: self.out.extend(
+                             line.decode() for line in self.proc.stdout), daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _read_err(self) -> None:
+        for line in self.proc.stderr:
+            self.err.append((time.monotonic(), line.decode().rstrip("\n")))
+
+    def wait_for(self, text: str, timeout: float) -> tuple[float, str]:
+        """(arrival time, line) of the first stderr line containing ``text``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, line in list(self.err):
+                if text in line:
+                    return at, line
+            time.sleep(0.02)
+        raise AssertionError(f"no stderr line with {text!r} within {timeout} s: {self.err}")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
 
 def feed_slowly(proc: subprocess.Popen, x: np.ndarray, stop: threading.Event, written: list[int]) -> None:
@@ -52,50 +81,50 @@ def feed_slowly(proc: subprocess.Popen, x: np.ndarray, stop: threading.Event, wr
         time.sleep(0.05)
 
 
-def stop_and_check(proc: subprocess.Popen, signum: int, err_lines: list[str]) -> tuple[float, list[dict]]:
+def stop_and_check(listen: Listen, signum: int) -> tuple[float, list[dict]]:
     """Send ``signum``; check timing, summary and status; return the audio seconds and events."""
-    sent = time.monotonic()
-    proc.send_signal(signum)
-    summary = ""
-    while time.monotonic() - sent < 5.0:
-        line = proc.stderr.readline().decode()
-        if not line or "summary:" in line:
-            summary = line.strip()
-            break
-        err_lines.append(line)
-    summary_after = time.monotonic() - sent
-    out, rest = (b.decode() for b in proc.communicate(timeout=10))
-    exit_after = time.monotonic() - sent
-    assert proc.returncode == 0, (summary, rest)
-    assert summary.startswith("ser-edge: summary:") and "overflows" in summary, (summary, err_lines)
-    assert "Traceback" not in rest + "".join(err_lines) and rest.strip() == ""
     name = signal.Signals(signum).name
-    assert summary_after < SUMMARY_WITHIN, f"summary {summary_after:.2f} s after {name}"
-    assert exit_after < EXIT_WITHIN, f"exit {exit_after:.2f} s after the signal"
-    print(f"{name}: summary after {summary_after:.3f} s, exit after {exit_after:.3f} s")
+    sent = time.monotonic()
+    listen.proc.send_signal(signum)
+    at, summary = listen.wait_for("summary:", timeout=10)
+    status = listen.proc.wait(timeout=10)
+    exit_after = time.monotonic() - sent
+    for thread in listen._threads:
+        thread.join(timeout=5)
+    lines = [line for _, line in listen.err]
+    assert status == 0, lines
+    assert summary.startswith("ser-edge: summary:") and "overflows" in summary, lines
+    assert lines[-1] == summary and not any("Traceback" in line for line in lines)
+    assert at - sent < SUMMARY_WITHIN, f"summary {at - sent:.2f} s after {name}"
+    assert exit_after < EXIT_WITHIN, f"exit {exit_after:.2f} s after {name}"
+    print(f"{name}: summary after {at - sent:.3f} s, exit after {exit_after:.3f} s")
     seconds = float(summary.split("summary: ")[1].split(" s of audio")[0])
-    return seconds, [json.loads(line) for line in out.splitlines()]
+    return seconds, [json.loads(line) for line in listen.out]
+
+
+def feed_stdin(sigint: object, signum: int, until_seconds: float) -> tuple[float, float, list[dict]]:
+    """Start listen on a slowly fed pipe, signal it once ``until_seconds`` of audio were written
+    (after it has started listening); (delivered seconds, summary seconds, events)."""
+    listen = Listen(["--input", "-", "--rate", str(RATE), "--format", "s16le"], sigint=sigint,
+                    stdin=subprocess.PIPE)
+    halt, written = threading.Event(), [0]
+    threading.Thread(target=feed_slowly, args=(listen.proc, audio(), halt, written), daemon=True).start()
+    try:
+        listen.wait_for("listening to <stdin>", timeout=60)  # the signal handlers are in place
+        while written[0] < until_seconds * RATE:
+            time.sleep(0.02)
+        delivered = written[0] / RATE
+        seconds, events = stop_and_check(listen, signum)
+    finally:
+        halt.set()
+        listen.kill()
+    return delivered, seconds, events
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_ends_listen_on_a_slow_stdin_pipe(signum):
-    proc = start(["--input", "-", "--rate", str(RATE), "--format", "s16le"], stdin=subprocess.PIPE)
-    halt, written = threading.Event(), [0]
-    feeder = threading.Thread(target=feed_slowly, args=(proc, audio(), halt, written), daemon=True)
-    feeder.start()
-    err: list[str] = []
-    try:
-        first = proc.stderr.readline().decode()
-        err.append(first)
-        assert "listening to <stdin>" in first or "warning" in first, first
-        while written[0] < 4.8 * RATE:  # past the first utterance's end, hang-over and context
-            time.sleep(0.05)
-        delivered = written[0] / RATE
-        seconds, events = stop_and_check(proc, signum, err)
-    finally:
-        halt.set()
-        if proc.poll() is None:
-            proc.kill()
+    # past the first utterance's end, hang-over and context (1.0 + 2.5 + 0.6 + 0.5 s)
+    delivered, seconds, events = feed_stdin(signal.SIG_DFL, signum, 4.8)
     assert delivered - 0.5 <= seconds <= delivered + 0.2  # what the pipe had delivered, not more
     assert len(events) >= 1 and all(e["end"] <= seconds for e in events)
 
@@ -103,17 +132,17 @@ def test_signal_ends_listen_on_a_slow_stdin_pipe(signum):
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_ends_listen_on_a_realtime_file(tmp_path, signum):
     path = write_wav(tmp_path / "talk.wav", to_int16(audio()), RATE)
-    proc = start(["--input", str(path), "--realtime"])
-    err: list[str] = []
+    listen = Listen(["--input", str(path), "--realtime"])
     try:
-        line = ""
-        while "listening to" not in line:
-            line = proc.stderr.readline().decode()
-            assert line, "listen ended before it started listening"
-            err.append(line)
+        listen.wait_for("listening to", timeout=60)
         time.sleep(2.0)
-        seconds, _ = stop_and_check(proc, signum, err)
+        seconds, _ = stop_and_check(listen, signum)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        listen.kill()
     assert 1.5 <= seconds <= 3.0
+
+
+def test_sigint_works_even_when_started_with_sigint_ignored():
+    """A background job of a non-interactive shell inherits SIGINT ignored; listen re-arms it."""
+    delivered, seconds, _ = feed_stdin(signal.SIG_IGN, signal.SIGINT, 1.0)
+    assert delivered - 0.5 <= seconds <= delivered + 0.2

@@ -172,3 +172,13 @@ def test_a_device_missing_at_start_is_exit_1_at_once_even_with_retry(tmp_path):
     ours = [line for line in proc.stderr.splitlines() if line.startswith("ser-edge:")]
     assert len(ours) == 1 and "pulse" in ours[0] and "reopening" not in proc.stderr
     assert time.monotonic() - began < 20.0  # no backoff at start
+
+
+def test_segments_that_cannot_be_classified_are_counted():
+    """A float stream far beyond full scale (1e31): its utterance is refused, and the summary says so."""
+    x = np.concatenate([noise(0.5, 16000, -70.0), utterance(16000, 1), noise(0.5, 16000, -70.0)]) * 1e31
+    proc = run_cli("listen", "--input", "-", "--rate", "16000", "--format", "f32le", "--json",
+                   input=x.astype("<f4").tobytes().decode("latin-1"), encoding="latin-1", timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "" and "Traceback" not in proc.stderr
+    summary = proc.stderr.strip().splitlines()[-1]
+    assert "1 utterances, 0 events" in summary and "1 not classifiable" in summary
