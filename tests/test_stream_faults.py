@@ -87,6 +87,7 @@ def check_clean_failure(status: int, lines: list[str], *needles: str) -> None:
         assert any(needle in line for line in ours[:-1]), (needle, lines)
 
 
+@pytest.mark.audio_server
 def test_device_removed_mid_listen(tmp_path):
     """The sink (whose monitor is the input) is unloaded: listen says so and exits 1."""
     need_pulse()
@@ -106,6 +107,7 @@ def test_device_removed_mid_listen(tmp_path):
     assert time.monotonic() - removed < 15.0  # noticed within the 2 s stall limit plus teardown
 
 
+@pytest.mark.audio_server
 def test_retry_backs_off_then_gives_up_when_the_device_stays_gone(tmp_path):
     need_pulse()
     server = PulseServer(tmp_path / "gone").start()
@@ -125,6 +127,7 @@ def test_retry_backs_off_then_gives_up_when_the_device_stays_gone(tmp_path):
     assert sum("reopening in" in line for line in lines) == 2  # exactly --retry attempts
 
 
+@pytest.mark.audio_server
 def test_slow_consumer_on_a_live_device_counts_overflows(tmp_path):
     need_pulse()
     quiet = noise(0.5, RATE, -70.0)
@@ -160,6 +163,7 @@ def test_slow_consumer_on_a_pipe_loses_nothing():
     assert len(proc.stdout.splitlines()) == 1  # the one utterance
 
 
+@pytest.mark.audio_server
 def test_a_device_missing_at_start_is_exit_1_at_once_even_with_retry(tmp_path):
     """The decision: --retry reopens a device LOST mid-stream; one that is absent at start is a
     configuration error (one line, exit 1, no waiting) and a supervisor restarts listen."""
