@@ -23,13 +23,11 @@ from ser_edge.stream import StreamStats, listen
 
 
 def open_source(path: str | None, device: str | None):
-    """A file replay, or the microphone (``ser_edge.mic``; ``ser_edge.sources`` in early versions)."""
+    """A file replay, or the microphone (``ser_edge.mic``)."""
     if path:
         return FileSource(path)
-    try:
-        from ser_edge.mic import MicSource
-    except ImportError:
-        from ser_edge.sources import MicSource
+    from ser_edge.mic import MicSource  # needs pip install 'ser-edge[mic]'
+
     return MicSource(device)
 
 
