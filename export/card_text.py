@@ -19,7 +19,9 @@ KNOWN_LIMITS = """## Known limits
 - **Features are fixed.** The model takes the mean over frames of 40 MFCCs of audio resampled
   to 22050 Hz with `kaiser_fast` (see the frontend above). Other sample rates must be
   resampled by the runtime; a different resampler or feature code shifts predictions.
-  Audio without content above 8 kHz (16 kHz microphones) differs from the training data.
+  Audio without content above 8 kHz (16 kHz microphones) differs from the training data
+  (recipes with `aug_bandmap` are trained for it; the measured effect is in the 16 kHz section
+  when the card has one).
 - **One label per utterance.** The feature is a mean over the whole clip; mixed emotions,
   silence and long recordings are averaged together.
 - **Not for decisions about people.** Emotion recognition from voice is unreliable across
