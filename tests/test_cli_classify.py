@@ -117,3 +117,19 @@ def test_info_shows_contract_and_sha256():
 def test_usage_errors_exit_2():
     assert run_cli("classify").returncode == 2
     assert run_cli("no-such-command").returncode == 2
+
+
+def test_timeline_gives_one_event_per_utterance(tmp_path):
+    rate = 16000
+    gap = noise(2.0, rate, -70.0, seed=3)
+    # speech at 0.5-2.0 s and 5.0-6.5 s
+    talk = np.concatenate([utterance(rate, seed=1), gap, utterance(rate, seed=2)])
+    wav = write_wav(tmp_path / "long.wav", to_int16(talk), rate)
+    proc = run_cli("classify", "--timeline", "--json", str(wav))
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(events) == 2
+    for event, (start, end) in zip(events, [(0.5, 2.0), (5.0, 6.5)], strict=True):
+        assert event["file"] == str(wav) and event["label"] in LABELS
+        assert event["start"] <= start + 0.3 and event["end"] >= end - 0.3
+        assert event["end"] - event["start"] < 4.0
