@@ -185,7 +185,11 @@ class FileSource(_Source):
 
 
 class PcmSource(_Source):
-    """Raw interleaved PCM from a binary stream (stdin): ``arecord``/``parec``/``ffmpeg`` pipes."""
+    """Raw interleaved PCM from a binary stream (stdin): ``arecord``/``parec``/``ffmpeg`` pipes.
+
+    An incomplete last frame at the end of the stream cannot be decoded: its bytes are
+    counted in ``partial_frame_bytes`` (0 < n < ``frame_bytes``) instead of being dropped silently.
+    """
 
     def __init__(self, stream: BinaryIO, *, sample_rate: int, fmt: str = "s16le", channels: int = 1,
                  block_seconds: float = 0.05, name: str = "<stdin>") -> None:
@@ -198,6 +202,7 @@ class PcmSource(_Source):
         self.name = name
         self.frame_bytes = pcm_frame_bytes(fmt, channels)
         self.block_bytes = max(1, int(block_seconds * sample_rate)) * self.frame_bytes
+        self.partial_frame_bytes = 0  # bytes of an incomplete frame left at the end of the stream
 
     def __iter__(self) -> Iterator[Chunk]:
         from .audio import decode_pcm
@@ -206,6 +211,7 @@ class PcmSource(_Source):
         while True:
             data = self.stream.read(self.block_bytes)
             if not data:
+                self.partial_frame_bytes = len(carry)
                 return
             data = carry + data
             whole = len(data) - len(data) % self.frame_bytes

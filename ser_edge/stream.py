@@ -72,6 +72,7 @@ class StreamStats:
     dropped_seconds: float = 0.0
     nonfinite_samples: int = 0
     unclassifiable: int = 0
+    discarded_bytes: int = 0  # input bytes that formed no whole sample frame (a cut-off PCM tail)
     labels: dict[str, int] = field(default_factory=dict)
     segment_name: str = "utterances"
 
@@ -81,7 +82,9 @@ class StreamStats:
                 f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
                 + (f", {self.reconnects} reconnections" if self.reconnects else "")
                 + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else "")
-                + (f", {self.unclassifiable} not classifiable" if self.unclassifiable else ""))
+                + (f", {self.unclassifiable} not classifiable" if self.unclassifiable else "")
+                + (f", {self.discarded_bytes} byte{'s' if self.discarded_bytes > 1 else ''} of an "
+                   "incomplete last sample frame discarded" if self.discarded_bytes else ""))
 
 
 class ScoreSmoother:
@@ -187,6 +190,7 @@ def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | N
         yield from events
         if max_seconds is not None and engine.stats.duration >= max_seconds:
             break
+    engine.stats.discarded_bytes = int(getattr(source, "partial_frame_bytes", 0))
     yield from engine.finish()
 
 
