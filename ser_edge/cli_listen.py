@@ -66,7 +66,7 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
     p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
     p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
-    from .mqtt import add_mqtt_options
+    from .mqtt_cli import add_mqtt_options
 
     add_mqtt_options(p)
     p.set_defaults(func=cmd_listen)
@@ -142,7 +142,7 @@ class _Watcher:
 
 def cmd_listen(args: argparse.Namespace) -> int:
     from .classifier import EmotionClassifier
-    from .mqtt import sink_from_args
+    from .mqtt_cli import sink_from_args
     from .sinks import make_sink
     from .stream import StreamStats, listen
 

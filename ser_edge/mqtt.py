@@ -24,10 +24,9 @@ from typing import Any
 
 from . import __version__
 from . import ha_discovery as ha
-from .mqtt_config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client, url_argument
+from .mqtt_config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client
 
-__all__ = ["MqttError", "MqttOptions", "MqttSink", "MqttStats", "MqttUrl", "add_mqtt_options",
-           "sink_from_args"]
+__all__ = ["MqttError", "MqttOptions", "MqttSink", "MqttStats", "MqttUrl"]
 
 QOS = 1
 _ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
@@ -274,34 +273,3 @@ class MqttSink:
         """Home Assistant restarted (``<prefix>/status`` is ``online``): send the config again."""
         if self.options.ha_discovery and message.payload == ha.ONLINE.encode():
             self._publish_discovery()
-
-
-def add_mqtt_options(parser: Any) -> None:
-    """Add ``--mqtt URL``, ``--ha-discovery``, ``--mqtt-ca/--mqtt-cert/--mqtt-key``,
-    ``--mqtt-client-id`` to an argparse parser (``ser-edge listen``)."""
-    g = parser.add_argument_group("MQTT output (pip install 'ser-edge[mqtt]')")
-    g.add_argument("--mqtt", metavar="URL", type=url_argument,
-                   help="publish events to mqtt[s]://[user[:pass]@]host[:port]/base/topic; the "
-                        "SER_EDGE_MQTT_USERNAME/SER_EDGE_MQTT_PASSWORD variables keep credentials "
-                        "off the command line")
-    g.add_argument("--ha-discovery", action="store_true",
-                   help="announce the emotion sensor to Home Assistant (MQTT discovery)")
-    g.add_argument("--mqtt-ca", metavar="PEM", help="CA certificate(s) for mqtts:// (default: the system's)")
-    g.add_argument("--mqtt-cert", metavar="PEM", help="client certificate for mqtts://")
-    g.add_argument("--mqtt-key", metavar="PEM", help="client private key for mqtts://")
-    g.add_argument("--mqtt-client-id", metavar="ID", help="MQTT client id (default: ser-edge-<random>)")
-
-
-def sink_from_args(args: Any) -> MqttSink | None:
-    """The :class:`MqttSink` the parsed options ask for, or None without ``--mqtt``."""
-    url = getattr(args, "mqtt", None)
-    names = ("ha_discovery", "mqtt_ca", "mqtt_cert", "mqtt_key", "mqtt_client_id")
-    extra = {"--" + name.replace("_", "-"): getattr(args, name, None) for name in names}
-    if url is None:
-        given = [flag for flag, value in extra.items() if value]
-        if given:
-            raise MqttError(f"{', '.join(given)} need --mqtt URL")
-        return None
-    options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
-                          key_file=args.mqtt_key, ha_discovery=args.ha_discovery)
-    return MqttSink(url, options)

@@ -42,97 +42,15 @@ faster and a fine resampler, but NOT the training resampler (features differ).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from math import ceil, gcd
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-#: (zero crossings, table entries per crossing, Kaiser beta, rolloff as a fraction of
-#: Nyquist). resampy <= 0.2.2 documented its kaiser_fast parameters in full; for 0.4.3,
-#: beta is fitted to its shipped tables (it only prints it rounded) and rolloff is stored.
-FILTERS: dict[str, tuple[int, int, float, float]] = {
-    "kaiser_fast": (16, 512, 8.555504641634386, 0.85),
-    "resampy04_kaiser_fast": (24, 512, 9.903224416455275, 0.8682120388377784),
-    "kaiser_best": (50, 8192, 12.984585247040014, 0.9173473712608761),
-}
+from .resample_bank import BANK_METHODS, _bank, _banked
+from .resample_kernel import CHUNK, FILTERS, _kernel, _wing
+from .resample_kernel import filter_table as filter_table  # re-exported: ser_edge.resample's API
+
 METHODS = (*FILTERS, "polyphase")
-
-#: Output samples per chunk; bounds memory to about 2 * CHUNK * taps * 8 bytes.
-CHUNK = 8192
-
-
-def _kaiser_right_half(m: int, beta: float) -> np.ndarray:
-    """Right half (from the centre) of the symmetric Kaiser window of odd length ``m``.
-
-    scipy.signal.windows.kaiser's formula with numpy's i0 (which may differ from scipy's in
-    the last bit); importing scipy.signal costs seconds on a small board.
-    """
-    half = (m - 1) / 2.0
-    k = np.arange(m // 2, m)
-    return np.i0(beta * np.sqrt(1 - ((k - half) / half) ** 2.0)) / np.i0(beta)
-
-
-@lru_cache(maxsize=4)
-def filter_table(method: str) -> tuple[np.ndarray, int]:
-    """The right wing of resampy's interpolation filter and its entries per zero crossing.
-
-    Returns ``(table, precision)``: table shape ``(num_zeros * precision + 1,)`` float64,
-    read-only, ``table[0] == rolloff`` (the DC gain of the filter at unit rate).
-    """
-    num_zeros, precision, beta, rolloff = FILTERS[method]
-    n = num_zeros * precision
-    sinc = rolloff * np.sinc(rolloff * np.linspace(0.0, num_zeros, num=n + 1, endpoint=True))
-    table = _kaiser_right_half(2 * n + 1, beta) * sinc
-    table.flags.writeable = False
-    return table, precision
-
-
-@dataclass(frozen=True)
-class _Kernel:
-    """resampy's interpolation table for one (method, rate pair), arranged for gathers.
-
-    ``win_t[j, o]`` / ``delta_t[j, o]`` are the table value and slope of tap ``j`` for a
-    wing whose table offset is ``o`` (``o + j * index_step``), zero for the taps resampy
-    drops (``j >= (nwin - o) // index_step``). Shapes ``(max_taps, n_offsets)`` float64.
-    """
-
-    win_t: np.ndarray
-    delta_t: np.ndarray
-    num_table: int       # table entries per zero crossing
-    scale: float         # min(1, ratio)
-
-    @property
-    def max_taps(self) -> int:
-        """Most taps one wing can have."""
-        return self.win_t.shape[0]
-
-
-@lru_cache(maxsize=16)
-def _kernel(method: str, sr_in: int, sr_out: int) -> _Kernel:
-    """Build (once per rate pair and method) the table exactly as resampy.resample does.
-
-    The table is scaled by the ratio when downsampling, ``interp_delta = diff(win,
-    append=win[-1])`` and the tap stride ``index_step = int(scale * precision)`` is truncated.
-    """
-    table, precision = filter_table(method)
-    ratio = float(sr_out) / sr_in
-    win = ratio * table if ratio < 1 else table
-    delta = np.diff(win, append=win[-1])
-    scale = min(1.0, ratio)
-    step = int(scale * precision)
-    nwin = len(win)
-    offsets = np.arange(int(scale * precision) + 2)
-    taps = np.arange(nwin // step + 1)
-    idx = offsets[None, :] + step * taps[:, None]
-    keep = taps[:, None] < ((nwin - offsets) // step)[None, :]
-    idx = np.where(keep, idx, nwin)
-    win_t = np.append(win, 0.0)[idx]
-    delta_t = np.append(delta, 0.0)[idx]
-    for arr in (win_t, delta_t):
-        arr.flags.writeable = False
-    return _Kernel(win_t, delta_t, precision, scale)
 
 
 def output_length(n: int, sr_in: int, sr_out: int) -> int:
@@ -141,31 +59,6 @@ def output_length(n: int, sr_in: int, sr_out: int) -> int:
     Evaluated in float64 exactly as ``librosa.resample`` does (``int(np.ceil(n * ratio))``).
     """
     return ceil(n * (float(sr_out) / sr_in))
-
-
-def _wing(k: _Kernel, frac: np.ndarray, xp: np.ndarray, base: np.ndarray, sign: int,
-          acc: np.ndarray) -> np.ndarray:
-    """Add one wing of the filter into ``acc`` (chunk,), tap by tap in resampy's order.
-
-    ``frac`` (chunk,) is the scaled fractional time (left wing, ``sign=-1``: taps read
-    ``xp[base - j]``) or ``scale - frac`` (right wing, ``sign=+1``: ``xp[base + j]``).
-    Products are float64 and the sum is stored in ``acc.dtype`` after every tap, as
-    resampy's ``y[t] += weight * x[...]`` does; taps past the signal edge read the zero
-    padding of ``xp`` and add exactly 0.
-    """
-    index_frac = frac * k.num_table
-    offset = index_frac.astype(np.intp)
-    eta = index_frac - offset
-    idx = base.copy()
-    term = np.empty(len(base))
-    for j in range(k.max_taps):
-        np.multiply(eta, np.take(k.delta_t[j], offset), out=term)
-        term += np.take(k.win_t[j], offset)
-        term *= np.take(xp, idx)
-        term += acc
-        acc[:] = term  # rounds to acc.dtype, as resampy stores each partial sum
-        idx += sign
-    return acc
 
 
 def _resampy(x: np.ndarray, sr_in: int, sr_out: int, method: str) -> np.ndarray:
@@ -187,123 +80,6 @@ def _resampy(x: np.ndarray, sr_in: int, sr_out: int, method: str) -> np.ndarray:
         acc = _wing(k, k.scale - frac, xp, pad + n + 1, 1, acc)
         y[start:start + len(n)] = acc
     return y
-
-
-#: Methods served by the per-phase tap bank (float64 sums, within ~5e-7 of resampy's float32
-#: running sums). kaiser_best (100+ taps per wing) keeps the exact per-sample loop.
-BANK_METHODS = ("kaiser_fast", "resampy04_kaiser_fast")
-#: Largest number of output phases (sr_out / gcd) a bank is built for; rows per matmul block.
-MAX_PHASES, BANK_BLOCK = 8192, 1024
-
-
-@dataclass(frozen=True)
-class _Bank:
-    """Per-phase taps of resampy's filter for a rational ratio ``sr_out/sr_in = l_out/l_in``.
-
-    Output ``t = q * l_out + p`` reads ``x[q * l_in + base[p] - taps + 1 : ... + taps + 1]``
-    (``2 * taps`` samples) with weights ``weights[p]`` (l_out, 2 * taps) float64: the same
-    weights resampy computes for that output (left wing reversed, then the right wing).
-    ``left_off[p]``/``right_off[p]`` are the table offsets the weights were made from.
-    """
-
-    weights: np.ndarray
-    base: np.ndarray
-    left_off: np.ndarray
-    right_off: np.ndarray
-    l_in: int
-    l_out: int
-
-    @property
-    def taps(self) -> int:
-        return self.weights.shape[1] // 2
-
-
-def _times(t: np.ndarray, sr_in: int, sr_out: int, scale: float, num_table: int):
-    """resampy's float64 time arithmetic for outputs ``t``: (n, frac, left offset, right offset)."""
-    t_out = t * (1.0 / (float(sr_out) / sr_in))
-    n = t_out.astype(np.intp)
-    frac = scale * (t_out - n)
-    left = (frac * num_table).astype(np.intp)
-    right = ((scale - frac) * num_table).astype(np.intp)
-    return n, frac, left, right
-
-
-def _wing_weights(k: _Kernel, frac: np.ndarray) -> np.ndarray:
-    """Tap weights (len(frac), max_taps) float64 of one wing, as :func:`_wing` computes them."""
-    index_frac = frac * k.num_table
-    offset = index_frac.astype(np.intp)
-    eta = index_frac - offset
-    return (eta[:, None] * k.delta_t[:, offset].T) + k.win_t[:, offset].T
-
-
-@lru_cache(maxsize=16)
-def _bank(method: str, sr_in: int, sr_out: int) -> _Bank | None:
-    """The tap bank for a rate pair, or None when it would have more than MAX_PHASES phases."""
-    g = gcd(sr_in, sr_out)
-    l_in, l_out = sr_in // g, sr_out // g
-    if l_out > MAX_PHASES:
-        return None
-    k = _kernel(method, sr_in, sr_out)
-    n, frac, left, right = _times(np.arange(l_out), sr_in, sr_out, k.scale, k.num_table)
-    weights = np.concatenate([_wing_weights(k, frac)[:, ::-1], _wing_weights(k, k.scale - frac)], axis=1)
-    for arr in (weights, n, left, right):
-        arr.flags.writeable = False
-    return _Bank(weights, n, left, right, l_in, l_out)
-
-
-def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: _Bank, method: str) -> np.ndarray:
-    """resampy.resample through the tap bank: (int(n * ratio),) float32, sums in float64.
-
-    Outputs whose float64 time does not land on their phase's integer sample and table
-    offsets (at exact phase-0 points resampy's ``t * increment`` can round just below an
-    integer) are recomputed one by one with resampy's own arithmetic.
-    """
-    n_in, taps = len(x), bank.taps
-    n_out = int(n_in * float(sr_out) / float(sr_in))
-    xp = np.zeros(n_in + 2 * taps + 2)
-    xp[taps + 1:taps + 1 + n_in] = x
-    rows = sliding_window_view(xp, 2 * taps)  # row n + 2 holds x[n - taps + 1 : n + taps + 1]
-    y = np.empty(n_out)
-    n_periods = -(-n_out // bank.l_out)
-    if bank.l_out <= n_periods:  # few phases: one strided matrix-vector product per phase
-        for p in range(min(bank.l_out, n_out)):
-            m = len(range(p, n_out, bank.l_out))
-            first = int(bank.base[p]) + 2
-            for q0 in range(0, m, BANK_BLOCK):
-                q1 = min(m, q0 + BANK_BLOCK)
-                block = rows[first + q0 * bank.l_in:first + (q1 - 1) * bank.l_in + 1:bank.l_in]
-                y[p + q0 * bank.l_out:p + q1 * bank.l_out:bank.l_out] = block @ bank.weights[p]
-    else:  # many phases: one gather of every phase's rows per period
-        for q in range(n_periods):
-            t0 = q * bank.l_out
-            m = min(bank.l_out, n_out - t0)
-            block = rows[bank.base[:m] + (q * bank.l_in + 2)]
-            y[t0:t0 + m] = np.einsum("ij,ij->i", block, bank.weights[:m])
-    _fix_stragglers(x, y, sr_in, sr_out, bank, method)
-    return y.astype(np.float32)
-
-
-def _fix_stragglers(x: np.ndarray, y: np.ndarray, sr_in: int, sr_out: int, bank: _Bank,
-                    method: str) -> None:
-    """Recompute in place the outputs whose resampy time differs from their phase's."""
-    k = _kernel(method, sr_in, sr_out)
-    found = []
-    for start in range(0, len(y), CHUNK):  # in chunks: ~10 temporary arrays of the chunk's size
-        t = np.arange(start, min(start + CHUNK, len(y)))
-        q, p = np.divmod(t, bank.l_out)
-        n, _, left, right = _times(t, sr_in, sr_out, k.scale, k.num_table)
-        found.append(t[(n != q * bank.l_in + bank.base[p]) | (left != bank.left_off[p])
-                       | (right != bank.right_off[p])])
-    odd = np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
-    if odd.size == 0:
-        return
-    n, frac, _, _ = _times(odd, sr_in, sr_out, k.scale, k.num_table)
-    pad = k.max_taps + 1
-    xp = np.zeros(len(x) + 2 * pad, dtype=np.float32)
-    xp[pad:pad + len(x)] = x
-    acc = np.zeros(odd.size, dtype=np.float32)
-    acc = _wing(k, frac, xp, pad + n, -1, acc)
-    y[odd] = _wing(k, k.scale - frac, xp, pad + n + 1, 1, acc)
 
 
 def _fix_length(y: np.ndarray, size: int) -> np.ndarray:

@@ -13,7 +13,8 @@ import pytest
 
 from ser_edge import ha_discovery as ha
 from ser_edge.errors import MissingExtraError
-from ser_edge.mqtt import MqttSink, add_mqtt_options, sink_from_args
+from ser_edge.mqtt import MqttSink
+from ser_edge.mqtt_cli import add_mqtt_options, sink_from_args
 from ser_edge.mqtt_config import (
     ENV_PASSWORD,
     ENV_USERNAME,
