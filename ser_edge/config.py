@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ContractError
 
@@ -96,7 +97,7 @@ class FeatureSpec:
         return self.n_mfcc
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "FeatureSpec":
+    def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
         """Build from a JSON object; unknown keys raise :class:`ContractError`."""
         return cls(**_from_mapping(cls, data, "frontend"))
 
@@ -129,7 +130,7 @@ class ModelSpec:
     @classmethod
     def from_metadata(
         cls, props: Mapping[str, str], **overrides: Any
-    ) -> "ModelSpec":
+    ) -> ModelSpec:
         """Build from ONNX ``metadata_props`` (JSON strings); ``overrides`` win over the file.
 
         Raises :class:`ContractError` naming the missing or malformed key.
