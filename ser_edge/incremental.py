@@ -25,7 +25,7 @@ import numpy as np
 
 from .config import FeatureSpec
 from .errors import AudioError
-from .features import _frames, _power, apply_filterbank, dct_matrix, frame_count
+from .features import _frames, _power, apply_filterbank, dct_matrix, frame_count, power_to_db
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,6 @@ class IncrementalMfcc:
         self._first_inner = -(-self._offset // hop)
         self._last_inner = (self.window_samples + self._offset - spec.n_fft) // hop
         self._dct = dct_matrix(spec.n_mfcc, spec.n_mels, spec.dct_type, spec.dct_norm)
-        self._db_ref = 10.0 * np.log10(max(spec.amin, abs(spec.ref)))
         self.reset()
 
     def reset(self) -> None:
@@ -76,7 +75,7 @@ class IncrementalMfcc:
     def _to_db(self, frames: np.ndarray) -> np.ndarray:
         """dB mel power (n, n_mels) of STFT frames (n, n_fft), before the top_db clip."""
         mel = apply_filterbank(_power(frames, self.spec), self.spec)
-        return (10.0 * np.log10(np.maximum(self.spec.amin, mel)) - self._db_ref).T
+        return power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T  # clipped per window
 
     def _interior(self, first: int, last: int) -> np.ndarray:
         """dB rows of global frames ``first..last`` (inclusive), computing the missing ones."""
