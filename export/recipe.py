@@ -122,21 +122,10 @@ PRESETS: dict[str, Recipe] = {
         dropout=0.3,
         class_weights=True,
     ),
-    "mlp": Recipe(
-        name="mlp",
-        arch="mlp",
-        hidden=(512, 256),
-        batchnorm=True,
-        normalize=True,
-        optimizer="adam",
-        learning_rate=1e-3,
-        batch_size=64,
-        epochs=100,
-        dropout=0.5,
-        class_weights=True,
-        label_smoothing=0.1,
-    ),
 }
+#: The shipped recipe's training with an MLP (512-256, BatchNorm) instead of the convolutions.
+PRESETS["mlp"] = PRESETS["shipped"].replace(
+    name="mlp", arch="mlp", hidden=(512, 256), batchnorm=True, dropout=0.5, label_smoothing=0.1)
 #: The MLP plus one band-limited (8 kHz, feature-domain) copy of every training row.
 PRESETS["mlp_band"] = PRESETS["mlp"].replace(name="mlp_band", aug_copies=1, aug_bandlimit=1.0)
 #: The MLP plus one copy of every row through the band map learned from audio (--band-audio).
