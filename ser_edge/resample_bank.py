@@ -12,9 +12,9 @@ from functools import lru_cache
 from math import gcd
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
-from .resample_kernel import CHUNK, _Kernel, _kernel, _wing
+from .resample_kernel import CHUNK, _Kernel, _kernel
 
 #: Methods served by the per-phase tap bank (float64 sums, within ~5e-7 of resampy's float32
 #: running sums). kaiser_best (100+ taps per wing) keeps the exact per-sample loop.
@@ -78,6 +78,79 @@ def _bank(method: str, sr_in: int, sr_out: int) -> _Bank | None:
     return _Bank(weights, n, left, right, l_in, l_out)
 
 
+@dataclass(frozen=True)
+class _Groups:
+    """The bank as a few dense matrices: the fast way to apply it with matrix products.
+
+    Outputs come in *periods* of ``l_out`` samples (``k`` bank periods merged so that a period
+    has at least :data:`MIN_PERIOD` outputs), reading ``l_in`` new input samples per period.
+    Output phases are split into groups of consecutive phases; group ``(p0, p1, lo, hi, m)``
+    gives outputs ``q * l_out + p0 ... + p1`` as ``x[q * l_in + lo : q * l_in + hi] @ m`` (m:
+    (hi - lo, p1 - p0) float64, mostly the taps of each phase, zeros elsewhere).
+    """
+
+    groups: tuple[tuple[int, int, int, int, np.ndarray], ...]
+    l_in: int
+    l_out: int
+
+    @property
+    def lo(self) -> int:
+        return min(g[2] for g in self.groups)
+
+    @property
+    def hi(self) -> int:
+        return max(g[3] for g in self.groups)
+
+    def apply(self, xp: np.ndarray, first: int, periods: int) -> np.ndarray:
+        """Outputs (periods * l_out,) float64 of periods ``0..periods-1`` counted so that
+        period 0 reads ``xp[first + lo : first + hi]`` (``first + lo >= 0`` and the last
+        period's inputs within ``xp``)."""
+        if first + self.lo < 0 or first + (periods - 1) * self.l_in + self.hi > len(xp):
+            raise ValueError(f"resampler: periods 0..{periods - 1} from {first} reach outside "
+                             f"the {len(xp)} input samples")
+        y = np.empty((periods, self.l_out))
+        step = xp.strides[0]
+        for p0, p1, lo, hi, m in self.groups:  # rows[q] = xp[first + q * l_in + lo : ... + hi]
+            chunk = max(1, PRODUCT_SIZE // m.size)  # periods per product
+            for q in range(0, periods, chunk):
+                count = min(chunk, periods - q)
+                rows = as_strided(xp[first + q * self.l_in + lo:], shape=(count, hi - lo),
+                                  strides=(self.l_in * step, step), writeable=False)
+                y[q:q + count, p0:p1] = rows @ m
+        return y.reshape(-1)
+
+
+#: Fewest outputs per period of :class:`_Groups` (small ratios such as 2:1 merge periods);
+#: phases per group (a group's matrix reads about ``l_in * GROUP / l_out + 2 * taps`` rows).
+MIN_PERIOD, GROUP = 64, 40
+#: Multiply-adds per matrix product: below OpenBLAS's threading threshold (~262k), so the
+#: resampler stays on one core (edge devices share their cores).
+PRODUCT_SIZE = 160_000
+
+
+@lru_cache(maxsize=16)
+def _groups(method: str, sr_in: int, sr_out: int) -> _Groups | None:
+    """The bank of a rate pair as :class:`_Groups`, or None when there is no bank."""
+    bank = _bank(method, sr_in, sr_out)
+    if bank is None:
+        return None
+    k = -(-MIN_PERIOD // bank.l_out)
+    l_in, l_out, taps = k * bank.l_in, k * bank.l_out, bank.taps
+    phase = np.arange(l_out) % bank.l_out
+    base = (np.arange(l_out) // bank.l_out) * bank.l_in + bank.base[phase]
+    groups = []
+    for p0 in range(0, l_out, GROUP):
+        p1 = min(l_out, p0 + GROUP)
+        lo, hi = int(base[p0]) - taps + 1, int(base[p1 - 1]) + taps + 1
+        m = np.zeros((hi - lo, p1 - p0))
+        for i, p in enumerate(range(p0, p1)):
+            row = int(base[p]) - taps + 1 - lo
+            m[row:row + 2 * taps, i] = bank.weights[phase[p]]
+        m.flags.writeable = False
+        groups.append((p0, p1, lo, hi, m))
+    return _Groups(tuple(groups), l_in, l_out)
+
+
 def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: _Bank, method: str) -> np.ndarray:
     """resampy.resample through the tap bank: (int(n * ratio),) float32, sums in float64.
 
@@ -85,49 +158,61 @@ def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: _Bank, method: str) ->
     offsets (at exact phase-0 points resampy's ``t * increment`` can round just below an
     integer) are recomputed one by one with resampy's own arithmetic.
     """
-    n_in, taps = len(x), bank.taps
-    n_out = int(n_in * float(sr_out) / float(sr_in))
-    xp = np.zeros(n_in + 2 * taps + 2)
-    xp[taps + 1:taps + 1 + n_in] = x
-    rows = sliding_window_view(xp, 2 * taps)  # row n + 2 holds x[n - taps + 1 : n + taps + 1]
-    y = np.empty(n_out)
-    n_periods = -(-n_out // bank.l_out)
-    if bank.l_out <= n_periods:  # few phases: one strided matrix-vector product per phase
-        for p in range(min(bank.l_out, n_out)):
-            m = len(range(p, n_out, bank.l_out))
-            first = int(bank.base[p]) + 2
-            for q0 in range(0, m, BANK_BLOCK):
-                q1 = min(m, q0 + BANK_BLOCK)
-                block = rows[first + q0 * bank.l_in:first + (q1 - 1) * bank.l_in + 1:bank.l_in]
-                y[p + q0 * bank.l_out:p + q1 * bank.l_out:bank.l_out] = block @ bank.weights[p]
-    else:  # many phases: one gather of every phase's rows per period
-        for q in range(n_periods):
-            t0 = q * bank.l_out
-            m = min(bank.l_out, n_out - t0)
-            block = rows[bank.base[:m] + (q * bank.l_in + 2)]
-            y[t0:t0 + m] = np.einsum("ij,ij->i", block, bank.weights[:m])
+    grouped = _groups(method, sr_in, sr_out)
+    n_out = int(len(x) * float(sr_out) / float(sr_in))
+    periods = -(-n_out // grouped.l_out)
+    pad = -grouped.lo
+    xp = np.zeros(pad + periods * grouped.l_in + grouped.hi)
+    xp[pad:pad + len(x)] = x
+    y = np.empty(periods * grouped.l_out)
+    step = max(1, BANK_BLOCK * 16 // grouped.l_out)  # periods per product: bounded temporaries
+    for q in range(0, periods, step):
+        count = min(step, periods - q)
+        y[q * grouped.l_out:(q + count) * grouped.l_out] = grouped.apply(xp, pad + q * grouped.l_in, count)
+    y = y[:n_out]
     _fix_stragglers(x, y, sr_in, sr_out, bank, method)
     return y.astype(np.float32)
+
+
+#: Straggler outputs found so far per (method, sr_in, sr_out): (outputs searched, indices).
+#: They depend only on the rates and the output index, so each is searched for once.
+#: Longest output (samples) whose search is kept: ~1 MB of indices at worst (32 kHz input).
+STRAGGLER_CACHE = 1 << 20
+_STRAGGLERS: dict[tuple[str, int, int], tuple[int, np.ndarray]] = {}
+
+
+def _stragglers(method: str, sr_in: int, sr_out: int, bank: _Bank, n_out: int) -> np.ndarray:
+    """Sorted output indices ``t < n_out`` whose resampy time differs from their phase's."""
+    key = (method, sr_in, sr_out)
+    searched, known = _STRAGGLERS.get(key, (0, np.zeros(0, dtype=np.intp)))
+    if n_out > searched:
+        if n_out > STRAGGLER_CACHE:  # a long input: searched on its own, not kept
+            searched, known = 0, np.zeros(0, dtype=np.intp)
+        k = _kernel(method, sr_in, sr_out)
+        found = [known]
+        for start in range(searched, n_out, CHUNK):  # in chunks: ~10 temporaries of CHUNK outputs
+            t = np.arange(start, min(start + CHUNK, n_out))
+            q, p = np.divmod(t, bank.l_out)
+            n, _, left, right = _times(t, sr_in, sr_out, k.scale, k.num_table)
+            found.append(t[(n != q * bank.l_in + bank.base[p]) | (left != bank.left_off[p])
+                           | (right != bank.right_off[p])])
+        known = np.concatenate(found)
+        if n_out <= STRAGGLER_CACHE:
+            _STRAGGLERS[key] = (n_out, known)
+    return known[:int(np.searchsorted(known, n_out))]
 
 
 def _fix_stragglers(x: np.ndarray, y: np.ndarray, sr_in: int, sr_out: int, bank: _Bank,
                     method: str) -> None:
     """Recompute in place the outputs whose resampy time differs from their phase's."""
-    k = _kernel(method, sr_in, sr_out)
-    found = []
-    for start in range(0, len(y), CHUNK):  # in chunks: ~10 temporary arrays of the chunk's size
-        t = np.arange(start, min(start + CHUNK, len(y)))
-        q, p = np.divmod(t, bank.l_out)
-        n, _, left, right = _times(t, sr_in, sr_out, k.scale, k.num_table)
-        found.append(t[(n != q * bank.l_in + bank.base[p]) | (left != bank.left_off[p])
-                       | (right != bank.right_off[p])])
-    odd = np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+    odd = _stragglers(method, sr_in, sr_out, bank, len(y))
     if odd.size == 0:
         return
+    k = _kernel(method, sr_in, sr_out)
     n, frac, _, _ = _times(odd, sr_in, sr_out, k.scale, k.num_table)
-    pad = k.max_taps + 1
-    xp = np.zeros(len(x) + 2 * pad, dtype=np.float32)
-    xp[pad:pad + len(x)] = x
-    acc = np.zeros(odd.size, dtype=np.float32)
-    acc = _wing(k, frac, xp, pad + n, -1, acc)
-    y[odd] = _wing(k, k.scale - frac, xp, pad + n + 1, 1, acc)
+    taps = k.max_taps  # weights as the bank's (left wing reversed, then right), float64 sums
+    weights = np.concatenate([_wing_weights(k, frac)[:, ::-1], _wing_weights(k, k.scale - frac)], axis=1)
+    xp = np.zeros(len(x) + 2 * taps + 2)
+    xp[taps + 1:taps + 1 + len(x)] = x
+    rows = xp[(n + 2)[:, None] + np.arange(2 * taps)[None, :]]  # x[n - taps + 1 : n + taps + 1]
+    y[odd] = np.einsum("ij,ij->i", rows, weights)
