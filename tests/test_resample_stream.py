@@ -1,0 +1,94 @@
+"""StreamResampler: a stream resampled block by block equals resample() of the whole of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser_edge.audio import read_audio
+from ser_edge.errors import AudioError
+from ser_edge.resample import output_length, resample
+from ser_edge.resample_stream import StreamResampler
+
+#: resample() recomputes some outputs with resampy's float rounding of the sample time and
+#: rounds to float32; the stream keeps float64 and the exact phase. Measured: <= 6e-8.
+TOLERANCE = 1e-6
+
+
+def _run(x: np.ndarray, sr_in: int, block: int, sr_out: int = 22050,
+         method: str = "kaiser_fast") -> np.ndarray:
+    stream = StreamResampler(sr_in, sr_out, method)
+    parts = [stream.push(x[i:i + block]) for i in range(0, len(x), block)]
+    parts.append(stream.flush())
+    assert stream.received == len(x) and stream.emitted == sum(len(p) for p in parts)
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("rate", [48000, 44100, 32000, 24414, 16000, 8000])
+def test_equals_resample_of_the_whole_stream(rate: int) -> None:
+    x = (0.3 * np.random.default_rng(rate).standard_normal(2 * rate + 123)).astype(np.float32)
+    ref = resample(x, rate, 22050)
+    outputs = [_run(x, rate, block) for block in (7, 480, 4096, len(x))]
+    for y in outputs:
+        assert len(y) == len(ref) == output_length(len(x), rate, 22050)
+        assert np.abs(y - ref).max() <= TOLERANCE
+    for y in outputs[1:]:  # the blocks do not matter
+        assert np.abs(y - outputs[0]).max() <= 1e-12
+
+
+def test_equals_resample_on_speech(example_wavs: list[Path]) -> None:
+    x, rate = read_audio(example_wavs[0])
+    x = x.mean(axis=1) if x.ndim == 2 else x
+    for method in ("kaiser_fast", "resampy04_kaiser_fast"):
+        ref = resample(x, rate, 22050, method)
+        assert np.abs(_run(x, rate, 2400, method=method) - ref).max() <= TOLERANCE
+
+
+def test_one_sample_blocks_and_upsampling() -> None:
+    x = (0.3 * np.random.default_rng(1).standard_normal(4000)).astype(np.float32)
+    assert np.abs(_run(x, 16000, 1) - resample(x, 16000, 22050)).max() <= TOLERANCE
+
+
+def test_input_needed_is_when_outputs_arrive() -> None:
+    stream = StreamResampler(48000, 22050)
+    target = 22050
+    need = stream.input_needed(target)
+    x = np.zeros(need)
+    assert len(stream.push(x[:-1])) < target  # one sample short: not yet
+    assert stream.emitted + len(stream.push(x[-1:])) >= target
+    assert stream.input_needed(0) == 0
+
+
+def test_equal_rates_pass_through_and_short_streams() -> None:
+    x = np.arange(10, dtype=np.float32)
+    same = StreamResampler(22050, 22050)
+    assert np.array_equal(same.push(x), x) and same.flush().size == 0
+    assert same.input_needed(5) == 5
+    short = StreamResampler(48000, 22050)
+    y = np.concatenate([short.push(np.ones(5)), short.flush()])
+    assert len(y) == output_length(5, 48000, 22050) and np.allclose(y, resample(np.ones(5), 48000, 22050))
+    empty = StreamResampler(48000, 22050)
+    assert empty.flush().size == 0
+
+
+def test_reset_starts_a_new_stream() -> None:
+    x = (0.3 * np.random.default_rng(2).standard_normal(10_000)).astype(np.float32)
+    stream = StreamResampler(48000, 22050)
+    first = np.concatenate([stream.push(x), stream.flush()])
+    stream.reset()
+    again = np.concatenate([stream.push(x), stream.flush()])
+    assert np.array_equal(first, again)
+
+
+def test_unsupported_pairs_are_refused() -> None:
+    assert not StreamResampler.supports(22051, 22050, "kaiser_fast")  # 22050 phases: no bank
+    assert not StreamResampler.supports(48000, 22050, "polyphase")
+    assert StreamResampler.supports(48000, 22050, "kaiser_fast") and StreamResampler.supports(8, 8, "x")
+    with pytest.raises(AudioError, match="rational"):
+        StreamResampler(22051, 22050)
+    with pytest.raises(AudioError, match="method"):
+        StreamResampler(48000, 22050, "kaiser_best")
+    with pytest.raises(AudioError, match="positive"):
+        StreamResampler(0, 22050)
