@@ -176,6 +176,9 @@ def test_apply_filterbank_is_the_dense_product() -> None:
     dense = mel_filterbank(SR, 2048, 128, 0.0, 11025.0, False, "slaney") @ power
     np.testing.assert_allclose(apply_filterbank(power, SPEC), dense, rtol=1e-12, atol=1e-12 * dense.max())
     assert apply_filterbank(power[:, :1], SPEC).shape == (128, 1)  # one frame at a time (streaming)
+    for n in (1, 4, 16, 17):  # up to FEW_FRAMES frames take the gather + reduceat path
+        np.testing.assert_allclose(apply_filterbank(power[:, :n], SPEC), dense[:, :n], rtol=1e-12,
+                                   atol=1e-12 * dense.max())
 
 
 def test_mel_power_in_blocks_equals_whole() -> None:
