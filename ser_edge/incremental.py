@@ -12,6 +12,10 @@ window only what differs:
 * the ``top_db`` clip, which is relative to the window's loudest (mel band, frame) value.
 
 The result equals ``mfcc_mean(window, spec)`` (float32, differences ~1e-12 before the cast).
+With ``remove_dc`` it equals ``mfcc_mean(window - window.mean(), spec)``: a constant ``c``
+changes frame ``X = rfft(frame * w)`` by ``-c * rfft(w)``, which for a Hann window is zero
+except in bins 0 and 1, so each interior frame keeps its spectrum at those bins and the mel
+power of the other bins, and the few mel bands those bins feed are redone per window.
 Frames are shared only when windows start on the frame grid, so the hop is rounded to a
 whole number of ``spec.hop_length`` samples (1 s at 22050 Hz -> 43 frames = 0.9985 s):
 :attr:`IncrementalMfcc.hop_samples` is the hop really used.
@@ -25,7 +29,20 @@ import numpy as np
 
 from .config import FeatureSpec
 from .errors import AudioError
-from .features import _frames, _power, apply_filterbank, dct_matrix, frame_count, power_to_db
+from .features import (
+    _frames,
+    _power,
+    analysis_window,
+    apply_filterbank,
+    dct_matrix,
+    frame_count,
+    frame_signal,
+    mel_filterbank,
+    power_to_db,
+)
+
+#: ``np.pad`` modes whose padding depends only on the samples next to it.
+LOCAL_PAD_MODES = ("reflect", "symmetric", "edge", "constant")
 
 
 @dataclass(frozen=True)
@@ -45,8 +62,10 @@ class IncrementalMfcc:
     one window of audio and one window of frames.
     """
 
-    def __init__(self, spec: FeatureSpec, window_seconds: float, hop_seconds: float) -> None:
+    def __init__(self, spec: FeatureSpec, window_seconds: float, hop_seconds: float,
+                 remove_dc: bool = False) -> None:
         self.spec = spec
+        self.remove_dc = remove_dc
         rate, hop = spec.sample_rate, spec.hop_length
         self.window_samples = int(round(window_seconds * rate))
         if self.window_samples < spec.n_fft:
@@ -60,7 +79,20 @@ class IncrementalMfcc:
         self._first_inner = -(-self._offset // hop)
         self._last_inner = (self.window_samples + self._offset - spec.n_fft) // hop
         self._dct = dct_matrix(spec.n_mfcc, spec.n_mels, spec.dct_type, spec.dct_norm)
+        self._dc_bins(spec)
         self.reset()
+
+    def _dc_bins(self, spec: FeatureSpec) -> None:
+        """The bins a constant reaches (``_bins``), their ``rfft(w)`` and the bands they feed."""
+        self._analysis = analysis_window(spec.window, spec.win_length, spec.n_fft)
+        response = np.fft.rfft(self._analysis, n=spec.n_fft)
+        bins = np.flatnonzero(np.abs(response) > 1e-9 * np.abs(response).max()) if self.remove_dc else []
+        self._bins = np.asarray(bins, dtype=np.intp)
+        self._response = response[self._bins]
+        fb = mel_filterbank(spec.sample_rate, spec.n_fft, spec.n_mels, float(spec.fmin), float(spec.fmax),
+                            spec.htk, spec.mel_norm)[:, self._bins]
+        self._bands = np.flatnonzero(np.any(fb != 0, axis=1))
+        self._fb = fb[self._bands]  # (len(bands), len(bins))
 
     def reset(self) -> None:
         """Forget all audio: the next sample pushed is stream sample 0."""
@@ -69,7 +101,11 @@ class IncrementalMfcc:
         self._audio_start = 0       # stream index of self._audio[0]
         self._received = 0          # stream samples pushed so far
         self._next_window = 0       # index k of the next window to emit
-        self._db = np.zeros((0, self.spec.n_mels))  # dB rows of global frames [_db_first, ...)
+        # per global frame from _db_first on: dB mel rows (n, n_mels); with remove_dc the mel
+        # power of the DC-reached bands without those bins (n, len(bands)) and rfft at them
+        self._db = np.zeros((0, self.spec.n_mels))
+        self._rest = np.zeros((0, len(self._bands)))
+        self._spec_dc = np.zeros((0, len(self._bins)), dtype=complex)
         self._db_first = 0
 
     def _to_db(self, frames: np.ndarray) -> np.ndarray:
@@ -77,32 +113,80 @@ class IncrementalMfcc:
         mel = apply_filterbank(_power(frames, self.spec), self.spec)
         return power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T  # clipped per window
 
-    def _interior(self, first: int, last: int) -> np.ndarray:
-        """dB rows of global frames ``first..last`` (inclusive), computing the missing ones."""
+    def _interior_rows(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cached values of interior frames (n, n_fft): dB rows; with remove_dc, the rest
+        mel power of the DC-reached bands and the spectrum at the DC-reached bins."""
+        if not self.remove_dc:
+            return self._to_db(frames), np.zeros((len(frames), 0)), np.zeros((len(frames), 0), dtype=complex)
+        spectrum = np.fft.rfft(frames * self._analysis, n=self.spec.n_fft, axis=-1)
+        power = np.abs(spectrum) ** self.spec.power
+        at_bins = spectrum[:, self._bins]
+        power[:, self._bins] = 0.0
+        mel = apply_filterbank(power.T, self.spec)
+        db = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T
+        return db, mel[self._bands].T, at_bins
+
+    def _interior(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cached rows of global frames ``first..last`` (inclusive), computing the missing ones."""
         known_end = self._db_first + len(self._db)
         if first < self._db_first or first > known_end:  # a gap (hop > window) or a restart
-            self._db, self._db_first, known_end = self._db[:0], first, first
+            self._db, self._rest, self._spec_dc = self._db[:0], self._rest[:0], self._spec_dc[:0]
+            self._db_first = known_end = first
         if last >= known_end:
             hop, n_fft = self.spec.hop_length, self.spec.n_fft
             lo = known_end * hop - self._offset - self._audio_start
             hi = last * hop - self._offset - self._audio_start + n_fft
             segment = np.asarray(self._audio[lo:hi], dtype=np.float64)
             frames = np.lib.stride_tricks.sliding_window_view(segment, n_fft)[::hop]
-            self._db = np.concatenate([self._db, self._to_db(frames)])
-        keep = first - self._db_first
-        self._db, self._db_first = self._db[keep:], first
-        return self._db[:last - first + 1]
+            db, rest, at_bins = self._interior_rows(frames)
+            self._db = np.concatenate([self._db, db])
+            self._rest = np.concatenate([self._rest, rest])
+            self._spec_dc = np.concatenate([self._spec_dc, at_bins])
+        keep, n = first - self._db_first, last - first + 1
+        self._db, self._rest, self._spec_dc = self._db[keep:], self._rest[keep:], self._spec_dc[keep:]
+        self._db_first = first
+        return self._db[:n], self._rest[:n], self._spec_dc[:n]
+
+    def _without_dc(self, db: np.ndarray, rest: np.ndarray, at_bins: np.ndarray, dc: float) -> np.ndarray:
+        """Interior dB rows of the window minus ``dc``: the DC-reached bands redone, a copy."""
+        db = db.copy()
+        if len(self._bands):
+            power = np.abs(at_bins - dc * self._response) ** self.spec.power  # (n, len(bins))
+            mel = rest + power @ self._fb.T
+            db[:, self._bands] = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None)
+        return db
+
+    def _edge_frames(self, window: np.ndarray, dc: float) -> np.ndarray:
+        """The window's first and last frames (those reaching into its padding) of ``window - dc``.
+
+        Padded from the window's ends only (enough for the pad modes that look at the
+        nearest samples); other modes pad the whole window as :func:`features._frames` does.
+        """
+        spec, lo, hi, n = self.spec, self._first_inner, self._last_inner, self.n_frames
+        if spec.pad_mode not in LOCAL_PAD_MODES:
+            return _frames(window - dc, spec)[np.r_[0:lo, hi + 1:n]]
+        hop, n_fft, pad = spec.hop_length, spec.n_fft, self._offset
+        parts = []
+        if lo:  # padded[0 : (lo - 1) * hop + n_fft] comes from the window's head
+            head = np.pad(window[:(lo - 1) * hop + n_fft - pad] - dc, (pad, 0), mode=spec.pad_mode)
+            parts.append(frame_signal(head, n_fft, hop)[:lo])
+        if hi + 1 < n:  # padded[(hi + 1) * hop :] comes from the window's tail
+            tail = np.pad(window[(hi + 1) * hop - pad:] - dc, (0, pad), mode=spec.pad_mode)
+            parts.append(frame_signal(tail, n_fft, hop)[:n - hi - 1])
+        return np.concatenate(parts)
 
     def _window(self, k: int) -> WindowFeatures:
         """Features of window ``k`` (its audio is in the buffer)."""
         start = k * self.hop_samples
         base = start // self.spec.hop_length
         lo, hi = self._first_inner, self._last_inner
-        inner = self._interior(base + lo, base + hi)
-        edge_idx = np.r_[0:lo, hi + 1:self.n_frames]
-        if edge_idx.size:
-            window = self._audio[start - self._audio_start:start - self._audio_start + self.window_samples]
-            edges = self._to_db(_frames(window, self.spec)[edge_idx])
+        window = self._audio[start - self._audio_start:start - self._audio_start + self.window_samples]
+        dc = float(np.mean(window)) if self.remove_dc else 0.0
+        inner, rest, at_bins = self._interior(base + lo, base + hi)
+        if self.remove_dc:
+            inner = self._without_dc(inner, rest, at_bins, dc)
+        if lo or hi + 1 < self.n_frames:
+            edges = self._to_db(self._edge_frames(window, dc))
             db = np.concatenate([edges[:lo], inner, edges[lo:]])
         else:
             db = inner
@@ -110,6 +194,11 @@ class IncrementalMfcc:
             db = np.maximum(db, db.max() - self.spec.top_db)
         features = (self._dct @ db.mean(axis=0)).astype(np.float32)
         return WindowFeatures(start, start + self.window_samples, features)
+
+    @property
+    def next_end(self) -> int:
+        """Stream samples (at the model rate) that complete the next window."""
+        return self._next_window * self.hop_samples + self.window_samples
 
     def push(self, samples: np.ndarray) -> list[WindowFeatures]:
         """Append mono samples (n,) at ``spec.sample_rate``; return the windows they complete."""

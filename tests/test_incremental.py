@@ -26,14 +26,16 @@ def _stream(example_wavs: list[Path], rate: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _check(stream: np.ndarray, spec: FeatureSpec, window: float, hop: float, block: int) -> int:
-    inc = IncrementalMfcc(spec, window, hop)
+def _check(stream: np.ndarray, spec: FeatureSpec, window: float, hop: float, block: int,
+           remove_dc: bool = False) -> int:
+    inc = IncrementalMfcc(spec, window, hop, remove_dc=remove_dc)
     got = [w for i in range(0, len(stream), block) for w in inc.push(stream[i:i + block])]
     expected = (len(stream) - inc.window_samples) // inc.hop_samples + 1
     assert len(got) == expected
     for k, w in enumerate(got):
         assert (w.start, w.end) == (k * inc.hop_samples, k * inc.hop_samples + inc.window_samples)
-        ref = mfcc_mean(stream[w.start:w.end], spec)
+        samples = stream[w.start:w.end]
+        ref = mfcc_mean(samples - samples.mean() if remove_dc else samples, spec)
         assert w.features.dtype == np.float32 and w.features.shape == (spec.n_mfcc,)
         assert np.abs(w.features - ref).max() <= TOLERANCE, k
     return len(got)
@@ -80,3 +82,30 @@ def test_hop_is_whole_frames_and_reset() -> None:
         IncrementalMfcc(spec, 0.05, 0.01)
     with pytest.raises(AudioError):
         inc.push(np.zeros((10, 2)))
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.05, -0.3])
+def test_remove_dc_equals_mfcc_mean_of_the_dc_free_window(example_wavs: list[Path], offset: float) -> None:
+    """With remove_dc, each window is as if its own mean had been subtracted before the STFT,
+    including a DC offset that changes within the stream (so every window's mean differs)."""
+    spec = FeatureSpec()
+    stream = _stream(example_wavs, spec.sample_rate).astype(np.float64) + offset
+    stream[len(stream) // 3:len(stream) // 2] += 0.2
+    assert _check(stream, spec, 3.0, 1.0, 2205, remove_dc=True) >= 3
+    assert _check(stream, spec, 2.0, 0.5, 10_000, remove_dc=True) >= 3
+
+
+def test_remove_dc_changes_only_the_bands_a_constant_reaches() -> None:
+    """For the Hann window a constant reaches rfft bins 0 and 1, which feed mel band 0 only."""
+    inc = IncrementalMfcc(FeatureSpec(), 3.0, 1.0, remove_dc=True)
+    assert inc._bins.tolist() == [0, 1] and inc._bands.tolist() == [0]
+    assert IncrementalMfcc(FeatureSpec(), 3.0, 1.0)._bins.size == 0
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "edge", "symmetric", "wrap"])
+def test_edge_frames_for_other_pad_modes(pad_mode: str) -> None:
+    """Edge frames padded from the window's ends (or the whole window for 'wrap') are exact."""
+    spec = FeatureSpec(pad_mode=pad_mode)
+    x = 0.1 * np.random.default_rng(3).standard_normal(3 * spec.sample_rate) + 0.02
+    _check(x, spec, 1.0, 0.3, 4000)
+    _check(x, spec, 1.0, 0.3, 4000, remove_dc=True)
