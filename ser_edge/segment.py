@@ -15,6 +15,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from .activity import frame_rms_db
+from .audio_buffer import AudioBuffer
 from .config import StreamSpec
 
 #: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:
@@ -37,36 +38,6 @@ class Segment:
     decided_at: int
 
 
-class AudioBuffer:
-    """The recent audio of the stream, addressable by absolute sample index."""
-
-    def __init__(self) -> None:
-        self.reset(0)
-
-    def reset(self, position: int) -> None:
-        self.begin = position
-        self._data = np.zeros(0, dtype=np.float32)
-
-    @property
-    def end(self) -> int:
-        return self.begin + len(self._data)
-
-    def append(self, block: np.ndarray) -> None:
-        self._data = np.concatenate([self._data, np.asarray(block, dtype=np.float32)])
-
-    def slice(self, start: int, stop: int) -> np.ndarray:
-        """Samples [start, stop) clipped to what is held; a copy."""
-        a, b = max(start, self.begin) - self.begin, min(stop, self.end) - self.begin
-        return self._data[a:max(a, b)].copy()
-
-    def trim(self, keep_from: int) -> None:
-        """Forget the samples before ``keep_from``."""
-        cut = min(max(0, keep_from - self.begin), len(self._data))
-        if cut:
-            self._data = self._data[cut:]
-            self.begin += cut
-
-
 class EnergyGate:
     """Per-frame voicing with an adaptive noise floor and two thresholds (hysteresis).
 
@@ -77,14 +48,26 @@ class EnergyGate:
     def __init__(self, spec: StreamSpec, sample_rate: int) -> None:
         self.spec = spec
         self.frame_len = max(1, round(spec.frame_seconds * sample_rate))
-        self._history = deque(maxlen=max(1, round(spec.floor_seconds / spec.frame_seconds)))
+        self._span = max(1, round(spec.floor_seconds / spec.frame_seconds))  # levels the floor covers
+        # the sliding minimum of the last _span levels: (index, level) with increasing levels
+        self._minima: deque[tuple[int, float]] = deque()
+        self._count = 0
         self.reset()
 
     def reset(self, keep_floor: bool = False) -> None:
         """Forget the state; with ``keep_floor`` the noise floor's history stays."""
         if not keep_floor:
-            self._history.clear()
+            self._minima.clear()
             self.floor = float("nan")
+
+    def _remember(self, level: float) -> None:
+        """Add a level to the floor's history (O(1) amortised sliding minimum)."""
+        while self._minima and self._minima[-1][1] >= level:
+            self._minima.pop()
+        self._minima.append((self._count, level))
+        self._count += 1
+        while self._minima[0][0] <= self._count - 1 - self._span:
+            self._minima.popleft()
 
     def step(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Frame levels (dBFS, (n,)) -> (above start threshold, above stop threshold), bool (n,)."""
@@ -92,8 +75,8 @@ class EnergyGate:
         stop = np.zeros(len(levels), dtype=bool)
         for i, level in enumerate(levels):
             if level > DIGITAL_SILENCE_DB:
-                self._history.append(float(level))
-            self.floor = min(self._history) if self._history else float("nan")
+                self._remember(float(level))
+            self.floor = self._minima[0][1] if self._minima else float("nan")
             loud = level > self.spec.min_level_db
             start[i] = loud and level > self.floor + self.spec.start_db
             stop[i] = loud and level > self.floor + self.spec.stop_db

@@ -159,3 +159,43 @@ def test_a_dc_offset_is_neither_speech_nor_in_the_way():
     shifted = run(UtteranceSegmenter(StreamSpec(), rate), clean + np.float32(0.2))
     assert [(s.start, s.end) for s in shifted] == [(s.start, s.end) for s in run(
         UtteranceSegmenter(StreamSpec(), rate), clean)]
+
+
+def test_noise_floor_is_the_minimum_of_the_last_levels():
+    """The O(1) sliding minimum equals min() over the last floor_seconds of (non-silent) levels."""
+    from collections import deque
+
+    from ser_edge.segment import DIGITAL_SILENCE_DB, EnergyGate
+
+    spec = StreamSpec(floor_seconds=0.5)  # 25 frames
+    gate = EnergyGate(spec, 16000)
+    rng = np.random.default_rng(4)
+    levels = rng.uniform(-90, -10, 2000)
+    levels[rng.random(2000) < 0.05] = -200.0  # digital silence is not remembered
+    naive: deque[float] = deque(maxlen=25)
+    for start in range(0, 2000, 37):
+        block = levels[start:start + 37]
+        gate.step(block)
+        naive.extend(float(v) for v in block if v > DIGITAL_SILENCE_DB)
+        assert gate.floor == min(naive)
+
+
+def test_audio_buffer_holds_what_a_plain_array_would():
+    from ser_edge.audio_buffer import AudioBuffer
+
+    buf, plain, begin = AudioBuffer(), np.zeros(0, dtype=np.float32), 0
+    buf.reset(100)
+    begin = 100
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        block = rng.standard_normal(int(rng.integers(0, 3000))).astype(np.float32)
+        buf.append(block)
+        plain = np.concatenate([plain, block])
+        keep = begin + len(plain) - int(rng.integers(0, 6000))
+        buf.trim(keep)
+        cut = min(max(0, keep - begin), len(plain))
+        plain, begin = plain[cut:], begin + cut
+        assert (buf.begin, buf.end) == (begin, begin + len(plain))
+        a, b = begin + int(rng.integers(-50, 50)), begin + int(rng.integers(0, len(plain) + 50))
+        expected = plain[max(a, begin) - begin:max(max(a, begin) - begin, min(b, begin + len(plain)) - begin)]
+        assert np.array_equal(buf.slice(a, b), expected)
