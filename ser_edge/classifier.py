@@ -103,7 +103,16 @@ class EmotionClassifier:
         duration = len(mono) / float(sample_rate)
         if not has_speech(mono, sample_rate, self.activity):
             return no_speech(duration)
-        probs = self.scores(mono, sample_rate)
+        return self.predict_features(self.features(mono, sample_rate), duration, name)
+
+    def predict_features(self, features: np.ndarray, duration: float = 0.0,
+                         name: str = "<buffer>") -> Prediction:
+        """Classify the model's input features (n_features,) of audio known to hold speech.
+
+        For callers that compute the features themselves (e.g. the incremental window mode);
+        ``duration`` (seconds) is reported in the Prediction.
+        """
+        probs = self.model.predict(np.asarray(features, dtype=np.float32))[0]
         if not np.all(np.isfinite(probs)):
             raise AudioError(f"{name}: the model returned non-finite scores")
         best = int(np.argmax(probs))

@@ -28,6 +28,7 @@ from .config import StreamSpec
 from .errors import AudioError
 from .segment import Segment, make_segmenter
 from .sources import Chunk
+from .window_stream import FeatureWindow, WindowFeatureStream
 
 
 class Classifier(Protocol):
@@ -113,24 +114,40 @@ class StreamEngine:
     """Segment a stream at ``sample_rate`` Hz and classify each segment once.
 
     ``process(chunk)`` takes ``(offset, mono float32 block)`` and returns the events it
-    completes; ``finish()`` returns the rest at the end of the stream.
+    completes; ``finish()`` returns the rest at the end of the stream. Window mode runs on
+    the incremental path (:mod:`ser_edge.window_stream`) when the classifier offers
+    ``predict_features`` and its frontend allows it; otherwise window by window.
     """
 
     def __init__(self, classifier: Classifier, sample_rate: int, spec: StreamSpec | None = None) -> None:
         self.classifier, self.sample_rate = classifier, sample_rate
         self.spec = spec or StreamSpec()
-        self.segmenter = make_segmenter(self.spec, sample_rate)
+        self.windows = self._window_stream(classifier, sample_rate)
+        self.segmenter = make_segmenter(self.spec, sample_rate) if self.windows is None else None
         self.smoother = ScoreSmoother(self.spec.smooth, self.spec.hop * 1.5)
         self.stats = StreamStats(segment_name="utterances" if self.spec.mode == "utterance" else
                                  "windows with speech")
         self._position = 0
 
+    def _window_stream(self, classifier: Classifier, rate: int) -> WindowFeatureStream | None:
+        if self.spec.mode != "window" or not hasattr(classifier, "predict_features"):
+            return None
+        frontend = classifier.spec.frontend
+        if not WindowFeatureStream.supports(self.spec, frontend, rate):
+            return None
+        return WindowFeatureStream(self.spec, frontend, rate, getattr(classifier, "activity", None))
+
+    @property
+    def incremental(self) -> bool:
+        """Whether window mode runs on the incremental path."""
+        return self.windows is not None
+
     def process(self, chunk: Chunk) -> list[Event]:
         offset, block = chunk
         block = np.asarray(block, dtype=np.float32).reshape(-1)
-        segments: list[Segment] = []
+        events: list[Event] = []
         if offset > self._position:  # samples were lost upstream: close the open segment
-            segments += self.segmenter.gap(offset - self._position)
+            events += self._gap(offset - self._position)
             self.stats.dropped_seconds += (offset - self._position) / self.sample_rate
             self.smoother.reset()
         finite = np.isfinite(block)
@@ -139,10 +156,18 @@ class StreamEngine:
             block = np.where(finite, block, np.float32(0.0))
         self._position = offset + len(block)
         self.stats.duration = self._position / self.sample_rate
-        segments += self.segmenter.push(block)
-        return self._classify(segments)
+        if self.windows is not None:
+            return events + self._classify_windows(self.windows.push(block))
+        return events + self._classify(self.segmenter.push(block))
+
+    def _gap(self, n_samples: int) -> list[Event]:
+        if self.windows is not None:
+            return self._classify_windows(self.windows.gap(n_samples))
+        return self._classify(self.segmenter.gap(n_samples))
 
     def finish(self) -> list[Event]:
+        if self.windows is not None:
+            return self._classify_windows(self.windows.flush())
         return self._classify(self.segmenter.flush())
 
     def _classify(self, segments: list[Segment]) -> list[Event]:
@@ -156,16 +181,37 @@ class StreamEngine:
             except AudioError:  # too short, or far beyond full scale: counted, the stream goes on
                 self.stats.unclassifiable += 1
                 continue
-            if pred.label is None:
-                continue
-            event = self.smoother(Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence,
-                                        dict(pred.scores), seg.decided_at / rate))
-            if event.confidence < self.spec.min_confidence:
-                continue
-            self.stats.events += 1
-            self.stats.labels[event.label] = self.stats.labels.get(event.label, 0) + 1
-            events.append(event)
+            if pred.label is not None:
+                events += self._emit(Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence,
+                                           dict(pred.scores), seg.decided_at / rate))
         return events
+
+    def _classify_windows(self, windows: list[FeatureWindow]) -> list[Event]:
+        events = []
+        for win in windows:
+            self.stats.segments += 1
+            if win.features is None:
+                self.stats.unclassifiable += 1
+                continue
+            if not win.speech:
+                continue
+            try:
+                pred = self.classifier.predict_features(win.features, win.end - win.start)
+            except AudioError:
+                self.stats.unclassifiable += 1
+                continue
+            events += self._emit(Event(win.start, win.end, pred.label, pred.confidence,
+                                       dict(pred.scores), win.decided_at))
+        return events
+
+    def _emit(self, event: Event) -> list[Event]:
+        """Smooth, filter by confidence and count one event; [] when filtered out."""
+        event = self.smoother(event)
+        if event.confidence < self.spec.min_confidence:
+            return []
+        self.stats.events += 1
+        self.stats.labels[event.label] = self.stats.labels.get(event.label, 0) + 1
+        return [event]
 
 
 def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,

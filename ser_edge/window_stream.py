@@ -1,0 +1,180 @@
+"""Window mode on the incremental path: the stream is resampled once and windows share frames.
+
+``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
+naively, each window is resampled and analysed from scratch (3 s of audio per 1 s hop). Here
+the stream goes once through :class:`~ser_edge.resample_stream.StreamResampler` and
+:class:`~ser_edge.incremental.IncrementalMfcc` (each STFT frame computed once), so a hop costs
+about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of its samples
+``w`` in the resampled stream (the window's DC offset removed, as for utterances).
+
+Windows start on the model's frame grid: the hop is a whole number of ``hop_length`` samples
+at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window is classified
+when it holds ``min_speech`` seconds of voiced gate frames (the same :class:`EnergyGate` as
+utterance mode, on the input) and passes the classifier's speech check.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activity import ActivitySpec, has_speech
+from .config import FeatureSpec, StreamSpec
+from .features import mfcc_mean
+from .incremental import IncrementalMfcc, WindowFeatures
+from .resample_stream import StreamResampler
+from .segment import Segment, _Framed
+
+#: The only frontend type computed incrementally.
+INCREMENTAL_TYPES = ("mfcc_mean",)
+
+
+@dataclass(frozen=True)
+class FeatureWindow:
+    """A window that passed the voiced-frame gate; times in stream seconds.
+
+    ``features``: (n_mfcc,) float32, or None when the window is too short to analyse (the
+    last window of a stream shorter than ``n_fft`` samples). ``speech``: the classifier's
+    speech check on the window's input samples.
+    """
+
+    start: float
+    end: float
+    decided_at: float
+    features: np.ndarray | None
+    speech: bool
+
+
+class VoicedFrames(_Framed):
+    """The energy gate of window mode: remembers voiced frames and the last window of input."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
+        self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        if stop:
+            self._voiced.append(pos)
+        return []
+
+    def _keep_from(self) -> int:
+        return self._framed - 2 * self._seconds(self.spec.window)
+
+    def flush(self) -> list[Segment]:
+        return []
+
+    def voiced_samples(self, begin: int, end: int) -> int:
+        """Samples of voiced frames lying inside ``[begin, end)``; forgets frames before ``begin``."""
+        while self._voiced and self._voiced[0] < begin:
+            self._voiced.popleft()
+        inside = sum(1 for pos in self._voiced if pos + self.gate.frame_len <= end)
+        return inside * self.gate.frame_len
+
+    def voiced_after(self, position: int) -> bool:
+        """Whether a voiced frame starts at or after ``position``."""
+        return bool(self._voiced) and self._voiced[-1] >= position
+
+
+class WindowFeatureStream:
+    """Stream at ``sample_rate`` Hz in, gated windows with their features out."""
+
+    def __init__(self, spec: StreamSpec, frontend: FeatureSpec, sample_rate: int,
+                 activity: ActivitySpec | None = None) -> None:
+        self.spec, self.frontend, self.sample_rate = spec, frontend, int(sample_rate)
+        self.activity = activity or ActivitySpec()
+        self.gate = VoicedFrames(spec, self.sample_rate)
+        self.resampler = StreamResampler(self.sample_rate, frontend.sample_rate, frontend.resampler)
+        self.mfcc = IncrementalMfcc(frontend, spec.window, spec.hop, remove_dc=True)
+        self._reset_run(0)
+
+    @staticmethod
+    def supports(spec: StreamSpec, frontend: FeatureSpec, sample_rate: int) -> bool:
+        """Whether this path can serve the stream (else window mode classifies window by window)."""
+        return (frontend.type in INCREMENTAL_TYPES
+                and round(spec.window * frontend.sample_rate) >= frontend.n_fft
+                and StreamResampler.supports(int(sample_rate), frontend.sample_rate, frontend.resampler))
+
+    def _reset_run(self, origin: int) -> None:
+        """Start a run of consecutive windows at input sample ``origin``."""
+        self._origin = origin             # input sample where model-rate sample 0 of this run is
+        self._pending: list[np.ndarray] = []  # input blocks not yet analysed
+        self._pending_len = 0
+        self._tail: deque[np.ndarray] = deque()  # the last ~window of model-rate samples
+        self._tail_len = 0
+        self._last_end = origin           # input sample end of the last window looked at
+        self.resampler.reset()
+        self.mfcc.reset()
+
+    def _to_input(self, model_sample: int) -> int:
+        """Input sample index of a model-rate sample index of this run."""
+        return self._origin + round(model_sample * self.sample_rate / self.frontend.sample_rate)
+
+    def push(self, block: np.ndarray) -> list[FeatureWindow]:
+        """Add mono samples (n,) at the input rate; return the gated windows they complete.
+
+        Blocks are only queued until the next window is complete; then the gate, the
+        resampler and the features run once over all of them (no per-block overhead).
+        """
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        self._pending.append(block)
+        self._pending_len += len(block)
+        if self.resampler.received + self._pending_len < self.resampler.input_needed(self.mfcc.next_end):
+            return []
+        return self._drain()
+
+    def _drain(self) -> list[FeatureWindow]:
+        """Run the queued input through the gate, the resampler and the features."""
+        if not self._pending:
+            return []
+        x = np.concatenate(self._pending)
+        self._pending, self._pending_len = [], 0
+        self.gate.push(x)
+        y = self.resampler.push(x)
+        self._keep_tail(y)
+        return [w for w in map(self._gated, self.mfcc.push(y)) if w is not None]
+
+    def _keep_tail(self, y: np.ndarray) -> None:
+        if len(y):
+            self._tail.append(y)
+            self._tail_len += len(y)
+        while self._tail and self._tail_len - len(self._tail[0]) >= self.mfcc.window_samples:
+            self._tail_len -= len(self._tail.popleft())
+
+    def _gated(self, win: WindowFeatures) -> FeatureWindow | None:
+        begin, end = self._to_input(win.start), self._to_input(win.end)
+        return self._window(begin, end, win.features)
+
+    def _window(self, begin: int, end: int, features: np.ndarray | None) -> FeatureWindow | None:
+        self._last_end = end
+        if self.gate.voiced_samples(begin, end) < self.gate._seconds(self.spec.min_speech):
+            return None
+        samples = self.gate.buffer.slice(begin, end)
+        speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.sample_rate, self.activity)
+        rate = float(self.sample_rate)
+        return FeatureWindow(begin / rate, end / rate, self.gate.buffer.end / rate, features, speech)
+
+    def flush(self) -> list[FeatureWindow]:
+        """End of stream: the last window (up to the end), when speech came after the last one."""
+        out = self._drain()
+        if not self.gate.voiced_after(self._last_end):
+            return out
+        self._keep_tail(self.resampler.flush())
+        tail = np.concatenate(list(self._tail)) if self._tail else np.zeros(0)
+        tail = tail[-self.mfcc.window_samples:]
+        end = self.gate.buffer.end
+        begin = max(self._origin, end - self.gate._seconds(self.spec.window))
+        features = None
+        if len(tail) >= self.frontend.n_fft:  # at least one whole STFT frame
+            features = mfcc_mean(tail - tail.mean(), self.frontend)
+        last = self._window(begin, end, features)
+        return out + ([last] if last is not None else [])
+
+    def gap(self, n_samples: int) -> list[FeatureWindow]:
+        """Samples were lost: close the run (its last window) and start a new one after the gap."""
+        out = self.flush()
+        position = self.gate.buffer.end + max(0, n_samples)
+        self.gate.reset(position, keep_floor=True)
+        self._reset_run(position)
+        return out

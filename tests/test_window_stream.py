@@ -1,0 +1,137 @@
+"""Window mode on the incremental path (resample once, share frames) with the shipped model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser_edge.audio import read_audio
+from ser_edge.classifier import EmotionClassifier
+from ser_edge.config import FeatureSpec, StreamSpec
+from ser_edge.features import mfcc_mean
+from ser_edge.incremental import IncrementalMfcc
+from ser_edge.resample import resample
+from ser_edge.resample_stream import StreamResampler
+from ser_edge.segment import make_segmenter
+from ser_edge.stream import StreamEngine
+from ser_edge.window_stream import WindowFeatureStream
+
+SPEC = StreamSpec(mode="window", window=3.0, hop=1.0)
+
+
+@pytest.fixture(scope="module")
+def classifier(shipped_model: Path) -> EmotionClassifier:
+    return EmotionClassifier.load(shipped_model)
+
+
+@pytest.fixture(scope="module")
+def speech(example_wavs: list[Path]) -> tuple[np.ndarray, int]:
+    """The example recordings at 48 kHz, twice each, with 1.5 s of faint noise around them."""
+    rng = np.random.default_rng(0)
+    parts, rate = [], 48000
+    for path in example_wavs * 2:
+        x, sr = read_audio(path)
+        x = resample(x.mean(axis=1) if x.ndim == 2 else x, sr, rate)
+        parts += [1e-4 * rng.standard_normal(int(1.5 * rate)).astype(np.float32), x]
+    parts.append(1e-4 * rng.standard_normal(int(1.5 * rate)).astype(np.float32))
+    return np.concatenate(parts), rate
+
+
+def _events(engine: StreamEngine, x: np.ndarray, block: int, skip: tuple[int, int] | None = None):
+    out = []
+    for i in range(0, len(x), block):
+        if skip and skip[0] <= i < skip[1]:
+            continue
+        out += engine.process((i, x[i:i + block]))
+    return out + engine.finish()
+
+
+def test_window_mode_takes_the_incremental_path(classifier: EmotionClassifier) -> None:
+    assert StreamEngine(classifier, 48000, SPEC).incremental
+    assert StreamEngine(classifier, 16000, SPEC).incremental
+    assert not StreamEngine(classifier, 48000, StreamSpec()).incremental  # utterance mode
+    assert not StreamEngine(classifier, 22051, SPEC).incremental  # no rational bank: window by window
+    polyphase = FeatureSpec(resampler="polyphase")
+    assert not WindowFeatureStream.supports(SPEC, polyphase, 48000)
+    assert WindowFeatureStream.supports(SPEC, FeatureSpec(), 44100)
+
+
+def test_features_equal_mfcc_mean_of_the_resampled_stream(classifier: EmotionClassifier,
+                                                          speech: tuple[np.ndarray, int]) -> None:
+    """Every window's features = mfcc_mean(w - mean(w)) of its samples in the resampled stream."""
+    x, rate = speech
+    frontend = classifier.spec.frontend
+    stream = WindowFeatureStream(SPEC, frontend, rate)
+    windows = [w for i in range(0, len(x), 960) for w in stream.push(x[i:i + 960])]
+    resampler = StreamResampler(rate, frontend.sample_rate)
+    y = np.concatenate([resampler.push(x), resampler.flush()])
+    grid = IncrementalMfcc(frontend, 3.0, 1.0)
+    assert len(windows) >= 8
+    for w in windows:
+        k = round(w.start * frontend.sample_rate / grid.hop_samples)
+        segment = y[k * grid.hop_samples:k * grid.hop_samples + grid.window_samples]
+        assert abs(w.end - w.start - 3.0) < 1e-3
+        assert np.abs(w.features - mfcc_mean(segment - segment.mean(), frontend)).max() <= 1e-4
+
+
+def test_blocks_do_not_change_the_events(classifier: EmotionClassifier,
+                                         speech: tuple[np.ndarray, int]) -> None:
+    x, rate = speech
+    runs = [_events(StreamEngine(classifier, rate, SPEC), x, block) for block in (480, 2400, 48000)]
+    assert len(runs[0]) >= 5
+    for other in runs[1:]:
+        assert [(e.start, e.end, e.label) for e in other] == [(e.start, e.end, e.label) for e in runs[0]]
+        for a, b in zip(runs[0], other, strict=True):
+            assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 1e-5
+
+
+def test_agrees_with_window_by_window(classifier: EmotionClassifier, speech: tuple[np.ndarray, int]) -> None:
+    """The same windows (to within a hop's rounding) and mostly the same answers as classifying
+    each window on its own (which resamples each window separately)."""
+    x, rate = speech
+    fast = _events(StreamEngine(classifier, rate, SPEC), x, 2400)
+    slow_engine = StreamEngine(classifier, rate, SPEC)
+    slow_engine.windows, slow_engine.segmenter = None, make_segmenter(SPEC, rate)
+    slow = _events(slow_engine, x, 2400)
+    assert abs(len(fast) - len(slow)) <= 2 and len(fast) >= 5
+    pairs = [(f, min(slow, key=lambda s, f=f: abs(s.end - f.end))) for f in fast]
+    assert all(abs(f.end - s.end) <= 0.25 for f, s in pairs[:-1])
+    same = sum(f.label == s.label for f, s in pairs)
+    assert same >= 0.7 * len(pairs), [(f.label, s.label) for f, s in pairs]
+
+
+def test_silence_gives_no_windows(classifier: EmotionClassifier) -> None:
+    x = (1e-4 * np.random.default_rng(1).standard_normal(10 * 48000)).astype(np.float32)
+    engine = StreamEngine(classifier, 48000, SPEC)
+    assert _events(engine, x, 4800) == [] and engine.stats.segments == 0
+
+
+def test_gap_closes_the_run_and_restarts_after_it(classifier: EmotionClassifier,
+                                                  speech: tuple[np.ndarray, int]) -> None:
+    x, rate = speech
+    skip = (len(x) // 2, len(x) // 2 + 2 * rate)
+    events = _events(StreamEngine(classifier, rate, SPEC), x, 4800, skip=skip)
+    after = [e for e in events if e.end > skip[0] / rate]
+    assert after and all(e.start >= skip[1] / rate - 1e-9 or e.end <= skip[0] / rate + 1e-9 for e in after)
+    assert all(e.end - e.start <= 3.0 + 1e-3 for e in events)
+
+
+def test_short_stream_is_classified_at_the_end(classifier: EmotionClassifier,
+                                               speech: tuple[np.ndarray, int]) -> None:
+    """A stream shorter than a window: the flush classifies what there is; under one STFT frame
+    of audio the window is counted as not classifiable."""
+    x, rate = speech
+    start = int(1.5 * rate)
+    engine = StreamEngine(classifier, rate, SPEC)
+    events = _events(engine, x[start:start + 2 * rate], 4800)
+    assert len(events) == 1 and events[0].start == 0.0 and abs(events[0].end - 2.0) < 1e-9
+    # after a gap (the noise floor is kept), 60 ms of speech end the stream: too short to analyse
+    tiny = StreamEngine(classifier, rate, StreamSpec(mode="window", min_speech=0.02))
+    assert tiny.process((0, x[:start])) == []
+    n = int(0.06 * rate)
+    peak = start + int(np.argmax(np.abs(x[start:start + 2 * rate])))
+    loud = x[peak - n // 2:peak + n // 2]
+    assert tiny.process((start + rate, loud)) + tiny.finish() == []
+    assert tiny.stats.segments == 1 and tiny.stats.unclassifiable == 1
