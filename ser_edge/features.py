@@ -84,11 +84,26 @@ def _frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     return frame_signal(y, spec.n_fft, spec.hop_length)
 
 
+def _spectrum(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """``rfft(frame * window)`` of frames (n, n_fft): (n_fft//2 + 1, n) complex, bins-major.
+
+    Transformed along axis 0 so that each bin's row is contiguous for the filterbank (the
+    values are those of ``rfft(..., axis=-1).T``, bit for bit).
+    """
+    window = analysis_window(spec.window, spec.win_length, spec.n_fft)
+    return np.fft.rfft((frames * window).T, n=spec.n_fft, axis=0)
+
+
+def spectrum_power(spectrum: np.ndarray, power: float) -> np.ndarray:
+    """``|spectrum| ** power`` (same shape, float64); squares without a square root for 2."""
+    if power == 2.0:
+        return spectrum.real ** 2 + spectrum.imag ** 2
+    return np.abs(spectrum) ** power
+
+
 def _power(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """``|rfft(frame * window)| ** power`` of frames (n, n_fft): (n_fft//2 + 1, n) float64."""
-    window = analysis_window(spec.window, spec.win_length, spec.n_fft)
-    spectrum = np.abs(np.fft.rfft(frames * window, n=spec.n_fft, axis=-1))
-    return (spectrum ** spec.power).T
+    return spectrum_power(_spectrum(frames, spec), spec.power)
 
 
 def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:

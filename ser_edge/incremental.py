@@ -32,6 +32,7 @@ from .errors import AudioError
 from .features import (
     _frames,
     _power,
+    _spectrum,
     analysis_window,
     apply_filterbank,
     dct_matrix,
@@ -39,10 +40,19 @@ from .features import (
     frame_signal,
     mel_filterbank,
     power_to_db,
+    spectrum_power,
 )
 
 #: ``np.pad`` modes whose padding depends only on the samples next to it.
 LOCAL_PAD_MODES = ("reflect", "symmetric", "edge", "constant")
+
+
+def _pad(x: np.ndarray, before: int, after: int, mode: str) -> np.ndarray:
+    """``np.pad(x, (before, after), mode)``; 'reflect' built directly (np.pad's set-up costs more
+    than the copy for a few thousand samples). Needs ``len(x) > max(before, after)``."""
+    if mode != "reflect":
+        return np.pad(x, (before, after), mode=mode)
+    return np.concatenate([x[1:before + 1][::-1], x, x[-2::-1][:after]])
 
 
 @dataclass(frozen=True)
@@ -118,11 +128,11 @@ class IncrementalMfcc:
         mel power of the DC-reached bands and the spectrum at the DC-reached bins."""
         if not self.remove_dc:
             return self._to_db(frames), np.zeros((len(frames), 0)), np.zeros((len(frames), 0), dtype=complex)
-        spectrum = np.fft.rfft(frames * self._analysis, n=self.spec.n_fft, axis=-1)
-        power = np.abs(spectrum) ** self.spec.power
-        at_bins = spectrum[:, self._bins]
-        power[:, self._bins] = 0.0
-        mel = apply_filterbank(power.T, self.spec)
+        spectrum = _spectrum(frames, self.spec)  # (bins, n)
+        power = spectrum_power(spectrum, self.spec.power)
+        at_bins = spectrum[self._bins].T
+        power[self._bins] = 0.0
+        mel = apply_filterbank(power, self.spec)
         db = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T
         return db, mel[self._bands].T, at_bins
 
@@ -151,7 +161,7 @@ class IncrementalMfcc:
         """Interior dB rows of the window minus ``dc``: the DC-reached bands redone, a copy."""
         db = db.copy()
         if len(self._bands):
-            power = np.abs(at_bins - dc * self._response) ** self.spec.power  # (n, len(bins))
+            power = spectrum_power(at_bins - dc * self._response, self.spec.power)  # (n, len(bins))
             mel = rest + power @ self._fb.T
             db[:, self._bands] = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None)
         return db
@@ -168,10 +178,10 @@ class IncrementalMfcc:
         hop, n_fft, pad = spec.hop_length, spec.n_fft, self._offset
         parts = []
         if lo:  # padded[0 : (lo - 1) * hop + n_fft] comes from the window's head
-            head = np.pad(window[:(lo - 1) * hop + n_fft - pad] - dc, (pad, 0), mode=spec.pad_mode)
+            head = _pad(window[:(lo - 1) * hop + n_fft - pad] - dc, pad, 0, spec.pad_mode)
             parts.append(frame_signal(head, n_fft, hop)[:lo])
         if hi + 1 < n:  # padded[(hi + 1) * hop :] comes from the window's tail
-            tail = np.pad(window[(hi + 1) * hop - pad:] - dc, (0, pad), mode=spec.pad_mode)
+            tail = _pad(window[(hi + 1) * hop - pad:] - dc, 0, pad, spec.pad_mode)
             parts.append(frame_signal(tail, n_fft, hop)[:n - hi - 1])
         return np.concatenate(parts)
 

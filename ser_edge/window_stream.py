@@ -10,7 +10,8 @@ about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of
 Windows start on the model's frame grid: the hop is a whole number of ``hop_length`` samples
 at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window is classified
 when it holds ``min_speech`` seconds of voiced gate frames (the same :class:`EnergyGate` as
-utterance mode, on the input) and passes the classifier's speech check.
+utterance mode, run on the resampled stream) and passes the classifier's speech check (on
+the window's samples at the model rate, DC removed).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 from .activity import ActivitySpec, has_speech
 from .config import FeatureSpec, StreamSpec
 from .features import mfcc_mean
-from .incremental import IncrementalMfcc, WindowFeatures
+from .incremental import IncrementalMfcc
 from .resample_stream import StreamResampler
 from .segment import Segment, _Framed
 
@@ -78,15 +79,21 @@ class VoicedFrames(_Framed):
 
 
 class WindowFeatureStream:
-    """Stream at ``sample_rate`` Hz in, gated windows with their features out."""
+    """Stream at ``sample_rate`` Hz in, gated windows with their features out.
+
+    Everything after the resampler runs at the model rate: the energy gate, the speech check
+    and the features see the samples the model's features are computed from.
+    """
 
     def __init__(self, spec: StreamSpec, frontend: FeatureSpec, sample_rate: int,
                  activity: ActivitySpec | None = None) -> None:
         self.spec, self.frontend, self.sample_rate = spec, frontend, int(sample_rate)
+        self.rate = frontend.sample_rate  # the model rate, where windows are cut
         self.activity = activity or ActivitySpec()
-        self.gate = VoicedFrames(spec, self.sample_rate)
-        self.resampler = StreamResampler(self.sample_rate, frontend.sample_rate, frontend.resampler)
+        self.gate = VoicedFrames(spec, self.rate)
+        self.resampler = StreamResampler(self.sample_rate, self.rate, frontend.resampler)
         self.mfcc = IncrementalMfcc(frontend, spec.window, spec.hop, remove_dc=True)
+        self._received = 0  # input samples pushed (over all runs)
         self._reset_run(0)
 
     @staticmethod
@@ -98,83 +105,67 @@ class WindowFeatureStream:
 
     def _reset_run(self, origin: int) -> None:
         """Start a run of consecutive windows at input sample ``origin``."""
-        self._origin = origin             # input sample where model-rate sample 0 of this run is
-        self._pending: list[np.ndarray] = []  # input blocks not yet analysed
+        self._origin = origin / self.sample_rate  # stream seconds of the run's first sample
+        self._pending: list[np.ndarray] = []      # input blocks not yet analysed
         self._pending_len = 0
-        self._tail: deque[np.ndarray] = deque()  # the last ~window of model-rate samples
-        self._tail_len = 0
-        self._last_end = origin           # input sample end of the last window looked at
+        self._last_end = 0                        # model-rate end of the last window looked at
+        self.gate.reset(0, keep_floor=True)
         self.resampler.reset()
         self.mfcc.reset()
-
-    def _to_input(self, model_sample: int) -> int:
-        """Input sample index of a model-rate sample index of this run."""
-        return self._origin + round(model_sample * self.sample_rate / self.frontend.sample_rate)
 
     def push(self, block: np.ndarray) -> list[FeatureWindow]:
         """Add mono samples (n,) at the input rate; return the gated windows they complete.
 
-        Blocks are only queued until the next window is complete; then the gate, the
-        resampler and the features run once over all of them (no per-block overhead).
+        Blocks are only queued until the next window is complete; then the resampler, the
+        gate and the features run once over all of them (no per-block overhead).
         """
         block = np.asarray(block, dtype=np.float32).reshape(-1)
         self._pending.append(block)
         self._pending_len += len(block)
+        self._received += len(block)
         if self.resampler.received + self._pending_len < self.resampler.input_needed(self.mfcc.next_end):
             return []
         return self._drain()
 
     def _drain(self) -> list[FeatureWindow]:
-        """Run the queued input through the gate, the resampler and the features."""
+        """Run the queued input through the resampler, the gate and the features."""
         if not self._pending:
             return []
         x = np.concatenate(self._pending)
         self._pending, self._pending_len = [], 0
-        self.gate.push(x)
         y = self.resampler.push(x)
-        self._keep_tail(y)
-        return [w for w in map(self._gated, self.mfcc.push(y)) if w is not None]
-
-    def _keep_tail(self, y: np.ndarray) -> None:
-        if len(y):
-            self._tail.append(y)
-            self._tail_len += len(y)
-        while self._tail and self._tail_len - len(self._tail[0]) >= self.mfcc.window_samples:
-            self._tail_len -= len(self._tail.popleft())
-
-    def _gated(self, win: WindowFeatures) -> FeatureWindow | None:
-        begin, end = self._to_input(win.start), self._to_input(win.end)
-        return self._window(begin, end, win.features)
+        self.gate.push(y)
+        windows = self.mfcc.push(y)
+        return [w for w in (self._window(w.start, w.end, w.features) for w in windows) if w is not None]
 
     def _window(self, begin: int, end: int, features: np.ndarray | None) -> FeatureWindow | None:
+        """The window of model-rate samples ``[begin, end)`` of the run, if it passes the gate."""
         self._last_end = end
         if self.gate.voiced_samples(begin, end) < self.gate._seconds(self.spec.min_speech):
             return None
         samples = self.gate.buffer.slice(begin, end)
-        speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.sample_rate, self.activity)
-        rate = float(self.sample_rate)
-        return FeatureWindow(begin / rate, end / rate, self.gate.buffer.end / rate, features, speech)
+        speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.rate, self.activity)
+        return FeatureWindow(self._origin + begin / self.rate, self._origin + end / self.rate,
+                             self._received / self.sample_rate, features, speech)
 
     def flush(self) -> list[FeatureWindow]:
         """End of stream: the last window (up to the end), when speech came after the last one."""
         out = self._drain()
+        self.gate.push(self.resampler.flush())
         if not self.gate.voiced_after(self._last_end):
             return out
-        self._keep_tail(self.resampler.flush())
-        tail = np.concatenate(list(self._tail)) if self._tail else np.zeros(0)
-        tail = tail[-self.mfcc.window_samples:]
         end = self.gate.buffer.end
-        begin = max(self._origin, end - self.gate._seconds(self.spec.window))
+        begin = max(0, end - self.mfcc.window_samples)
+        samples = self.gate.buffer.slice(begin, end).astype(np.float64)
         features = None
-        if len(tail) >= self.frontend.n_fft:  # at least one whole STFT frame
-            features = mfcc_mean(tail - tail.mean(), self.frontend)
+        if len(samples) >= self.frontend.n_fft:  # at least one whole STFT frame
+            features = mfcc_mean(samples - samples.mean(), self.frontend)
         last = self._window(begin, end, features)
         return out + ([last] if last is not None else [])
 
     def gap(self, n_samples: int) -> list[FeatureWindow]:
         """Samples were lost: close the run (its last window) and start a new one after the gap."""
         out = self.flush()
-        position = self.gate.buffer.end + max(0, n_samples)
-        self.gate.reset(position, keep_floor=True)
-        self._reset_run(position)
+        self._received += max(0, n_samples)
+        self._reset_run(self._received)
         return out

@@ -109,3 +109,12 @@ def test_edge_frames_for_other_pad_modes(pad_mode: str) -> None:
     x = 0.1 * np.random.default_rng(3).standard_normal(3 * spec.sample_rate) + 0.02
     _check(x, spec, 1.0, 0.3, 4000)
     _check(x, spec, 1.0, 0.3, 4000, remove_dc=True)
+
+
+def test_reflect_padding_shortcut_equals_np_pad() -> None:
+    from ser_edge.incremental import _pad
+
+    x = np.random.default_rng(4).standard_normal(12)
+    for before, after in ((3, 0), (0, 3), (0, 0), (11, 11), (2, 5)):
+        for mode in ("reflect", "constant", "edge"):
+            assert np.array_equal(_pad(x, before, after, mode), np.pad(x, (before, after), mode=mode))
