@@ -67,6 +67,7 @@ def per_window(repeat: int) -> list[tuple[str, float, float]]:
              *median_ms(lambda: clf.scores(window, sr), repeat)),
             ("ser-edge, 22050 Hz window (MFCC + ONNX)",
              *median_ms(lambda: clf.model.predict(mfcc_mean(y22, spec)), repeat))]
+    rows += stream_rows(clf)
     import librosa
     import tf_keras
 
@@ -90,6 +91,19 @@ def per_window(repeat: int) -> list[tuple[str, float, float]]:
     rows.append(("original, 22050 Hz window (librosa mfcc + Keras predict)",
                  *median_ms(original22, max(5, repeat // 5))))
     return rows
+
+
+def stream_rows(clf) -> list[tuple[str, float, float]]:
+    """Per-window cost inside a stream (60 s of speech, 3 s windows, 1 s hop): see window_mode.py."""
+    from window_mode import features_only, run, speech
+
+    x = speech(60.0, 48000)
+    _, _, walls, _ = run(clf, x, 48000, 2400, incremental=True)
+    inc = features_only(clf, speech(60.0, clf.sample_rate).astype(np.float64))
+    pipeline = ("ser-edge stream, `listen --mode window` at 48 kHz, whole pipeline per window "
+                "(1 s of resampling, gate, speech check, incremental MFCC, ONNX)")
+    return [(pipeline, statistics.median(walls), min(walls)),
+            ("ser-edge stream, per window: IncrementalMfcc + ONNX", statistics.median(inc), min(inc))]
 
 
 def timed_run(cmd: list[str]) -> tuple[float, int]:
