@@ -98,4 +98,25 @@ for a, b in zip(x86, arm):
 print(f"labels equal and scores within 1e-4: {ok} (worst {worst:.2e})")
 sys.exit(0 if ok else 1)
 PY
+log "listen --mode window (one-pass resampling, incremental features) on the first example x4"
+"$HOST_PYTHON" - "${EXAMPLES[0]}" "$OUT/stream.wav" <<'PY'
+import sys
+import numpy as np
+from scipy.io import wavfile
+rate, x = wavfile.read(sys.argv[1])
+wavfile.write(sys.argv[2], rate, np.concatenate([x] * 4))
+PY
+LISTEN=(listen --input "$OUT/stream.wav" --mode window --json)
+(cd /tmp && PYTHONPATH="$SITE" PYTHONNOUSERSITE=1 "${ARM_PY[@]}" -m ser_edge "${LISTEN[@]}") \
+    >"$OUT/arm64-window.jsonl" 2>/dev/null
+(cd "$REPO" && PYTHONPATH="$REPO" "$HOST_PYTHON" -m ser_edge "${LISTEN[@]}") >"$OUT/x86-window.jsonl" 2>/dev/null
+"$HOST_PYTHON" - "$OUT/x86-window.jsonl" "$OUT/arm64-window.jsonl" <<'PY'
+import json, sys
+x86, arm = ([json.loads(line) for line in open(p)] for p in sys.argv[1:3])
+assert len(x86) == len(arm) > 0, (len(x86), len(arm))
+worst = max(abs(a["scores"][k] - b["scores"][k]) for a, b in zip(x86, arm) for k in a["scores"])
+ok = all(a["label"] == b["label"] and a["start"] == b["start"] for a, b in zip(x86, arm)) and worst <= 1e-4
+print(f"window events: {len(x86)} on both; labels and times equal, scores within 1e-4: {ok} (worst {worst:.2e})")
+sys.exit(0 if ok else 1)
+PY
 log "done"

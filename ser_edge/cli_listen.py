@@ -53,7 +53,8 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     seg.add_argument("--mode", choices=STREAM_MODES, default=d.mode,
                      help=f"classify whole utterances or fixed windows (default {d.mode})")
     seg.add_argument("--window", type=float, default=d.window, metavar="S", help="window mode: length (s)")
-    seg.add_argument("--hop", type=float, default=d.hop, metavar="S", help="window mode: hop (s)")
+    seg.add_argument("--hop", type=float, default=d.hop, metavar="S",
+                     help="window mode: hop (s), rounded to whole STFT hops (1 s -> 0.9985 s)")
     seg.add_argument("--smooth", type=int, default=d.smooth, metavar="N",
                      help="window mode: average scores over the last N windows")
     seg.add_argument("--min-confidence", type=float, default=d.min_confidence, metavar="P",

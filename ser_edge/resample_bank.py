@@ -125,7 +125,7 @@ class _Groups:
 MIN_PERIOD, GROUP = 64, 40
 #: Multiply-adds per matrix product: below OpenBLAS's threading threshold (~262k), so the
 #: resampler stays on one core (edge devices share their cores).
-PRODUCT_SIZE = 160_000
+PRODUCT_SIZE = 250_000
 
 
 @lru_cache(maxsize=16)
