@@ -1,7 +1,8 @@
 """``ser-edge listen`` (continuous classification) and ``ser-edge devices`` (input devices).
 
-Ctrl-C and SIGTERM end ``listen`` cleanly: the summary goes to stderr and the exit status is
-0. A device that cannot be opened, or that stops delivering audio, gives one line and 1.
+Ctrl-C and SIGTERM end ``listen`` cleanly: the utterance in progress is still classified, the
+summary goes to stderr and the exit status is 0. A device that cannot be opened, or that stops
+delivering audio, gives one line and 1.
 """
 
 from __future__ import annotations
@@ -22,12 +23,37 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 WARN_EVERY = 5.0
 
 
-class _Stop(Exception):
-    """Raised from the SIGTERM handler to unwind the stream like Ctrl-C does."""
+class _StopSignals:
+    """SIGINT/SIGTERM raise StopListening, but never inside a block's processing.
 
+    While ``deferred()`` is active (the engine works on a block) a signal is only noted and
+    raised when the block is done, so the engine's state stays whole and can be flushed.
+    """
 
-def _stop(signum: int, _frame: object) -> None:
-    raise _Stop(signal.Signals(signum).name)
+    def __init__(self) -> None:
+        self.busy, self.pending = False, ""
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        from .stream import StopListening
+
+        name = signal.Signals(signum).name
+        if self.busy:
+            self.pending = name
+            return
+        raise StopListening(name)
+
+    def deferred(self) -> _StopSignals:
+        return self
+
+    def __enter__(self) -> None:
+        self.busy = True
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        from .stream import StopListening
+
+        self.busy = False
+        if exc_type is None and self.pending:
+            raise StopListening(self.pending)
 
 
 def _note(message: str) -> None:
@@ -141,11 +167,32 @@ class _Watcher:
             time.sleep(self.delay)
 
 
+def _emitter(sink: Any, mqtt: Any) -> Any:
+    """One call that writes an event to the output and, with --mqtt, publishes it."""
+    def emit(event: Any) -> None:
+        sink(event)
+        if mqtt is not None:
+            mqtt(event)
+    return emit
+
+
+def _rest(events: Any) -> Any:
+    """The events ``listen`` still gives once told to stop (the segment in progress)."""
+    from .stream import StopListening
+
+    try:
+        first = events.throw(StopListening("stop"))
+    except StopIteration:
+        return
+    yield first
+    yield from events
+
+
 def cmd_listen(args: argparse.Namespace) -> int:
     from .classifier import EmotionClassifier
     from .mqtt_cli import sink_from_args
     from .sinks import make_sink
-    from .stream import StreamStats, listen
+    from .stream import StopListening, StreamStats, listen
 
     if args.input == "-" and not args.rate:
         _note("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM on stdin")
@@ -163,18 +210,23 @@ def cmd_listen(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for warning in source.warnings:
         _note(f"warning: {warning}")
-    status, previous = EXIT_OK, signal.signal(signal.SIGTERM, _stop)
+    stop = _StopSignals()
+    status, previous = EXIT_OK, signal.signal(signal.SIGTERM, stop)
     # Ctrl-C even when started with SIGINT ignored (a background job of a non-interactive shell)
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_int = signal.signal(signal.SIGINT, stop)
     try:
         with source:
             watch = _Watcher(source, spec, args.slow_consumer)
-            for event in listen(source, classifier, spec, stats, args.duration, watch):
-                sink(event)
-                if mqtt is not None:
-                    mqtt(event)
-    except (KeyboardInterrupt, _Stop):
-        pass
+            events = listen(source, classifier, spec, stats, args.duration, watch, critical=stop.deferred)
+            emit = _emitter(sink, mqtt)
+            try:
+                for event in events:
+                    emit(event)
+            except StopListening:  # the signal came while an event was being written
+                for event in _rest(events):
+                    emit(event)
+    except StopListening:
+        pass  # a second signal while stopping: stop at once
     except DeviceError as exc:
         _note(str(exc))
         status = EXIT_FAILED

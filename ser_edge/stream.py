@@ -17,15 +17,15 @@ of a whole recording in memory (``ser-edge classify --timeline``).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 import numpy as np
 
 from .config import StreamSpec
 from .errors import AudioError
+from .events import Event, ScoreSmoother, StreamStats  # noqa: F401  (stream's API)
 from .segment import Segment, make_segmenter
 from .sources import Chunk
 from .window_stream import FeatureWindow, WindowFeatureStream
@@ -37,77 +37,6 @@ class Classifier(Protocol):
     labels: tuple[str, ...]
 
     def predict(self, samples: np.ndarray, sample_rate: int) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Event:
-    """One classified piece of the stream; ``start``/``end`` in stream seconds.
-
-    ``decided_at``: stream seconds at which the segment was complete (its latency is
-    ``decided_at - end`` plus the classification time); not part of :meth:`to_dict`.
-    """
-
-    start: float
-    end: float
-    label: str
-    confidence: float
-    scores: dict[str, float]
-    decided_at: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready ``{"start", "end", "label", "confidence", "scores"}``."""
-        return {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
-                "confidence": round(self.confidence, 4),
-                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
-
-
-@dataclass
-class StreamStats:
-    """What the stream did so far; ``duration`` in seconds of audio."""
-
-    duration: float = 0.0
-    segments: int = 0
-    events: int = 0
-    overflows: int = 0
-    reconnects: int = 0
-    dropped_seconds: float = 0.0
-    nonfinite_samples: int = 0
-    unclassifiable: int = 0
-    discarded_bytes: int = 0  # input bytes that formed no whole sample frame (a cut-off PCM tail)
-    labels: dict[str, int] = field(default_factory=dict)
-    segment_name: str = "utterances"
-
-    def summary(self) -> str:
-        """One line for the user."""
-        return (f"{self.duration:.1f} s of audio, {self.segments} {self.segment_name}, {self.events} events, "
-                f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
-                + (f", {self.reconnects} reconnections" if self.reconnects else "")
-                + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else "")
-                + (f", {self.unclassifiable} not classifiable" if self.unclassifiable else "")
-                + (f", {self.discarded_bytes} byte{'s' if self.discarded_bytes > 1 else ''} of an "
-                   "incomplete last sample frame discarded" if self.discarded_bytes else ""))
-
-
-class ScoreSmoother:
-    """Average the scores of the last ``n`` events; forgets them after a pause of ``gap`` s."""
-
-    def __init__(self, n: int, gap: float) -> None:
-        self.n, self.gap = n, gap
-        self._recent: deque[Event] = deque(maxlen=n)
-
-    def reset(self) -> None:
-        self._recent.clear()
-
-    def __call__(self, event: Event) -> Event:
-        if self.n <= 1:
-            return event
-        if self._recent and event.start - self._recent[-1].end > self.gap:
-            self._recent.clear()
-        self._recent.append(event)
-        labels = list(event.scores)
-        mean = {k: float(np.mean([e.scores.get(k, 0.0) for e in self._recent])) for k in labels}
-        best = max(labels, key=mean.__getitem__)
-        return Event(event.start, event.end, best, mean[best], mean, event.decided_at)
 
 
 class StreamEngine:
@@ -214,30 +143,47 @@ class StreamEngine:
         return [event]
 
 
+class StopListening(Exception):  # noqa: N818  (a request, not an error)
+    """Ends :func:`listen` early, with the segment in progress still classified.
+
+    Raise it while ``listen`` waits for audio (e.g. from a signal handler), or ``throw()`` it
+    into the generator between events; ``critical`` keeps it out of a block's processing.
+    """
+
+
 def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,
            stats: StreamStats | None = None, max_seconds: float | None = None,
-           on_chunk: Callable[[StreamStats], None] | None = None) -> Iterator[Event]:
+           on_chunk: Callable[[StreamStats], None] | None = None,
+           critical: Callable[[], AbstractContextManager[Any]] = nullcontext) -> Iterator[Event]:
     """Events from any source (an iterable of ``(offset, block)`` with ``sample_rate``).
 
     Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
     place; overflows are copied from the source). ``max_seconds``: stop after that much audio.
     ``on_chunk(stats)`` is called after each block (the first call means audio really flows).
+    Each block is processed inside ``with critical():`` (the CLI defers its stop signals there).
+    On :class:`StopListening` the stream ends and the utterance in progress is still classified.
     """
     engine = StreamEngine(classifier, int(source.sample_rate), spec)
     if stats is not None:
         stats.segment_name = engine.stats.segment_name
         engine.stats = stats
-    for chunk in source:
-        events = engine.process(chunk)
-        engine.stats.overflows = int(getattr(source, "overflows", 0))
-        engine.stats.reconnects = int(getattr(source, "reconnects", 0))
-        if on_chunk is not None:
-            on_chunk(engine.stats)
-        yield from events
-        if max_seconds is not None and engine.stats.duration >= max_seconds:
-            break
+    try:
+        for chunk in source:
+            with critical():
+                events = engine.process(chunk)
+            engine.stats.overflows = int(getattr(source, "overflows", 0))
+            engine.stats.reconnects = int(getattr(source, "reconnects", 0))
+            if on_chunk is not None:
+                on_chunk(engine.stats)
+            yield from events
+            if max_seconds is not None and engine.stats.duration >= max_seconds:
+                break
+    except StopListening:
+        pass  # asked to stop: what is in progress is classified below
     engine.stats.discarded_bytes = int(getattr(source, "partial_frame_bytes", 0))
-    yield from engine.finish()
+    with critical():
+        events = engine.finish()
+    yield from events
 
 
 def run(source: Iterable[Chunk], classifier: Classifier, on_event: Callable[[Event], None],
