@@ -19,12 +19,12 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 from . import __version__
 from . import ha_discovery as ha
 from .mqtt_config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client
+from .mqtt_payload import event_dict, now_iso
 
 __all__ = ["MqttError", "MqttOptions", "MqttSink", "MqttStats", "MqttUrl"]
 
@@ -34,28 +34,6 @@ _ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
 
 def _stderr(message: str) -> None:
     print(f"ser-edge: mqtt: {message}", file=sys.stderr, flush=True)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _plain(value: Any) -> Any:
-    """JSON fallback: numpy scalars and arrays become numbers and lists, anything else a string."""
-    for method in ("tolist", "item"):  # tolist() of a numpy scalar is the Python number too
-        if callable(getattr(value, method, None)):
-            return getattr(value, method)()
-    return str(value)
-
-
-def _event_dict(event: Any) -> dict[str, Any]:
-    """A JSON-safe copy of an event (a dict or an object with ``to_dict()``)."""
-    if not isinstance(event, dict):
-        if not callable(getattr(event, "to_dict", None)):
-            raise TypeError(f"MqttSink.emit: expected a dict or an object with to_dict(), "
-                            f"got {type(event).__name__}")
-        event = event.to_dict()
-    return json.loads(json.dumps(event, default=_plain))
 
 
 class MqttSink:
@@ -102,7 +80,7 @@ class MqttSink:
 
     def emit(self, event: Any) -> None:
         """Queue one event (a dict or an object with ``to_dict()``); returns at once."""
-        data = {**_event_dict(event), "time": _now()}
+        data = {**event_dict(event), "time": now_iso()}
         with self._cond:
             if self._closed:
                 self._counts["dropped"] += 1
