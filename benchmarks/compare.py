@@ -10,7 +10,8 @@ Figures (printed as Markdown rows):
 * cold start: wall time of a new process classifying one file, median of ``--runs``, and
   the peak RSS of that process (``/usr/bin/time -f %M``, KiB): ``ser-edge classify`` vs
   ``benchmarks/original_way.py``;
-* throughput: ``ser-edge classify`` on every shared recording (642 FLAC files) in one process.
+* throughput: ``ser-edge classify`` and the original way on every shared recording (640 FLAC
+  files), each in one process.
 Needs the dev + export extras (librosa, tensorflow, tf_keras) and ../shared/data.
 """
 
@@ -146,10 +147,12 @@ def main() -> None:
         print(f"| {name} | {med:.2f} | {low:.2f} | {rss} |", flush=True)
     if not args.skip_throughput:
         files = sorted(str(p) for p in (DATA / "audio").rglob("*.flac"))
-        wall, rss = timed_run([*ser_edge, "--json", *files])
-        print(f"\nthroughput: ser-edge classify on {len(files)} files in one process: {wall:.1f} s, "
-              f"{len(files) / wall:.1f} files/s, peak RSS {rss / 1024:.0f} MiB "
-              f"(load average {os.getloadavg()[0]:.2f})")
+        print(f"\n| throughput, {len(files)} FLAC files in one process | s | files/s | peak RSS MiB |"
+              "\n|---|---:|---:|---:|")
+        for name, cmd in (("ser-edge classify --json", [*ser_edge, "--json"]), ("original way", original)):
+            wall, rss = timed_run([*cmd, *files])
+            print(f"| {name} | {wall:.1f} | {len(files) / wall:.1f} | {rss / 1024:.0f} |", flush=True)
+        print(f"\nload average now: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
