@@ -145,8 +145,9 @@ class WindowFeatureStream:
             return None
         samples = self.gate.buffer.slice(begin, end)
         speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.rate, self.activity)
-        return FeatureWindow(self._origin + begin / self.rate, self._origin + end / self.rate,
-                             self._received / self.sample_rate, features, speech)
+        now = self._received / self.sample_rate  # the resampled stream can end up to 1/rate later
+        return FeatureWindow(self._origin + begin / self.rate, min(self._origin + end / self.rate, now),
+                             now, features, speech)
 
     def flush(self) -> list[FeatureWindow]:
         """End of stream: the last window (up to the end), when speech came after the last one."""
