@@ -141,7 +141,7 @@ class WindowFeatureStream:
     def _window(self, begin: int, end: int, features: np.ndarray | None) -> FeatureWindow | None:
         """The window of model-rate samples ``[begin, end)`` of the run, if it passes the gate."""
         self._last_end = end
-        if self.gate.voiced_samples(begin, end) < self.gate._seconds(self.spec.min_speech):
+        if self.gate.voiced_samples(begin, end) < round(self.spec.min_speech * self.rate):
             return None
         samples = self.gate.buffer.slice(begin, end)
         speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.rate, self.activity)
