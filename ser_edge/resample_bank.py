@@ -19,8 +19,8 @@ from .resample_kernel import CHUNK, _Kernel, _kernel
 #: Methods served by the per-phase tap bank (float64 sums, within ~5e-7 of resampy's float32
 #: running sums). kaiser_best (100+ taps per wing) keeps the exact per-sample loop.
 BANK_METHODS = ("kaiser_fast", "resampy04_kaiser_fast")
-#: Largest number of output phases (sr_out / gcd) a bank is built for; rows per matmul block.
-MAX_PHASES, BANK_BLOCK = 8192, 1024
+#: Largest number of output phases (sr_out / gcd) a bank is built for.
+MAX_PHASES = 8192
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,12 @@ def _wing_weights(k: _Kernel, frac: np.ndarray) -> np.ndarray:
     return (eta[:, None] * k.delta_t[:, offset].T) + k.win_t[:, offset].T
 
 
+def _tap_weights(k: _Kernel, frac: np.ndarray) -> np.ndarray:
+    """Both wings' weights (len(frac), 2 * max_taps): the left wing reversed, then the right,
+    for ``x[n - max_taps + 1 : n + max_taps + 1]`` around each output's input sample ``n``."""
+    return np.concatenate([_wing_weights(k, frac)[:, ::-1], _wing_weights(k, k.scale - frac)], axis=1)
+
+
 @lru_cache(maxsize=16)
 def _bank(method: str, sr_in: int, sr_out: int) -> _Bank | None:
     """The tap bank for a rate pair, or None when it would have more than MAX_PHASES phases."""
@@ -72,7 +78,7 @@ def _bank(method: str, sr_in: int, sr_out: int) -> _Bank | None:
         return None
     k = _kernel(method, sr_in, sr_out)
     n, frac, left, right = _times(np.arange(l_out), sr_in, sr_out, k.scale, k.num_table)
-    weights = np.concatenate([_wing_weights(k, frac)[:, ::-1], _wing_weights(k, k.scale - frac)], axis=1)
+    weights = _tap_weights(k, frac)
     for arr in (weights, n, left, right):
         arr.flags.writeable = False
     return _Bank(weights, n, left, right, l_in, l_out)
@@ -164,12 +170,7 @@ def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: _Bank, method: str) ->
     pad = -grouped.lo
     xp = np.zeros(pad + periods * grouped.l_in + grouped.hi)
     xp[pad:pad + len(x)] = x
-    y = np.empty(periods * grouped.l_out)
-    step = max(1, BANK_BLOCK * 16 // grouped.l_out)  # periods per product: bounded temporaries
-    for q in range(0, periods, step):
-        count = min(step, periods - q)
-        y[q * grouped.l_out:(q + count) * grouped.l_out] = grouped.apply(xp, pad + q * grouped.l_in, count)
-    y = y[:n_out]
+    y = grouped.apply(xp, pad, periods)[:n_out]  # products of bounded size inside
     _fix_stragglers(x, y, sr_in, sr_out, bank, method)
     return y.astype(np.float32)
 
@@ -185,9 +186,7 @@ def _stragglers(method: str, sr_in: int, sr_out: int, bank: _Bank, n_out: int) -
     """Sorted output indices ``t < n_out`` whose resampy time differs from their phase's."""
     key = (method, sr_in, sr_out)
     searched, known = _STRAGGLERS.get(key, (0, np.zeros(0, dtype=np.intp)))
-    if n_out > searched:
-        if n_out > STRAGGLER_CACHE:  # a long input: searched on its own, not kept
-            searched, known = 0, np.zeros(0, dtype=np.intp)
+    if n_out > searched:  # search the outputs not searched yet (a long input's are not kept)
         k = _kernel(method, sr_in, sr_out)
         found = [known]
         for start in range(searched, n_out, CHUNK):  # in chunks: ~10 temporaries of CHUNK outputs
@@ -210,8 +209,7 @@ def _fix_stragglers(x: np.ndarray, y: np.ndarray, sr_in: int, sr_out: int, bank:
         return
     k = _kernel(method, sr_in, sr_out)
     n, frac, _, _ = _times(odd, sr_in, sr_out, k.scale, k.num_table)
-    taps = k.max_taps  # weights as the bank's (left wing reversed, then right), float64 sums
-    weights = np.concatenate([_wing_weights(k, frac)[:, ::-1], _wing_weights(k, k.scale - frac)], axis=1)
+    taps, weights = k.max_taps, _tap_weights(k, frac)  # as the bank's, float64 sums
     xp = np.zeros(len(x) + 2 * taps + 2)
     xp[taps + 1:taps + 1 + len(x)] = x
     rows = xp[(n + 2)[:, None] + np.arange(2 * taps)[None, :]]  # x[n - taps + 1 : n + taps + 1]

@@ -59,3 +59,19 @@ def test_many_phase_ratio_falls_back_to_exact_loop() -> None:
     assert _bank("kaiser_fast", 22051, 22050) is None
     x = np.random.default_rng(1).standard_normal(3000).astype(np.float32)
     assert np.array_equal(resample(x, 22051, 22050)[:2999], _resampy(x, 22051, 22050, "kaiser_fast"))
+
+
+def test_straggler_search_is_kept_for_short_outputs_and_extended_for_long_ones():
+    """The search is cached per rate pair up to STRAGGLER_CACHE outputs; a longer input goes
+    on from the cached part and gives what a fresh search gives, without being kept."""
+    from ser_edge import resample_bank as rb
+
+    bank = _bank("kaiser_fast", 48000, 22050)
+    rb._STRAGGLERS.pop(("kaiser_fast", 48000, 22050), None)
+    short = rb._stragglers("kaiser_fast", 48000, 22050, bank, 100_000)
+    assert rb._STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000 and short.size > 0
+    long = rb._stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
+    assert rb._STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000  # not kept
+    rb._STRAGGLERS.pop(("kaiser_fast", 48000, 22050))
+    fresh = rb._stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
+    assert np.array_equal(long, fresh) and np.array_equal(long[:short.size], short)
