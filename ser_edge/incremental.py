@@ -118,23 +118,24 @@ class IncrementalMfcc:
         self._spec_dc = np.zeros((0, len(self._bins)), dtype=complex)
         self._db_first = 0
 
+    def _db_rows(self, mel: np.ndarray) -> np.ndarray:
+        """dB rows (n, n_mels) of mel power (n_mels, n), before the top_db clip (done per window)."""
+        return power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T
+
     def _to_db(self, frames: np.ndarray) -> np.ndarray:
         """dB mel power (n, n_mels) of STFT frames (n, n_fft), before the top_db clip."""
-        mel = apply_filterbank(_power(frames, self.spec), self.spec)
-        return power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T  # clipped per window
+        return self._db_rows(apply_filterbank(_power(frames, self.spec), self.spec))
 
     def _interior_rows(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cached values of interior frames (n, n_fft): dB rows; with remove_dc, the rest
-        mel power of the DC-reached bands and the spectrum at the DC-reached bins."""
-        if not self.remove_dc:
-            return self._to_db(frames), np.zeros((len(frames), 0)), np.zeros((len(frames), 0), dtype=complex)
+        """Cached values of interior frames (n, n_fft): dB rows without the DC-reached bins,
+        the mel power of the DC-reached bands without them, and the spectrum at those bins
+        (without remove_dc there are no such bins: the dB rows are complete)."""
         spectrum = _spectrum(frames, self.spec)  # (bins, n)
         power = spectrum_power(spectrum, self.spec.power)
         at_bins = spectrum[self._bins].T
         power[self._bins] = 0.0
         mel = apply_filterbank(power, self.spec)
-        db = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None).T
-        return db, mel[self._bands].T, at_bins
+        return self._db_rows(mel), mel[self._bands].T, at_bins
 
     def _interior(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached rows of global frames ``first..last`` (inclusive), computing the missing ones."""
@@ -158,12 +159,13 @@ class IncrementalMfcc:
         return self._db[:n], self._rest[:n], self._spec_dc[:n]
 
     def _without_dc(self, db: np.ndarray, rest: np.ndarray, at_bins: np.ndarray, dc: float) -> np.ndarray:
-        """Interior dB rows of the window minus ``dc``: the DC-reached bands redone, a copy."""
+        """Interior dB rows of the window minus ``dc``: the DC-reached bands redone (a copy when
+        there are any; without remove_dc, ``db`` itself)."""
+        if not len(self._bands):
+            return db
         db = db.copy()
-        if len(self._bands):
-            power = spectrum_power(at_bins - dc * self._response, self.spec.power)  # (n, len(bins))
-            mel = rest + power @ self._fb.T
-            db[:, self._bands] = power_to_db(mel, self.spec.ref, self.spec.amin, top_db=None)
+        power = spectrum_power(at_bins - dc * self._response, self.spec.power)  # (n, len(bins))
+        db[:, self._bands] = self._db_rows((rest + power @ self._fb.T).T)
         return db
 
     def _edge_frames(self, window: np.ndarray, dc: float) -> np.ndarray:
@@ -192,9 +194,7 @@ class IncrementalMfcc:
         lo, hi = self._first_inner, self._last_inner
         window = self._audio[start - self._audio_start:start - self._audio_start + self.window_samples]
         dc = float(np.mean(window)) if self.remove_dc else 0.0
-        inner, rest, at_bins = self._interior(base + lo, base + hi)
-        if self.remove_dc:
-            inner = self._without_dc(inner, rest, at_bins, dc)
+        inner = self._without_dc(*self._interior(base + lo, base + hi), dc)
         if lo or hi + 1 < self.n_frames:
             edges = self._to_db(self._edge_frames(window, dc))
             db = np.concatenate([edges[:lo], inner, edges[lo:]])
