@@ -1,7 +1,7 @@
 """Cut a stream of mono audio into pieces to classify: utterances (energy VAD) or windows.
 
-Kept apart as in silero-vad: :class:`EnergyGate` is the stateful per-frame step (levels, an
-adaptive noise floor, hysteresis), the segmenters are the decision state machines on top.
+Kept apart as in silero-vad: :class:`~ser_edge.gate.EnergyGate` is the stateful per-frame step
+(levels, an adaptive noise floor, hysteresis), the segmenters are the decision state machines on top.
 All positions are absolute sample indices of the stream; every class has ``reset()``.
 Segmenters take blocks of any length (``push``) and carry the partial frame over.
 """
@@ -12,15 +12,11 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 from .activity import frame_rms_db
 from .audio_buffer import AudioBuffer
 from .config import StreamSpec
-
-#: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:
-#: they do not pull the noise floor down.
-DIGITAL_SILENCE_DB = -120.0
+from .gate import DIGITAL_SILENCE_DB, DCBlocker, EnergyGate  # noqa: F401  (segment's API)
 
 
 @dataclass(frozen=True)
@@ -36,68 +32,6 @@ class Segment:
     audio_start: int
     samples: np.ndarray
     decided_at: int
-
-
-class EnergyGate:
-    """Per-frame voicing with an adaptive noise floor and two thresholds (hysteresis).
-
-    The floor is the minimum frame level of the last ``spec.floor_seconds`` (so it drops at
-    once when the room gets quieter and follows rising noise after that long).
-    """
-
-    def __init__(self, spec: StreamSpec, sample_rate: int) -> None:
-        self.spec = spec
-        self.frame_len = max(1, round(spec.frame_seconds * sample_rate))
-        self._span = max(1, round(spec.floor_seconds / spec.frame_seconds))  # levels the floor covers
-        # the sliding minimum of the last _span levels: (index, level) with increasing levels
-        self._minima: deque[tuple[int, float]] = deque()
-        self._count = 0
-        self.reset()
-
-    def reset(self, keep_floor: bool = False) -> None:
-        """Forget the state; with ``keep_floor`` the noise floor's history stays."""
-        if not keep_floor:
-            self._minima.clear()
-            self.floor = float("nan")
-
-    def _remember(self, level: float) -> None:
-        """Add a level to the floor's history (O(1) amortised sliding minimum)."""
-        while self._minima and self._minima[-1][1] >= level:
-            self._minima.pop()
-        self._minima.append((self._count, level))
-        self._count += 1
-        while self._minima[0][0] <= self._count - 1 - self._span:
-            self._minima.popleft()
-
-    def step(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Frame levels (dBFS, (n,)) -> (above start threshold, above stop threshold), bool (n,)."""
-        start = np.zeros(len(levels), dtype=bool)
-        stop = np.zeros(len(levels), dtype=bool)
-        for i, level in enumerate(levels):
-            if level > DIGITAL_SILENCE_DB:
-                self._remember(float(level))
-            self.floor = self._minima[0][1] if self._minima else float("nan")
-            loud = level > self.spec.min_level_db
-            start[i] = loud and level > self.floor + self.spec.start_db
-            stop[i] = loud and level > self.floor + self.spec.stop_db
-        return start, stop
-
-
-class DCBlocker:
-    """One-pole high-pass at ``cutoff`` Hz: a DC offset or rumble must not look like speech."""
-
-    def __init__(self, sample_rate: int, cutoff: float = 20.0) -> None:
-        pole = float(np.exp(-2.0 * np.pi * cutoff / sample_rate))
-        self._b, self._a = np.array([1.0, -1.0]), np.array([1.0, -pole])
-        self.reset()
-
-    def reset(self) -> None:
-        self._state = np.zeros(1)
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Filtered float64 copy of ``x`` (n,); the state carries over to the next call."""
-        y, self._state = lfilter(self._b, self._a, np.asarray(x, dtype=np.float64), zi=self._state)
-        return y
 
 
 class _Framed:
@@ -210,19 +144,48 @@ class UtteranceSegmenter(_Framed):
         return out
 
 
-class WindowSegmenter(_Framed):
-    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
+class VoicedFrames(_Framed):
+    """The gate's voiced frames, kept for window decisions (the incremental window mode uses it
+    as is; :class:`WindowSegmenter` cuts its windows on top). Emits no segment itself."""
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:
         super().reset(position, keep_floor)
         self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        if stop:
+            self._voiced.append(pos)
+        return []
+
+    def _keep_from(self) -> int:
+        return self._framed - 2 * self._seconds(self.spec.window)
+
+    def flush(self) -> list[Segment]:
+        return []
+
+    def voiced_samples(self, begin: int, end: int) -> int:
+        """Samples of voiced frames lying inside ``[begin, end)``; forgets frames before ``begin``."""
+        while self._voiced and self._voiced[0] < begin:
+            self._voiced.popleft()
+        inside = sum(1 for pos in self._voiced if pos + self.gate.frame_len <= end)
+        return inside * self.gate.frame_len
+
+    def voiced_after(self, position: int) -> bool:
+        """Whether a voiced frame starts at or after ``position``."""
+        return bool(self._voiced) and self._voiced[-1] >= position
+
+
+class WindowSegmenter(VoicedFrames):
+    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
         self._next = position + self._seconds(self.spec.window)
         self._origin = position
         self._last_end = position  # end of the last window looked at
 
     def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
-        if stop:
-            self._voiced.append(pos)
+        super()._frame(pos, start, stop)
         end = pos + self.gate.frame_len
         if end < self._next:
             return []
@@ -232,9 +195,7 @@ class WindowSegmenter(_Framed):
 
     def _window(self, end: int) -> list[Segment]:
         begin = max(self._origin, end - self._seconds(self.spec.window))
-        while self._voiced and self._voiced[0] < begin:
-            self._voiced.popleft()
-        if len(self._voiced) * self.gate.frame_len < self._seconds(self.spec.min_speech):
+        if self.voiced_samples(begin, end) < self._seconds(self.spec.min_speech):
             return []
         return [Segment(begin, end, begin, self.buffer.slice(begin, end), end)]
 
@@ -243,7 +204,7 @@ class WindowSegmenter(_Framed):
 
     def flush(self) -> list[Segment]:
         """End of stream: the last window, when speech came after the last one emitted."""
-        if self._voiced and self._voiced[-1] >= self._last_end:
+        if self.voiced_after(self._last_end):
             self._last_end = self._framed
             return self._window(self._framed)
         return []

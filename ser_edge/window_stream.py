@@ -16,7 +16,6 @@ the window's samples at the model rate, DC removed).
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +25,7 @@ from .config import FeatureSpec, StreamSpec
 from .features import mfcc_mean
 from .incremental import IncrementalMfcc
 from .resample_stream import StreamResampler
-from .segment import Segment, _Framed
+from .segment import VoicedFrames
 
 #: The only frontend type computed incrementally.
 INCREMENTAL_TYPES = ("mfcc_mean",)
@@ -46,36 +45,6 @@ class FeatureWindow:
     decided_at: float
     features: np.ndarray | None
     speech: bool
-
-
-class VoicedFrames(_Framed):
-    """The energy gate of window mode: remembers voiced frames and the last window of input."""
-
-    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
-        super().reset(position, keep_floor)
-        self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
-
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
-        if stop:
-            self._voiced.append(pos)
-        return []
-
-    def _keep_from(self) -> int:
-        return self._framed - 2 * self._seconds(self.spec.window)
-
-    def flush(self) -> list[Segment]:
-        return []
-
-    def voiced_samples(self, begin: int, end: int) -> int:
-        """Samples of voiced frames lying inside ``[begin, end)``; forgets frames before ``begin``."""
-        while self._voiced and self._voiced[0] < begin:
-            self._voiced.popleft()
-        inside = sum(1 for pos in self._voiced if pos + self.gate.frame_len <= end)
-        return inside * self.gate.frame_len
-
-    def voiced_after(self, position: int) -> bool:
-        """Whether a voiced frame starts at or after ``position``."""
-        return bool(self._voiced) and self._voiced[-1] >= position
 
 
 class WindowFeatureStream:
