@@ -19,17 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import FileSource
+from ser_edge.sources import open_input
 from ser_edge.stream import listen
-
-
-def open_source(path: str | None, device: str | None):
-    """A file replay, or the microphone (``ser_edge.mic``)."""
-    if path:
-        return FileSource(path)
-    from ser_edge.mic import MicSource  # needs pip install 'ser-edge[mic]'
-
-    return MicSource(device)
 
 
 def main() -> int:
@@ -44,7 +35,7 @@ def main() -> int:
     columns = ["time", "start", "end", "label", "confidence", *(f"p_{k}" for k in classifier.labels)]
     new = not args.csv.exists() or args.csv.stat().st_size == 0
     t0 = datetime.now().astimezone()
-    source = open_source(args.input, args.device)
+    source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     rows = 0
     with args.csv.open("a", newline="") as f, source:
         writer = csv.writer(f)

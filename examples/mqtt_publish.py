@@ -18,17 +18,8 @@ import sys
 
 from ser_edge import EmotionClassifier
 from ser_edge.mqtt import MqttOptions, MqttSink
-from ser_edge.sources import FileSource
+from ser_edge.sources import open_input
 from ser_edge.stream import StreamStats, listen
-
-
-def open_source(path: str | None, device: str | None):
-    """A file replay, or the microphone (``ser_edge.mic``)."""
-    if path:
-        return FileSource(path)
-    from ser_edge.mic import MicSource  # needs pip install 'ser-edge[mic]'
-
-    return MicSource(device)
 
 
 def main() -> int:
@@ -42,7 +33,7 @@ def main() -> int:
     classifier = EmotionClassifier.load()
     sink = MqttSink(args.url, MqttOptions(ha_discovery=args.ha_discovery))
     stats = StreamStats()
-    source = open_source(args.input, args.device)
+    source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     try:
         with source:
             for event in listen(source, classifier, stats=stats):

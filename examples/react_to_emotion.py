@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import FileSource
+from ser_edge.sources import open_input
 from ser_edge.stream import listen
 
 
@@ -66,15 +66,6 @@ def gpio_switch(pin: int | None) -> Callable[[bool], None]:
                             flush=True)
 
 
-def open_source(path: str | None, device: str | None):
-    """A file replay, or the microphone (``ser_edge.mic``)."""
-    if path:
-        return FileSource(path)
-    from ser_edge.mic import MicSource  # needs pip install 'ser-edge[mic]'
-
-    return MicSource(device)
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--label", default="angry", help="the emotion to react to (default angry)")
@@ -89,7 +80,7 @@ def main() -> int:
     tracker = Persistence(args.label, args.persist, args.min_confidence)
     switch = gpio_switch(args.gpio)
     classifier = EmotionClassifier.load()
-    source = open_source(args.input, args.device)
+    source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     on = False
     try:
         with source:

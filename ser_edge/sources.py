@@ -221,3 +221,15 @@ class PcmSource(_Source):
                 yield offset, block
                 offset += len(block)
 
+
+
+def open_input(path: str | Path | None = None, device: int | str | None = None) -> Any:
+    """A replay of the file at ``path``, else the input ``device`` (None: the default one).
+
+    The microphone needs the ``mic`` extra (sounddevice), imported only when asked for.
+    """
+    if path:
+        return FileSource(path)
+    from .mic import MicSource
+
+    return MicSource(device)

@@ -131,3 +131,12 @@ def test_unknown_device_name_is_a_device_error():
     # Without PortAudio this is a DeviceError too ("PortAudio is not usable"), never a traceback.
     with pytest.raises(DeviceError):
         resolve_device("no-such-device-xyz")
+
+
+def test_open_input_replays_a_file_or_opens_a_device(example_wavs):
+    from ser_edge.sources import open_input
+
+    source = open_input(example_wavs[0])
+    assert isinstance(source, FileSource) and source.sample_rate == 48000
+    with pytest.raises(DeviceError, match="no-such-device-xyz"):
+        open_input(device="no-such-device-xyz")
