@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ser_edge.config import settings_from_mapping
+from ser_edge.errors import ContractError
+
 from .errors import ExportError
 
 OPTIMIZERS = ("rmsprop", "adam")
@@ -84,11 +87,10 @@ class Recipe:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Recipe:
         """Build from a JSON object; unknown keys are an error (a typo must not be ignored)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ExportError(f"recipe: unknown setting(s) {unknown}; known: {sorted(names)}")
-        values = dict(data)
+        try:
+            values = settings_from_mapping(cls, data, "recipe")
+        except ContractError as exc:  # the runtime's check, reported as an export error
+            raise ExportError(str(exc)) from None
         for key in ("filters", "hidden"):
             if key in values:
                 values[key] = tuple(values[key])

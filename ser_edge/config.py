@@ -30,7 +30,7 @@ FRONTEND_TYPES = ("mfcc_mean",)
 RESAMPLERS = ("kaiser_fast", "resampy04_kaiser_fast", "kaiser_best", "polyphase")
 
 
-def _from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict[str, Any]:
+def settings_from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict[str, Any]:
     """Check ``data`` against the fields of dataclass ``cls``; return the known items.
 
     Unknown keys are an error: a feature setting this runtime does not understand could
@@ -99,7 +99,7 @@ class FeatureSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
         """Build from a JSON object; unknown keys raise :class:`ContractError`."""
-        return cls(**_from_mapping(cls, data, "frontend"))
+        return cls(**settings_from_mapping(cls, data, "frontend"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every setting."""
@@ -229,7 +229,7 @@ class StreamSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StreamSpec:
         """Build from a JSON object; unknown keys raise :class:`ContractError`."""
-        return cls(**_from_mapping(cls, data, "stream"))
+        return cls(**settings_from_mapping(cls, data, "stream"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every setting."""
