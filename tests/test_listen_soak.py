@@ -7,23 +7,21 @@ must be well-formed, every non-finite sample reported, memory flat from minute 1
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import cli_command
 from signals import noise, voiced
+from soak import check_event, rss_mb
 
 pytestmark = pytest.mark.slow
 
 RATE = 16000
 MINUTES = 10
-LABELS = {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"}
 
 
 def faulty_minute(rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -50,20 +48,6 @@ def faulty_minute(rng: np.random.Generator) -> tuple[np.ndarray, int]:
         x[d:d + n] = rng.choice([np.nan, np.inf, -np.inf])
     bad = int(np.count_nonzero(~np.isfinite(x)))
     return x, bad
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return int(next(s for s in status if s.startswith("VmRSS:")).split()[1]) / 1024
-
-
-def check_event(ev: dict, duration: float) -> None:
-    assert list(ev) == ["start", "end", "label", "confidence", "scores"]
-    assert 0.0 <= ev["start"] < ev["end"] <= duration + 1e-6
-    assert ev["label"] in LABELS and set(ev["scores"]) == LABELS
-    values = list(ev["scores"].values())
-    assert all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values)
-    assert sum(values) == pytest.approx(1.0, abs=2e-3) and ev["confidence"] == max(values)
 
 
 def test_ten_minutes_with_faults_through_stdin():

@@ -13,11 +13,9 @@ summary's duration is exactly what was written); RSS grows < 10 MB from minute 1
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,11 +25,11 @@ from ser_edge.resample import resample
 
 from conftest import EXAMPLES, cli_command
 from signals import noise, voiced
+from soak import check_event, rss_mb
 
 pytestmark = pytest.mark.slow
 
 RATE, MINUTES = 16000, 10
-LABELS = {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"}
 
 
 def speech_sources() -> list[np.ndarray]:
@@ -71,23 +69,6 @@ def faulty_minute(rng: np.random.Generator, speech: list[np.ndarray]) -> tuple[n
     a = int(rng.integers(0, 55 * RATE))
     x[a:a + 4 * RATE] = 0.0                                                  # a dead input, last
     return x, int(np.count_nonzero(~np.isfinite(x))), [(a / RATE, a / RATE + 4.0)]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident set size of process ``pid`` in MB (VmRSS of /proc/PID/status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
-
-
-def check_event(ev: dict, duration: float) -> None:
-    assert list(ev) == ["start", "end", "label", "confidence", "scores"], ev
-    assert 0.0 <= ev["start"] < ev["end"] <= duration + 1e-6
-    assert ev["label"] in LABELS and set(ev["scores"]) == LABELS
-    values = list(ev["scores"].values())
-    assert all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values)
-    assert sum(values) == pytest.approx(1.0, abs=2e-3) and ev["confidence"] == max(values)
 
 
 def test_ten_minutes_window_mode_with_faults_through_stdin():
