@@ -13,11 +13,11 @@ DCT-II over the ``n_mels`` bands, applied to ``L``, the mean log-mel spectrum in
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ser_edge import features, mel
 from ser_edge.config import FeatureSpec
 
 from .recipe import Recipe
@@ -26,28 +26,15 @@ if TYPE_CHECKING:
     from .bandmap import BandMap
 
 
-@lru_cache(maxsize=4)
 def dct_matrix(n_mfcc: int, n_mels: int) -> np.ndarray:
-    """float64 (n_mfcc, n_mels): rows of the orthonormal DCT-II (scipy ``dct(norm='ortho')``)."""
-    k, n = np.arange(n_mfcc)[:, None], np.arange(n_mels)[None, :]
-    matrix = np.cos(np.pi * k * (2 * n + 1) / (2 * n_mels)) * np.sqrt(2.0 / n_mels)
-    matrix[0] /= np.sqrt(2.0)
-    return matrix
+    """float64 (n_mfcc, n_mels), read-only: rows of the orthonormal DCT-II (the runtime's matrix)."""
+    return features.dct_matrix(n_mfcc, n_mels, 2, "ortho")
 
 
 def slaney_mel_centres(spec: FeatureSpec) -> np.ndarray:
     """float64 (n_mels,): centre frequency in Hz of each Slaney-scale mel band."""
-
-    def hz_to_mel(f: np.ndarray) -> np.ndarray:
-        return np.where(
-            f < 1000.0, f * 3.0 / 200.0, 15.0 + np.log(np.maximum(f, 1e-9) / 1000.0) * 27.0 / np.log(6.4)
-        )
-
-    def mel_to_hz(m: np.ndarray) -> np.ndarray:
-        return np.where(m < 15.0, m * 200.0 / 3.0, 1000.0 * np.exp((m - 15.0) * np.log(6.4) / 27.0))
-
-    lo, hi = hz_to_mel(np.array([spec.fmin, spec.fmax], dtype=np.float64))
-    return mel_to_hz(np.linspace(lo, hi, spec.n_mels + 2))[1:-1]
+    lo, hi = mel.hz_to_mel(np.array([spec.fmin, spec.fmax], dtype=np.float64), htk=False)
+    return mel.mel_to_hz(np.linspace(lo, hi, spec.n_mels + 2), htk=False)[1:-1]
 
 
 def band_limit(X: np.ndarray, cutoff_hz: float, spec: FeatureSpec) -> np.ndarray:
