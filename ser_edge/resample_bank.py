@@ -98,14 +98,8 @@ class _Groups:
     groups: tuple[tuple[int, int, int, int, np.ndarray], ...]
     l_in: int
     l_out: int
-
-    @property
-    def lo(self) -> int:
-        return min(g[2] for g in self.groups)
-
-    @property
-    def hi(self) -> int:
-        return max(g[3] for g in self.groups)
+    lo: int  # the inputs a period reads: x[q * l_in + lo : q * l_in + hi] over all groups
+    hi: int
 
     def apply(self, xp: np.ndarray, first: int, periods: int) -> np.ndarray:
         """Outputs (periods * l_out,) float64 of periods ``0..periods-1`` counted so that
@@ -154,7 +148,7 @@ def _groups(method: str, sr_in: int, sr_out: int) -> _Groups | None:
             m[row:row + 2 * taps, i] = bank.weights[phase[p]]
         m.flags.writeable = False
         groups.append((p0, p1, lo, hi, m))
-    return _Groups(tuple(groups), l_in, l_out)
+    return _Groups(tuple(groups), l_in, l_out, min(g[2] for g in groups), max(g[3] for g in groups))
 
 
 def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: _Bank, method: str) -> np.ndarray:
