@@ -1,25 +1,33 @@
-"""Shared fixtures: where ../shared/data is, and skips with a reason when it is absent."""
+"""Shared fixtures: where ../shared/data is (skips with a reason when it is absent).
+
+The build-time package ``export`` is not installed (the wheel holds ``ser_edge`` only), so it
+is loaded from the checkout here, by name: only ``export`` comes from the checkout, while
+``ser_edge`` stays the installed one that tests/run-all.sh means to test.
+"""
 
 from __future__ import annotations
 
-import os
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")).resolve()
-SEED = DATA / "seed"
-AUDIO = DATA / "audio"
-EXAMPLES = SEED / "examples"
-SHIPPED_MODEL = ROOT / "models" / "ser_edge.onnx"
+from support.paths import AUDIO, EXAMPLES, ROOT, SEED, SHIPPED_MODEL, need
 
 
-def need(path: Path) -> Path:
-    """Return ``path``, or skip the test with a reason naming it when it does not exist."""
-    if not path.exists():
-        pytest.skip(f"shared data not found at {path} (set SER_EDGE_DATA or put shared/ beside the project)")
-    return path
+def _load_export_from_checkout() -> None:
+    """Make ``import export`` find ``ROOT/export`` without putting ROOT (and its ser_edge) on sys.path."""
+    if "export" in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(
+        "export", ROOT / "export" / "__init__.py", submodule_search_locations=[str(ROOT / "export")])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["export"] = module
+    spec.loader.exec_module(module)
+
+
+_load_export_from_checkout()
 
 
 @pytest.fixture(scope="session")
@@ -41,28 +49,3 @@ def example_wavs() -> list[Path]:
 @pytest.fixture(scope="session")
 def shipped_model() -> Path:
     return need(SHIPPED_MODEL)
-
-
-def cli_command() -> list[str]:
-    """How to run the ``ser-edge`` command in a subprocess, the way users run it.
-
-    The console script beside this interpreter when installed; ``python -m ser_edge`` otherwise.
-    """
-    import shutil
-    import sys
-
-    script = Path(sys.executable).parent / "ser-edge"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("ser-edge")
-    if found and Path(found).parent == Path(sys.executable).parent:
-        return [found]
-    return [sys.executable, "-m", "ser_edge"]
-
-
-def run_cli(*args: str, timeout: float = 120, **kwargs):
-    """Run ``ser-edge ARGS`` and return the CompletedProcess (text mode, output captured)."""
-    import subprocess
-
-    return subprocess.run([*cli_command(), *args], capture_output=True, text=True, timeout=timeout,
-                          **kwargs)

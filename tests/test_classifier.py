@@ -7,7 +7,7 @@ import pytest
 
 from ser_edge import AudioError, EmotionClassifier, Prediction
 
-from signals import noise, utterance
+from support.signals import noise, utterance
 
 LABELS = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from conftest import run_cli
-from signals import noise, to_int16, utterance, write_wav
+from support.cli import run_cli
+from support.signals import noise, to_int16, utterance, write_wav
 
 LABELS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 

@@ -11,7 +11,8 @@ import pytest
 from ser_edge.config import FRONTEND_KEY, LABELS_KEY, TRAINING_KEY
 from ser_edge.model import EmotionModel, sha256_of
 
-from conftest import ROOT, run_cli
+from support.cli import run_cli
+from support.paths import ROOT
 
 INT8 = ROOT / "models" / "ser_edge_int8.onnx"
 

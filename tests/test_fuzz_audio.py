@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from malformed import FLOAT, PCM, Wav, wav_bytes
 from scipy.io import wavfile
 
 from ser_edge.audio import check_audio, decode_pcm, read_audio
 from ser_edge.errors import AudioError, MissingExtraError, SerEdgeError
+
+from support.malformed import FLOAT, PCM, Wav, wav_bytes
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

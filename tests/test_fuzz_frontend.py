@@ -24,7 +24,7 @@ from ser_edge.errors import AudioError, SerEdgeError
 from ser_edge.features import extract
 from ser_edge.resample import METHODS, output_length, resample
 
-from signals import voiced
+from support.signals import voiced
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -19,7 +19,7 @@ from ser_edge.resample import output_length
 from ser_edge.resample_stream import StreamResampler
 from ser_edge.stream import StreamEngine
 
-from signals import noise, voiced
+from support.signals import noise, voiced
 
 FUZZ = settings(max_examples=40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import cli_command, run_cli
-from signals import noise, to_int16, utterance, write_wav
+from support.cli import cli_command, run_cli
+from support.signals import noise, to_int16, utterance, write_wav
 
 RATE = 16000
 

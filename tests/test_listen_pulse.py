@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pulse import PulseServer, missing
 
 from ser_edge.audio import read_audio
 from ser_edge.resample import resample
 
-from conftest import cli_command, run_cli
-from signals import noise, to_int16, write_wav
+from support.cli import cli_command, run_cli
+from support.pulse import PulseServer, missing
+from support.signals import noise, to_int16, write_wav
 
 pytestmark = [pytest.mark.audio_server, pytest.mark.slow]
 

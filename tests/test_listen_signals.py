@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import cli_command
-from signals import noise, to_int16, utterance, write_wav
+from support.cli import cli_command
+from support.signals import noise, to_int16, utterance, write_wav
 
 RATE = 16000
 #: Seconds from the signal to the summary line (the stream has stopped), and to the end of the

@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pytest
 
-from conftest import cli_command
-from signals import noise, voiced
-from soak import check_event, rss_mb
+from support.cli import cli_command
+from support.signals import noise, voiced
+from support.soak import check_event, rss_mb
 
 pytestmark = pytest.mark.slow
 

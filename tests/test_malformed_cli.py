@@ -9,10 +9,11 @@ import math
 
 import numpy as np
 import pytest
-from malformed import corpus
 
-from conftest import EXAMPLES, run_cli
-from signals import utterance, write_wav
+from support.cli import run_cli
+from support.malformed import corpus
+from support.paths import EXAMPLES
+from support.signals import utterance, write_wav
 
 LABELS = {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"}
 

@@ -12,7 +12,7 @@ from ser_edge.errors import ContractError, ModelError
 from ser_edge.model import EmotionModel, SessionOptions, shipped_model_path
 
 onnx = pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
-from onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402
+from support.onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402
 
 
 def test_loads_tiny_model_and_returns_probabilities(tmp_path):

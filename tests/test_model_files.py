@@ -15,12 +15,12 @@ from ser_edge.errors import ModelError
 from ser_edge.model import EmotionModel, shipped_model_path
 from ser_edge.onnx_guard import MAX_MODEL_BYTES, external_locations
 
-from conftest import run_cli
+from support.cli import run_cli
 
 onnx = pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402
+from support.onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402
 
 WEIGHTS = np.full((40, 8), 0.01, dtype=np.float32)
 

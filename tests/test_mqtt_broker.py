@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho, wait_until
 
 from ser_edge.mqtt import MqttOptions, MqttSink
+
+from support.broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho, wait_until
 
 BASE = "ser_edge/test"
 NODE = "ser_edge_test"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from broker import Collector, Mosquitto, need_mosquitto, need_paho
 
-from conftest import ROOT
-from signals import noise, to_int16, utterance, write_wav
+from support.broker import Collector, Mosquitto, need_mosquitto, need_paho
+from support.paths import ROOT
+from support.signals import noise, to_int16, utterance, write_wav
 
 EXAMPLES = ROOT / "examples"
 RATE = 16000

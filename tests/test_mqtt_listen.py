@@ -9,10 +9,10 @@ import subprocess
 
 import numpy as np
 import pytest
-from broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho
 
-from conftest import cli_command, run_cli
-from signals import noise, to_int16, utterance, write_wav
+from support.broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho
+from support.cli import cli_command, run_cli
+from support.signals import noise, to_int16, utterance, write_wav
 
 RATE = 16000
 BASE = "ser_edge/test"

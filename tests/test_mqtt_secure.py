@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from broker import Collector, Mosquitto, need_mosquitto, need_paho, wait_until
 
 from ser_edge.mqtt import MqttOptions, MqttSink
+
+from support.broker import Collector, Mosquitto, need_mosquitto, need_paho, wait_until
 
 USER, PASSWORD = "sensor", "s3cr:t p@ss"
 URL_INFO = "sensor:s3cr%3At%20p%40ss@"

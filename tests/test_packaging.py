@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from signals import to_int16, utterance, write_wav
+from support.paths import ROOT
+from support.signals import to_int16, utterance, write_wav
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("SER_EDGE_PACKAGING_TEST") != "1",

@@ -7,8 +7,8 @@ import io
 from ser_edge.sources import PcmSource
 from ser_edge.stream import StreamStats
 
-from conftest import run_cli
-from signals import noise, to_int16
+from support.cli import run_cli
+from support.signals import noise, to_int16
 
 RATE = 16000
 

@@ -8,17 +8,7 @@ import pytest
 from ser_edge.config import StreamSpec
 from ser_edge.segment import UtteranceSegmenter, WindowSegmenter, make_segmenter
 
-from signals import noise, voiced
-
-
-def bursts(rate: int, times: list[tuple[float, float]], total: float, noise_db: float = -60.0,
-           speech_db: float = -20.0) -> np.ndarray:
-    """Noise at ``noise_db`` with speech-like bursts over the (start, end) seconds in ``times``."""
-    x = noise(total, rate, noise_db, seed=3)
-    for i, (a, b) in enumerate(times):
-        ia = int(a * rate)
-        x[ia:ia + round((b - a) * rate)] += voiced(b - a, rate, level_db=speech_db, seed=i)
-    return x
+from support.signals import BURST_TIMES, bursts, noise
 
 
 def run(segmenter, x: np.ndarray, block: int = 1024) -> list:
@@ -28,15 +18,12 @@ def run(segmenter, x: np.ndarray, block: int = 1024) -> list:
     return out + segmenter.flush()
 
 
-TIMES = [(1.0, 2.5), (4.5, 6.5), (8.0, 9.2)]
-
-
 @pytest.mark.parametrize("rate", [16000, 22050, 48000])
 def test_each_burst_is_one_utterance_with_its_timing(rate):
     spec = StreamSpec()
-    segs = run(UtteranceSegmenter(spec, rate), bursts(rate, TIMES, 11.0))
-    assert len(segs) == len(TIMES)
-    for seg, (a, b) in zip(segs, TIMES, strict=True):
+    segs = run(UtteranceSegmenter(spec, rate), bursts(rate, BURST_TIMES, 11.0))
+    assert len(segs) == len(BURST_TIMES)
+    for seg, (a, b) in zip(segs, BURST_TIMES, strict=True):
         assert seg.start / rate == pytest.approx(a, abs=0.1)
         assert seg.end / rate == pytest.approx(b, abs=0.15)
         # padded with context on both sides, decided after the hang-over
@@ -47,7 +34,7 @@ def test_each_burst_is_one_utterance_with_its_timing(rate):
 
 def test_block_size_does_not_change_the_segments():
     rate = 16000
-    x = bursts(rate, TIMES, 11.0)
+    x = bursts(rate, BURST_TIMES, 11.0)
     whole = run(UtteranceSegmenter(StreamSpec(), rate), x, block=len(x))
     for block in (1, 317, 4096):
         if block == 1:
@@ -78,8 +65,9 @@ def test_noise_floor_adapts_to_louder_noise():
     assert len(step) <= 1
     assert all(s.end / rate < 6.0 + spec.floor_seconds + spec.max_utterance for s in step)
     # speech 20 dB over the louder noise is still found, burst by burst
-    segs = run(UtteranceSegmenter(spec, rate), bursts(rate, TIMES, 11.0, noise_db=-35.0, speech_db=-15.0))
-    assert len(segs) == len(TIMES)
+    loud = bursts(rate, BURST_TIMES, 11.0, noise_db=-35.0, speech_db=-15.0)
+    segs = run(UtteranceSegmenter(spec, rate), loud)
+    assert len(segs) == len(BURST_TIMES)
 
 
 def _levels(rate: int, parts: list[tuple[float, float]]) -> np.ndarray:
@@ -155,7 +143,7 @@ def test_a_dc_offset_is_neither_speech_nor_in_the_way():
     stepped = noise(20.0, rate, -60.0)
     stepped[5 * rate:] += 0.3  # a DC step of -10 dBFS
     assert run(UtteranceSegmenter(StreamSpec(), rate), stepped) == []
-    clean = bursts(rate, TIMES, 11.0)
+    clean = bursts(rate, BURST_TIMES, 11.0)
     shifted = run(UtteranceSegmenter(StreamSpec(), rate), clean + np.float32(0.2))
     assert [(s.start, s.end) for s in shifted] == [(s.start, s.end) for s in run(
         UtteranceSegmenter(StreamSpec(), rate), clean)]

@@ -23,9 +23,10 @@ import pytest
 from ser_edge.audio import read_audio
 from ser_edge.resample import resample
 
-from conftest import EXAMPLES, cli_command
-from signals import noise, voiced
-from soak import check_event, rss_mb
+from support.cli import cli_command
+from support.paths import EXAMPLES
+from support.signals import noise, voiced
+from support.soak import check_event, rss_mb
 
 pytestmark = pytest.mark.slow
 

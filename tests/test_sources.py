@@ -14,7 +14,7 @@ from ser_edge.errors import AudioError, DeviceError
 from ser_edge.mic import resolve_device
 from ser_edge.sources import BlockQueue, FileSource, PcmSource
 
-from signals import noise, to_int16, write_wav
+from support.signals import noise, to_int16, write_wav
 
 
 def collect(source) -> tuple[list[int], np.ndarray]:

@@ -8,11 +8,12 @@ from io import StringIO
 
 import numpy as np
 import pytest
-from test_segment import TIMES, bursts
 
 from ser_edge.config import StreamSpec
 from ser_edge.sinks import JsonSink, TextSink
 from ser_edge.stream import Event, StreamEngine, listen, run, timeline
+
+from support.signals import BURST_TIMES, bursts
 
 LABELS = ("calm", "angry")
 
@@ -58,9 +59,9 @@ class ListSource:
 
 def test_one_event_per_utterance_in_stream_seconds():
     rate, clf = 16000, FakeClassifier()
-    events = list(listen(ListSource(bursts(rate, TIMES, 11.0), rate), clf))
-    assert len(events) == len(TIMES) == len(clf.calls)
-    for ev, (a, b) in zip(events, TIMES, strict=True):
+    events = list(listen(ListSource(bursts(rate, BURST_TIMES, 11.0), rate), clf))
+    assert len(events) == len(BURST_TIMES) == len(clf.calls)
+    for ev, (a, b) in zip(events, BURST_TIMES, strict=True):
         assert ev.start == pytest.approx(a, abs=0.1) and ev.end == pytest.approx(b, abs=0.15)
         assert ev.label == "angry" and ev.confidence == pytest.approx(0.9)
         assert ev.decided_at >= ev.end
@@ -68,16 +69,16 @@ def test_one_event_per_utterance_in_stream_seconds():
         assert list(d) == ["start", "end", "label", "confidence", "scores"]
         assert json.loads(json.dumps(d)) == d
     # the classifier saw each utterance once, with context, at the stream's rate
-    for (n, r), (a, b) in zip(clf.calls, TIMES, strict=True):
+    for (n, r), (a, b) in zip(clf.calls, BURST_TIMES, strict=True):
         assert r == rate and n / rate == pytest.approx(b - a + 2.0, abs=0.2)
 
 
 def test_min_confidence_filters_events_but_not_utterances():
     rate = 16000
-    x = bursts(rate, TIMES, 11.0, speech_db=-40.0)  # quiet: the fake says 'calm' at 0.6
+    x = bursts(rate, BURST_TIMES, 11.0, speech_db=-40.0)  # quiet: the fake says 'calm' at 0.6
     engine = StreamEngine(FakeClassifier(), rate, StreamSpec(min_confidence=0.7))
     events = engine.process((0, x)) + engine.finish()
-    assert events == [] and engine.stats.segments == len(TIMES) and engine.stats.events == 0
+    assert events == [] and engine.stats.segments == len(BURST_TIMES) and engine.stats.events == 0
 
 
 def test_window_mode_with_smoothing_averages_scores():
@@ -108,13 +109,13 @@ def test_lost_blocks_close_the_utterance_and_keep_stream_time():
 
 def test_non_finite_samples_are_zeroed_and_counted():
     rate = 16000
-    x = bursts(rate, TIMES, 11.0)
+    x = bursts(rate, BURST_TIMES, 11.0)
     x[int(5.0 * rate):int(5.0 * rate) + 800] = np.nan
     x[100:110] = np.inf
     engine = StreamEngine(FakeClassifier(), rate)
     events = engine.process((0, x)) + engine.finish()
     assert engine.stats.nonfinite_samples == 810
-    assert len(events) == len(TIMES)
+    assert len(events) == len(BURST_TIMES)
     assert "810 non-finite" in engine.stats.summary()
 
 
@@ -125,12 +126,12 @@ def test_no_speech_predictions_are_not_events():
             return FakePrediction(None, 0.0, {})
 
     rate, clf = 16000, Deaf()
-    assert timeline(clf, bursts(rate, TIMES, 11.0), rate) == [] and len(clf.calls) == len(TIMES)
+    assert timeline(clf, bursts(rate, BURST_TIMES, 11.0), rate) == [] and len(clf.calls) == len(BURST_TIMES)
 
 
 def test_timeline_takes_stereo_and_matches_listen():
     rate = 16000
-    x = bursts(rate, TIMES, 11.0)
+    x = bursts(rate, BURST_TIMES, 11.0)
     mono = timeline(FakeClassifier(), x, rate)
     stereo = timeline(FakeClassifier(), np.stack([x, x], axis=1), rate)
     streamed = list(listen(ListSource(x, rate, block=333), FakeClassifier()))

@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 import pytest
-from pulse import PulseServer, missing
 
-from conftest import cli_command, run_cli
-from signals import noise, to_int16, utterance, write_wav
+from support.cli import cli_command, run_cli
+from support.pulse import PulseServer, missing
+from support.signals import noise, to_int16, utterance, write_wav
 
 RATE = 48000
 

@@ -46,3 +46,17 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
 def to_int16(x: np.ndarray) -> np.ndarray:
     """Float in [-1, 1] -> int16 PCM."""
     return np.clip(np.round(x * 32767), -32768, 32767).astype(np.int16)
+
+
+#: Speech bursts (start, end) in seconds of an 11 s test stream: three utterances.
+BURST_TIMES = [(1.0, 2.5), (4.5, 6.5), (8.0, 9.2)]
+
+
+def bursts(rate: int, times: list[tuple[float, float]], total: float, noise_db: float = -60.0,
+           speech_db: float = -20.0) -> np.ndarray:
+    """Noise at ``noise_db`` with speech-like bursts over the (start, end) seconds in ``times``."""
+    x = noise(total, rate, noise_db, seed=3)
+    for i, (a, b) in enumerate(times):
+        ia = int(a * rate)
+        x[ia:ia + round((b - a) * rate)] += voiced(b - a, rate, level_db=speech_db, seed=i)
+    return x
