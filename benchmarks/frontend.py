@@ -17,8 +17,8 @@ import time
 import numpy as np
 
 from ser_edge.config import FeatureSpec
-from ser_edge.features import extract, mfcc_mean
-from ser_edge.resample import resample
+from ser_edge.frontend.mfcc import extract, mfcc_mean
+from ser_edge.frontend.resample import resample
 
 RATES = (48000, 44100, 24414, 16000, 8000, 22050)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_edge.audio import read_audio
 from ser_edge.config import FeatureSpec
-from ser_edge.features import mfcc_mean
-from ser_edge.incremental import IncrementalMfcc
-from ser_edge.resample import resample
+from ser_edge.frontend.audio import read_audio
+from ser_edge.frontend.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc import mfcc_mean
+from ser_edge.frontend.resample import resample
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_edge.audio import read_audio
 from ser_edge.classifier import EmotionClassifier
 from ser_edge.config import StreamSpec
-from ser_edge.incremental import IncrementalMfcc
-from ser_edge.resample import resample
+from ser_edge.frontend.audio import read_audio
+from ser_edge.frontend.incremental import IncrementalMfcc
+from ser_edge.frontend.resample import resample
 from ser_edge.segment import make_segmenter
 from ser_edge.stream import StreamEngine
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ser_edge import features, mel
 from ser_edge.config import FeatureSpec
+from ser_edge.frontend import mel, mfcc
 
 from .recipe import Recipe
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def dct_matrix(n_mfcc: int, n_mels: int) -> np.ndarray:
     """float64 (n_mfcc, n_mels), read-only: rows of the orthonormal DCT-II (the runtime's matrix)."""
-    return features.dct_matrix(n_mfcc, n_mels, 2, "ortho")
+    return mfcc.dct_matrix(n_mfcc, n_mels, 2, "ortho")
 
 
 def slaney_mel_centres(spec: FeatureSpec) -> np.ndarray:

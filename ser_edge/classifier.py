@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .activity import ActivitySpec, has_speech
-from .audio import check_audio, read_audio
 from .config import ModelSpec
 from .errors import AudioError
-from .features import extract
+from .frontend.activity import ActivitySpec, has_speech
+from .frontend.audio import check_audio, read_audio
+from .frontend.mfcc import extract
 from .model import EmotionModel
 
 #: Shortest buffer the classifier accepts, in seconds (about one STFT frame at 22050 Hz).

@@ -80,7 +80,7 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, width: int) -> 
 
 
 def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
-    from .audio import read_audio
+    from .frontend.audio import read_audio
     from .stream import timeline
 
     samples, rate = read_audio(path)

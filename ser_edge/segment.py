@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activity import frame_rms_db
 from .audio_buffer import AudioBuffer
 from .config import StreamSpec
+from .frontend.activity import frame_rms_db
 from .gate import DIGITAL_SILENCE_DB, DCBlocker, EnergyGate  # noqa: F401  (segment's API)
 
 

@@ -114,7 +114,7 @@ def _file_blocks(path: Path, block_seconds: float) -> tuple[int, Iterator[np.nda
     try:
         import soundfile
     except ImportError:
-        from .audio import read_audio
+        from .frontend.audio import read_audio
 
         samples, rate = read_audio(path)
         n = max(1, int(rate * block_seconds))
@@ -193,7 +193,7 @@ class PcmSource(_Source):
 
     def __init__(self, stream: BinaryIO, *, sample_rate: int, fmt: str = "s16le", channels: int = 1,
                  block_seconds: float = 0.05, name: str = "<stdin>") -> None:
-        from .audio import pcm_frame_bytes
+        from .frontend.audio import pcm_frame_bytes
 
         if sample_rate <= 0 or channels <= 0:
             raise AudioError(f"{name}: need a positive rate and channel count, got rate={sample_rate}, "
@@ -205,7 +205,7 @@ class PcmSource(_Source):
         self.partial_frame_bytes = 0  # bytes of an incomplete frame left at the end of the stream
 
     def __iter__(self) -> Iterator[Chunk]:
-        from .audio import decode_pcm
+        from .frontend.audio import decode_pcm
 
         offset, carry = 0, b""
         while True:

@@ -2,8 +2,8 @@
 
 ``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
 naively, each window is resampled and analysed from scratch (3 s of audio per 1 s hop). Here
-the stream goes once through :class:`~ser_edge.resample_stream.StreamResampler` and
-:class:`~ser_edge.incremental.IncrementalMfcc` (each STFT frame computed once), so a hop costs
+the stream goes once through :class:`~ser_edge.frontend.resample.StreamResampler` and
+:class:`~ser_edge.frontend.incremental.IncrementalMfcc` (each STFT frame computed once), so a hop costs
 about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of its samples
 ``w`` in the resampled stream (the window's DC offset removed, as for utterances).
 
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activity import ActivitySpec, has_speech
 from .config import FeatureSpec, StreamSpec
-from .features import mfcc_mean
-from .incremental import IncrementalMfcc
-from .resample_stream import StreamResampler
+from .frontend.activity import ActivitySpec, has_speech
+from .frontend.incremental import IncrementalMfcc
+from .frontend.mfcc import mfcc_mean
+from .frontend.resample import StreamResampler
 from .segment import VoicedFrames
 
 #: The only frontend type computed incrementally.

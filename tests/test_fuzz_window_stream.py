@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from ser_edge import EmotionClassifier
 from ser_edge.config import StreamSpec
-from ser_edge.resample import output_length
-from ser_edge.resample_stream import StreamResampler
+from ser_edge.frontend.resample import StreamResampler, output_length
 from ser_edge.stream import StreamEngine
 
 from support.signals import noise, voiced

@@ -70,7 +70,7 @@ class _Hook(http.server.BaseHTTPRequestHandler):
 
 def test_react_to_emotion_calls_the_webhook_once_when_the_label_persists(same3):
     from ser_edge import EmotionClassifier
-    from ser_edge.audio import read_audio
+    from ser_edge.frontend.audio import read_audio
     from ser_edge.stream import timeline
 
     labels = [e.label for e in timeline(EmotionClassifier.load(), *read_audio(str(same3)))]

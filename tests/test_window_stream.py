@@ -7,13 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_edge.audio import read_audio
 from ser_edge.classifier import EmotionClassifier
 from ser_edge.config import FeatureSpec, StreamSpec
-from ser_edge.features import mfcc_mean
-from ser_edge.incremental import IncrementalMfcc
-from ser_edge.resample import resample
-from ser_edge.resample_stream import StreamResampler
+from ser_edge.frontend.audio import read_audio
+from ser_edge.frontend.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc import mfcc_mean
+from ser_edge.frontend.resample import StreamResampler, resample
 from ser_edge.segment import make_segmenter
 from ser_edge.stream import StreamEngine
 from ser_edge.window_stream import WindowFeatureStream

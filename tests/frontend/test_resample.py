@@ -1,4 +1,4 @@
-"""ser_edge.resample reproduces resampy 0.4.3 (librosa.load's res_type='kaiser_fast')."""
+"""ser_edge.frontend.resample reproduces resampy 0.4.3 (librosa.load's res_type='kaiser_fast')."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from scipy.signal import resample_poly
 from scipy.signal.windows import kaiser
 
-from ser_edge.resample import FILTERS, _kernel, filter_table, output_length, resample
+from ser_edge.frontend.resample import FILTERS, filter_table, interpolation_kernel, output_length, resample
 
 RATE_PAIRS = [
     (48000, 22050), (24414, 22050), (44100, 22050), (16000, 22050), (8000, 22050),
@@ -89,7 +89,7 @@ def test_equals_resampy_on_noise(sr_in: int, sr_out: int, method: str) -> None:
 def test_equals_librosa_load_on_examples(example_wavs: list[Path]) -> None:
     librosa = pytest.importorskip("librosa")
     pytest.importorskip("resampy")
-    from ser_edge.audio import read_audio
+    from ser_edge.frontend.audio import read_audio
 
     for path in example_wavs:
         samples, rate = read_audio(path)
@@ -140,6 +140,6 @@ def test_bad_arguments() -> None:
 def test_tap_tables_stay_small(sr_in: int, sr_out: int) -> None:
     """Awkward ratios (24414 -> 22050 is 3675/4069) must not build per-phase tables of that size."""
     for method in FILTERS:
-        k = _kernel(method, sr_in, sr_out)
+        k = interpolation_kernel(method, sr_in, sr_out)
         assert k.win_t.nbytes + k.delta_t.nbytes < 8 * 2**20
         assert not k.win_t.flags.writeable

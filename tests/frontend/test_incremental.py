@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_edge.audio import read_audio
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError
-from ser_edge.features import mfcc_mean
-from ser_edge.incremental import IncrementalMfcc
-from ser_edge.resample import resample
+from ser_edge.frontend.audio import read_audio
+from ser_edge.frontend.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc import mfcc_mean
+from ser_edge.frontend.resample import resample
 
 TOLERANCE = 1e-4
 
@@ -112,9 +112,9 @@ def test_edge_frames_for_other_pad_modes(pad_mode: str) -> None:
 
 
 def test_reflect_padding_shortcut_equals_np_pad() -> None:
-    from ser_edge.incremental import _pad
+    from ser_edge.frontend.incremental import fast_pad
 
     x = np.random.default_rng(4).standard_normal(12)
     for before, after in ((3, 0), (0, 3), (0, 0), (11, 11), (2, 5)):
         for mode in ("reflect", "constant", "edge"):
-            assert np.array_equal(_pad(x, before, after, mode), np.pad(x, (before, after), mode=mode))
+            assert np.array_equal(fast_pad(x, before, after, mode), np.pad(x, (before, after), mode=mode))

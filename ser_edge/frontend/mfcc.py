@@ -20,14 +20,9 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .config import FeatureSpec
-from .errors import AudioError, ContractError
-from .mel import (  # noqa: F401  (re-exported: features' API)
-    apply_filterbank,
-    hz_to_mel,
-    mel_filterbank,
-    mel_to_hz,
-)
+from ..config import FeatureSpec
+from ..errors import AudioError, ContractError
+from .mel import apply_filterbank
 from .resample import resample
 
 #: STFT frames processed at once by :func:`mel_power` (bounds memory to ~FRAME_BLOCK * n_fft * 16 bytes).
@@ -73,7 +68,7 @@ def analysis_window(window: str, win_length: int, n_fft: int) -> np.ndarray:
     return out
 
 
-def _frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def stft_frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """STFT frames (n_frames, n_fft) of ``y`` (n,), a view of the padded signal."""
     y = np.asarray(y, dtype=np.float64)
     if y.ndim != 1 or len(y) == 0:
@@ -84,7 +79,7 @@ def _frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     return frame_signal(y, spec.n_fft, spec.hop_length)
 
 
-def _spectrum(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def frames_spectrum(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """``rfft(frame * window)`` of frames (n, n_fft): (n_fft//2 + 1, n) complex, bins-major.
 
     Transformed along axis 0 so that each bin's row is contiguous for the filterbank (the
@@ -101,9 +96,9 @@ def spectrum_power(spectrum: np.ndarray, power: float) -> np.ndarray:
     return np.abs(spectrum) ** power
 
 
-def _power(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def frames_power(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """``|rfft(frame * window)| ** power`` of frames (n, n_fft): (n_fft//2 + 1, n) float64."""
-    return spectrum_power(_spectrum(frames, spec), spec.power)
+    return spectrum_power(frames_spectrum(frames, spec), spec.power)
 
 
 def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
@@ -113,7 +108,7 @@ def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     ``n_fft // 2`` on both sides with ``spec.pad_mode`` (numpy's ``np.pad`` modes), so
     frame ``t`` is centred on sample ``t * hop_length``.
     """
-    return _power(_frames(y, spec), spec)
+    return frames_power(stft_frames(y, spec), spec)
 
 
 def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
@@ -122,11 +117,11 @@ def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     Column ``t`` depends only on frame ``t`` of the signal (streaming-friendly). Computed
     in blocks of :data:`FRAME_BLOCK` frames, so long inputs need no full spectrogram.
     """
-    frames = _frames(y, spec)
+    frames = stft_frames(y, spec)
     out = np.empty((spec.n_mels, len(frames)))
     for start in range(0, len(frames), FRAME_BLOCK):
         block = frames[start:start + FRAME_BLOCK]
-        out[:, start:start + len(block)] = apply_filterbank(_power(block, spec), spec)
+        out[:, start:start + len(block)] = apply_filterbank(frames_power(block, spec), spec)
     return out
 
 

@@ -7,11 +7,20 @@ Integers are scaled exactly as libsndfile (hence ``librosa.load``) does: ``int16
 ``int32 / 2**31`` (scipy returns 24-bit samples left-justified in int32, so the same
 divisor), ``(uint8 - 128) / 128``. Channels are averaged in float32, as librosa's
 ``to_mono``. Every failure is an :class:`AudioError` naming the file and the problem.
+
+One kind of "broken" WAV is really fine: a WAV streamed to a pipe (``arecord > x.wav``,
+``ffmpeg ... -f wav - > x.wav``) cannot seek back to write the sizes, so the header keeps
+placeholders: a RIFF size of 0 or about 0xFFFFFFFF, and a final ``data`` chunk that claims more
+bytes than the file holds. libsndfile reads such files; scipy's reader refuses them.
+:func:`streamed_wav` returns the bytes with the sizes set to what the file holds, so they read
+as the recording they are. A file whose sizes are plausible but too big (a copy cut short) is
+NOT repaired: that stays a "truncated WAV file" error.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import struct
 import sys
 import warnings
@@ -22,8 +31,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .errors import AudioError, MissingExtraError
-from .wavrepair import streamed_wav
+from ..errors import AudioError, MissingExtraError
 
 MIN_RATE, MAX_RATE = 8000, 192000
 #: Largest sample magnitude a caller's buffer may hold (full scale is 1.0; far beyond it the
@@ -109,6 +117,34 @@ def _wavfile() -> ModuleType:
     from scipy.io import wavfile
 
     return wavfile
+
+
+#: RIFF/data sizes at or above this (or a RIFF size of 0) are placeholders of a streamed WAV.
+_STREAMED_SIZE = 0x7FFFF000
+
+
+def streamed_wav(path: Path) -> BinaryIO | None:
+    """A WAV written to a pipe (``arecord > x.wav``, ``ffmpeg ... -f wav -``) keeps placeholder
+    sizes (RIFF 0 or ~0xFFFFFFFF, a final data chunk running past the end): its bytes with the
+    sizes set to what the file holds, or None when the file is not such a WAV."""
+    try:
+        raw = bytearray(path.read_bytes())
+    except OSError:  # gone or unreadable since the first attempt: the caller's error stands
+        return None
+    riff = struct.unpack_from("<I", raw, 4)[0] if raw[:4] == b"RIFF" and len(raw) >= 12 else None
+    placeholder, pos = riff is not None and (riff == 0 or riff >= _STREAMED_SIZE), 12
+    while riff is not None and pos + 8 <= len(raw):
+        size = struct.unpack_from("<I", raw, pos + 4)[0]
+        if raw[pos:pos + 4] == b"data":
+            if pos + 8 + size > len(raw) and (placeholder or size >= _STREAMED_SIZE):
+                struct.pack_into("<I", raw, pos + 4, len(raw) - pos - 8)
+                placeholder = True
+            break
+        pos += 8 + size + (size & 1)
+    if not placeholder:
+        return None
+    struct.pack_into("<I", raw, 4, len(raw) - 8)
+    return io.BytesIO(bytes(raw))
 
 
 def _read_wav(path: Path, source: BinaryIO | None = None) -> tuple[np.ndarray, int] | None:

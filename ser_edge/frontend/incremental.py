@@ -1,7 +1,7 @@
 """Sliding-window MFCC means for a stream, each frame's mel power computed once.
 
 Consecutive windows of a stream share most STFT frames, so recomputing every window's
-features from scratch (:func:`ser_edge.features.mfcc_mean`) repeats most of the work.
+features from scratch (:func:`ser_edge.frontend.mfcc.mfcc_mean`) repeats most of the work.
 :class:`IncrementalMfcc` keeps the dB mel power of every *interior* frame (one whose samples
 lie inside the window, so it is the same in every window that holds it) and computes per
 window only what differs:
@@ -27,27 +27,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FeatureSpec
-from .errors import AudioError
-from .features import (
-    _frames,
-    _power,
-    _spectrum,
+from ..config import FeatureSpec
+from ..errors import AudioError
+from .mel import apply_filterbank, mel_filterbank
+from .mfcc import (
     analysis_window,
-    apply_filterbank,
     dct_matrix,
     frame_count,
     frame_signal,
-    mel_filterbank,
+    frames_power,
+    frames_spectrum,
     power_to_db,
     spectrum_power,
+    stft_frames,
 )
 
 #: ``np.pad`` modes whose padding depends only on the samples next to it.
 LOCAL_PAD_MODES = ("reflect", "symmetric", "edge", "constant")
 
 
-def _pad(x: np.ndarray, before: int, after: int, mode: str) -> np.ndarray:
+def fast_pad(x: np.ndarray, before: int, after: int, mode: str) -> np.ndarray:
     """``np.pad(x, (before, after), mode)``; 'reflect' built directly (np.pad's set-up costs more
     than the copy for a few thousand samples). Needs ``len(x) > max(before, after)``."""
     if mode != "reflect":
@@ -61,7 +60,7 @@ class WindowFeatures:
 
     start: int
     end: int
-    features: np.ndarray  # (n_mfcc,) float32, = features.mfcc_mean(stream[start:end], spec)
+    features: np.ndarray  # (n_mfcc,) float32, = mfcc.mfcc_mean(stream[start:end], spec)
 
 
 class IncrementalMfcc:
@@ -124,13 +123,13 @@ class IncrementalMfcc:
 
     def _to_db(self, frames: np.ndarray) -> np.ndarray:
         """dB mel power (n, n_mels) of STFT frames (n, n_fft), before the top_db clip."""
-        return self._db_rows(apply_filterbank(_power(frames, self.spec), self.spec))
+        return self._db_rows(apply_filterbank(frames_power(frames, self.spec), self.spec))
 
     def _interior_rows(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached values of interior frames (n, n_fft): dB rows without the DC-reached bins,
         the mel power of the DC-reached bands without them, and the spectrum at those bins
         (without remove_dc there are no such bins: the dB rows are complete)."""
-        spectrum = _spectrum(frames, self.spec)  # (bins, n)
+        spectrum = frames_spectrum(frames, self.spec)  # (bins, n)
         power = spectrum_power(spectrum, self.spec.power)
         at_bins = spectrum[self._bins].T
         power[self._bins] = 0.0
@@ -172,18 +171,18 @@ class IncrementalMfcc:
         """The window's first and last frames (those reaching into its padding) of ``window - dc``.
 
         Padded from the window's ends only (enough for the pad modes that look at the
-        nearest samples); other modes pad the whole window as :func:`features._frames` does.
+        nearest samples); other modes pad the whole window as :func:`.mfcc.stft_frames` does.
         """
         spec, lo, hi, n = self.spec, self._first_inner, self._last_inner, self.n_frames
         if spec.pad_mode not in LOCAL_PAD_MODES:
-            return _frames(window - dc, spec)[np.r_[0:lo, hi + 1:n]]
+            return stft_frames(window - dc, spec)[np.r_[0:lo, hi + 1:n]]
         hop, n_fft, pad = spec.hop_length, spec.n_fft, self._offset
         parts = []
         if lo:  # padded[0 : (lo - 1) * hop + n_fft] comes from the window's head
-            head = _pad(window[:(lo - 1) * hop + n_fft - pad] - dc, pad, 0, spec.pad_mode)
+            head = fast_pad(window[:(lo - 1) * hop + n_fft - pad] - dc, pad, 0, spec.pad_mode)
             parts.append(frame_signal(head, n_fft, hop)[:lo])
         if hi + 1 < n:  # padded[(hi + 1) * hop :] comes from the window's tail
-            tail = _pad(window[(hi + 1) * hop - pad:] - dc, 0, pad, spec.pad_mode)
+            tail = fast_pad(window[(hi + 1) * hop - pad:] - dc, 0, pad, spec.pad_mode)
             parts.append(frame_signal(tail, n_fft, hop)[:n - hi - 1])
         return np.concatenate(parts)
 

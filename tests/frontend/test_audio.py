@@ -1,4 +1,4 @@
-"""ser_edge.audio: every WAV flavour reads like librosa/soundfile would; every bad input is an AudioError."""
+"""frontend.audio: every WAV flavour reads like librosa/soundfile would; every bad input is an AudioError."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from ser_edge.audio import check_audio, decode_pcm, pcm_frame_bytes, read_audio, to_mono
 from ser_edge.errors import AudioError, MissingExtraError
+from ser_edge.frontend.audio import check_audio, decode_pcm, pcm_frame_bytes, read_audio, to_mono
 
 RNG = np.random.default_rng(1234)
 

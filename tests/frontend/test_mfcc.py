@@ -1,4 +1,4 @@
-"""ser_edge.features equals librosa step by step on synthetic signals."""
+"""ser_edge.frontend.mfcc equals librosa step by step on synthetic signals."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import pytest
 
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError
-from ser_edge.features import (
+from ser_edge.frontend.mel import apply_filterbank, mel_filterbank
+from ser_edge.frontend.mfcc import (
     FRAME_BLOCK,
-    apply_filterbank,
     extract,
     frame_count,
     frame_signal,
-    mel_filterbank,
     mel_power,
     mfcc,
     mfcc_from_mel_power,
@@ -23,7 +22,7 @@ from ser_edge.features import (
     power_spectrogram,
     power_to_db,
 )
-from ser_edge.resample import resample
+from ser_edge.frontend.resample import resample
 
 librosa = pytest.importorskip("librosa")
 

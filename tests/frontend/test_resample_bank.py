@@ -1,4 +1,4 @@
-"""The per-phase tap bank (fast path of ser_edge.resample) equals the exact per-sample loop."""
+"""The per-phase tap bank (fast path of ser_edge.frontend.resample) equals the exact per-sample loop."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_edge.audio import read_audio
-from ser_edge.resample import BANK_METHODS, _bank, _resampy, resample
+from ser_edge.frontend.audio import read_audio
+from ser_edge.frontend.resample import BANK_METHODS, resample, resample_exact, tap_bank
 
 #: Largest allowed difference from the exact (resampy bit-exact) loop: float64 sums of the
 #: same weights vs resampy's float32 running sums; measured ~3e-7 on speech at full scale.
@@ -26,7 +26,7 @@ def _speech(audio_dir: Path, example_wavs: list[Path]) -> dict[int, np.ndarray]:
     wav, rate = read_audio(example_wavs[0])
     out = {48000: x48, 24414: x24, rate: wav}
     for target in (44100, 16000):
-        out[target] = _resampy(x48, 48000, target, "kaiser_fast")
+        out[target] = resample_exact(x48, 48000, target, "kaiser_fast")
     return out
 
 
@@ -35,9 +35,9 @@ def test_bank_equals_exact_loop_on_speech(audio_dir: Path, example_wavs: list[Pa
     signals = _speech(audio_dir, example_wavs)
     assert {48000, 44100, 24414, 16000} <= set(signals)
     for rate, x in signals.items():
-        assert _bank(method, rate, 22050) is not None  # the fast path is really taken
+        assert tap_bank(method, rate, 22050) is not None  # the fast path is really taken
         fast = resample(x, rate, 22050, method)
-        exact = _resampy(x, rate, 22050, method)
+        exact = resample_exact(x, rate, 22050, method)
         diff = np.abs(fast[:len(exact)] - exact).max()
         print(f"{rate} -> 22050 {method}: max |bank - exact| = {diff:.3g} over {len(exact)} samples")
         assert diff <= TOLERANCE
@@ -50,28 +50,28 @@ def test_bank_equals_exact_loop_at_full_scale(sr_in: int, sr_out: int) -> None:
     x = np.random.default_rng(sr_in).uniform(-1, 1, sr_in + 13).astype(np.float32)
     for method in BANK_METHODS:
         fast = resample(x, sr_in, sr_out, method)
-        exact = _resampy(x, sr_in, sr_out, method)
+        exact = resample_exact(x, sr_in, sr_out, method)
         assert np.abs(fast[:len(exact)] - exact).max() <= TOLERANCE
 
 
 def test_many_phase_ratio_falls_back_to_exact_loop() -> None:
     """A ratio with more output phases than the bank allows still resamples (exact loop)."""
-    assert _bank("kaiser_fast", 22051, 22050) is None
+    assert tap_bank("kaiser_fast", 22051, 22050) is None
     x = np.random.default_rng(1).standard_normal(3000).astype(np.float32)
-    assert np.array_equal(resample(x, 22051, 22050)[:2999], _resampy(x, 22051, 22050, "kaiser_fast"))
+    assert np.array_equal(resample(x, 22051, 22050)[:2999], resample_exact(x, 22051, 22050, "kaiser_fast"))
 
 
 def test_straggler_search_is_kept_for_short_outputs_and_extended_for_long_ones():
     """The search is cached per rate pair up to STRAGGLER_CACHE outputs; a longer input goes
     on from the cached part and gives what a fresh search gives, without being kept."""
-    from ser_edge import resample_bank as rb
+    from ser_edge.frontend import resample as rb
 
-    bank = _bank("kaiser_fast", 48000, 22050)
-    rb._STRAGGLERS.pop(("kaiser_fast", 48000, 22050), None)
-    short = rb._stragglers("kaiser_fast", 48000, 22050, bank, 100_000)
-    assert rb._STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000 and short.size > 0
-    long = rb._stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
-    assert rb._STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000  # not kept
-    rb._STRAGGLERS.pop(("kaiser_fast", 48000, 22050))
-    fresh = rb._stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
+    bank = tap_bank("kaiser_fast", 48000, 22050)
+    rb.STRAGGLERS.pop(("kaiser_fast", 48000, 22050), None)
+    short = rb.stragglers("kaiser_fast", 48000, 22050, bank, 100_000)
+    assert rb.STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000 and short.size > 0
+    long = rb.stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
+    assert rb.STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000  # not kept
+    rb.STRAGGLERS.pop(("kaiser_fast", 48000, 22050))
+    fresh = rb.stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
     assert np.array_equal(long, fresh) and np.array_equal(long[:short.size], short)

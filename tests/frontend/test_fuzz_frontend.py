@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from ser_edge import EmotionClassifier, Prediction
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, SerEdgeError
-from ser_edge.features import extract
-from ser_edge.resample import METHODS, output_length, resample
+from ser_edge.frontend.mfcc import extract
+from ser_edge.frontend.resample import METHODS, output_length, resample
 
 from support.signals import voiced
 
