@@ -28,8 +28,8 @@ from ser_edge.config import StreamSpec
 from ser_edge.frontend.audio import read_audio
 from ser_edge.frontend.incremental import IncrementalMfcc
 from ser_edge.frontend.resample import resample
-from ser_edge.segment import make_segmenter
 from ser_edge.stream import StreamEngine
+from ser_edge.stream.engine import make_segmenter
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import open_input
 from ser_edge.stream import listen
+from ser_edge.stream.sources import open_input
 
 
 def main() -> int:

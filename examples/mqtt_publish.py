@@ -18,8 +18,8 @@ import sys
 
 from ser_edge import EmotionClassifier
 from ser_edge.mqtt import MqttOptions, MqttSink
-from ser_edge.sources import open_input
 from ser_edge.stream import StreamStats, listen
+from ser_edge.stream.sources import open_input
 
 
 def main() -> int:

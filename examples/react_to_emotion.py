@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ser_edge import EmotionClassifier
-from ser_edge.sources import open_input
 from ser_edge.stream import listen
+from ser_edge.stream.sources import open_input
 
 
 class Persistence:

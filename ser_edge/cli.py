@@ -81,7 +81,7 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, width: int) -> 
 
 def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
     from .frontend.audio import read_audio
-    from .stream import timeline
+    from .stream.engine import timeline
 
     samples, rate = read_audio(path)
     for event in timeline(clf, samples, rate):

@@ -34,7 +34,7 @@ class _StopSignals:
         self.busy, self.pending = False, ""
 
     def __call__(self, signum: int, _frame: object) -> None:
-        from .stream import StopListening
+        from .stream.engine import StopListening
 
         name = signal.Signals(signum).name
         if self.busy:
@@ -49,7 +49,7 @@ class _StopSignals:
         self.busy = True
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        from .stream import StopListening
+        from .stream.engine import StopListening
 
         self.busy = False
         if exc_type is None and self.pending:
@@ -109,7 +109,7 @@ def add_devices_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from .mic import list_input_devices
+    from .stream.mic import list_input_devices
 
     devices = list_input_devices()
     for d in devices:
@@ -130,7 +130,7 @@ def _spec(args: argparse.Namespace) -> StreamSpec:
 
 def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     """The source ``args`` ask for: stdin PCM, a file replay or an input device."""
-    from . import sources
+    from .stream import sources
 
     if args.input == "-":
         return sources.PcmSource(sys.stdin.buffer, sample_rate=args.rate, fmt=args.format,
@@ -138,7 +138,7 @@ def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     if args.input:
         return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
                                   queue_seconds=spec.queue_seconds)
-    from .mic import MicSource
+    from .stream.mic import MicSource
 
     return MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
                      queue_seconds=spec.queue_seconds, retries=args.retry, on_note=_note)
@@ -178,7 +178,7 @@ def _emitter(sink: Any, mqtt: Any) -> Any:
 
 def _rest(events: Any) -> Any:
     """The events ``listen`` still gives once told to stop (the segment in progress)."""
-    from .stream import StopListening
+    from .stream.engine import StopListening
 
     try:
         first = events.throw(StopListening("stop"))
@@ -192,7 +192,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     from .classifier import EmotionClassifier
     from .mqtt_cli import sink_from_args
     from .sinks import make_sink
-    from .stream import StopListening, StreamStats, listen
+    from .stream.engine import StopListening, listen
+    from .stream.events import StreamStats
 
     if args.input == "-" and not args.rate:
         _note("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM on stdin")

@@ -88,7 +88,7 @@ def test_bad_model_is_a_usage_error(tmp_path, good_wav, kind):
     elif kind == "not-onnx":
         model.write_text("hello")
     elif kind == "no-contract":
-        onnx_fixtures = pytest.importorskip("onnx_fixtures")
+        onnx_fixtures = pytest.importorskip("support.onnx_fixtures")
         pytest.importorskip("onnx")
         onnx_fixtures.tiny_model(model, metadata={})
     proc = run_cli("classify", "--model", str(model), str(good_wav))

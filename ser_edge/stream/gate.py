@@ -1,5 +1,5 @@
 """The per-frame energy gate of the segmenters: voicing with an adaptive noise floor and
-hysteresis, and the DC blocker in front of it (split from :mod:`ser_edge.segment`)."""
+hysteresis, and the DC blocker in front of it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import deque
 import numpy as np
 from scipy.signal import lfilter
 
-from .config import StreamSpec
+from ..config import StreamSpec
 
 #: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:
 #: they do not pull the noise floor down.

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from ser_edge.errors import AudioError, DeviceError
-from ser_edge.mic import resolve_device
-from ser_edge.sources import BlockQueue, FileSource, PcmSource
+from ser_edge.stream.mic import resolve_device
+from ser_edge.stream.sources import BlockQueue, FileSource, PcmSource
 
 from support.signals import noise, to_int16, write_wav
 
@@ -134,7 +134,7 @@ def test_unknown_device_name_is_a_device_error():
 
 
 def test_open_input_replays_a_file_or_opens_a_device(example_wavs):
-    from ser_edge.sources import open_input
+    from ser_edge.stream.sources import open_input
 
     source = open_input(example_wavs[0])
     assert isinstance(source, FileSource) and source.sample_rate == 48000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from ser_edge.sources import PcmSource
 from ser_edge.stream import StreamStats
+from ser_edge.stream.sources import PcmSource
 
 from support.cli import run_cli
 from support.signals import noise, to_int16

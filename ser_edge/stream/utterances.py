@@ -1,22 +1,22 @@
-"""Cut a stream of mono audio into pieces to classify: utterances (energy VAD) or windows.
+"""Cut a stream of mono audio into utterances (energy VAD); the framing all segmenters share.
 
-Kept apart as in silero-vad: :class:`~ser_edge.gate.EnergyGate` is the stateful per-frame step
-(levels, an adaptive noise floor, hysteresis), the segmenters are the decision state machines on top.
+Kept apart as in silero-vad: :class:`~ser_edge.stream.gate.EnergyGate` is the stateful
+per-frame step (levels, an adaptive noise floor, hysteresis), the segmenters are the decision
+state machines on top (:class:`UtteranceSegmenter` here, the window ones in :mod:`.windows`).
 All positions are absolute sample indices of the stream; every class has ``reset()``.
 Segmenters take blocks of any length (``push``) and carry the partial frame over.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
-from .audio_buffer import AudioBuffer
-from .config import StreamSpec
-from .frontend.activity import frame_rms_db
-from .gate import DIGITAL_SILENCE_DB, DCBlocker, EnergyGate  # noqa: F401  (segment's API)
+from ..config import StreamSpec
+from ..frontend.activity import frame_rms_db
+from .buffer import AudioBuffer
+from .gate import DCBlocker, EnergyGate
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Segment:
     decided_at: int
 
 
-class _Framed:
+class FramedSegmenter:
     """Common base: buffer the audio, split it into whole frames, run the gate."""
 
     def __init__(self, spec: StreamSpec, sample_rate: int) -> None:
@@ -89,7 +89,7 @@ class _Framed:
         raise NotImplementedError
 
 
-class UtteranceSegmenter(_Framed):
+class UtteranceSegmenter(FramedSegmenter):
     """Energy VAD: one Segment per utterance, with context, emitted once it has ended."""
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:
@@ -142,75 +142,3 @@ class UtteranceSegmenter(_Framed):
         out = [self._segment(s, e, self.buffer.end) for s, e, _ in self._pending]
         self._pending = []
         return out
-
-
-class VoicedFrames(_Framed):
-    """The gate's voiced frames, kept for window decisions (the incremental window mode uses it
-    as is; :class:`WindowSegmenter` cuts its windows on top). Emits no segment itself."""
-
-    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
-        super().reset(position, keep_floor)
-        self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
-
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
-        if stop:
-            self._voiced.append(pos)
-        return []
-
-    def _keep_from(self) -> int:
-        return self._framed - 2 * self._seconds(self.spec.window)
-
-    def flush(self) -> list[Segment]:
-        return []
-
-    def voiced_samples(self, begin: int, end: int) -> int:
-        """Samples of voiced frames lying inside ``[begin, end)``; forgets frames before ``begin``."""
-        while self._voiced and self._voiced[0] < begin:
-            self._voiced.popleft()
-        inside = sum(1 for pos in self._voiced if pos + self.gate.frame_len <= end)
-        return inside * self.gate.frame_len
-
-    def voiced_after(self, position: int) -> bool:
-        """Whether a voiced frame starts at or after ``position``."""
-        return bool(self._voiced) and self._voiced[-1] >= position
-
-
-class WindowSegmenter(VoicedFrames):
-    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
-
-    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
-        super().reset(position, keep_floor)
-        self._next = position + self._seconds(self.spec.window)
-        self._origin = position
-        self._last_end = position  # end of the last window looked at
-
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
-        super()._frame(pos, start, stop)
-        end = pos + self.gate.frame_len
-        if end < self._next:
-            return []
-        self._next += self._seconds(self.spec.hop)
-        self._last_end = end
-        return self._window(end)
-
-    def _window(self, end: int) -> list[Segment]:
-        begin = max(self._origin, end - self._seconds(self.spec.window))
-        if self.voiced_samples(begin, end) < self._seconds(self.spec.min_speech):
-            return []
-        return [Segment(begin, end, begin, self.buffer.slice(begin, end), end)]
-
-    def _keep_from(self) -> int:
-        return self._framed - self._seconds(self.spec.window)
-
-    def flush(self) -> list[Segment]:
-        """End of stream: the last window, when speech came after the last one emitted."""
-        if self.voiced_after(self._last_end):
-            self._last_end = self._framed
-            return self._window(self._framed)
-        return []
-
-
-def make_segmenter(spec: StreamSpec, sample_rate: int) -> UtteranceSegmenter | WindowSegmenter:
-    """The segmenter of ``spec.mode`` for a stream at ``sample_rate`` Hz."""
-    cls = UtteranceSegmenter if spec.mode == "utterance" else WindowSegmenter
-    return cls(spec, sample_rate)

@@ -1,6 +1,6 @@
 """Input devices through sounddevice (PortAudio): listing, choosing, and a live source.
 
-The PortAudio callback only copies each block into a :class:`~ser_edge.sources.BlockQueue`
+The PortAudio callback only copies each block into a :class:`~ser_edge.stream.blocks.BlockQueue`
 (which counts what a slow consumer makes it drop). A device that stops delivering raises
 :class:`DeviceError`, unless ``retries`` allows reopening it: then the source waits 0.5, 1,
 2, 4 ... s (at most ``MAX_BACKOFF``), reopens the device found by the same index or name,
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DeviceError, MissingExtraError
-from .sources import BlockQueue, Chunk, _Source
+from ..errors import DeviceError, MissingExtraError
+from .blocks import BlockQueue, Chunk, Source
 
 #: Rates tried, in order, when the device's default is below 22050 Hz (the features reach 11 kHz).
 PREFERRED_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
@@ -80,7 +80,7 @@ def choose_rate(index: int, requested: int | None = None) -> int:
     raise DeviceError(f"input device {index}: accepts none of the rates {candidates} Hz")
 
 
-class MicSource(_Source):
+class MicSource(Source):
     """A sounddevice InputStream feeding a bounded queue; see the module docstring.
 
     ``retries``: how many times in a row a lost device is reopened (0: raise at once);

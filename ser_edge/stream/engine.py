@@ -3,15 +3,15 @@
 Embedding in a script (an iterator, or a callback)::
 
     from ser_edge import EmotionClassifier
-    from ser_edge.mic import MicSource                # or sources.FileSource / PcmSource
     from ser_edge.stream import listen
+    from ser_edge.stream.mic import MicSource         # or stream.sources.FileSource / PcmSource
 
     clf = EmotionClassifier.load()
     with MicSource("USB", retries=5) as mic:          # an index or a name substring
         for event in listen(mic, clf):
             print(event.label, event.confidence)      # or: run(mic, clf, on_event=publish)
 
-Sources yield ``(offset, block)`` chunks (see ``sources.py``); ``timeline()`` gives the events
+Sources yield ``(offset, block)`` chunks (see :mod:`ser_edge.stream.blocks`); ``timeline()`` gives the events
 of a whole recording in memory (``ser-edge classify --timeline``).
 """
 
@@ -23,12 +23,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .config import StreamSpec
-from .errors import AudioError
-from .events import Event, ScoreSmoother, StreamStats  # noqa: F401  (stream's API)
-from .segment import Segment, make_segmenter
-from .sources import Chunk
-from .window_stream import FeatureWindow, WindowFeatureStream
+from ..config import StreamSpec
+from ..errors import AudioError
+from .blocks import Chunk
+from .events import Event, ScoreSmoother, StreamStats
+from .utterances import Segment, UtteranceSegmenter
+from .windows import FeatureWindow, WindowFeatureStream, WindowSegmenter
 
 
 class Classifier(Protocol):
@@ -39,12 +39,18 @@ class Classifier(Protocol):
     def predict(self, samples: np.ndarray, sample_rate: int) -> Any: ...
 
 
+def make_segmenter(spec: StreamSpec, sample_rate: int) -> UtteranceSegmenter | WindowSegmenter:
+    """The segmenter of ``spec.mode`` for a stream at ``sample_rate`` Hz."""
+    cls = UtteranceSegmenter if spec.mode == "utterance" else WindowSegmenter
+    return cls(spec, sample_rate)
+
+
 class StreamEngine:
     """Segment a stream at ``sample_rate`` Hz and classify each segment once.
 
     ``process(chunk)`` takes ``(offset, mono float32 block)`` and returns the events it
     completes; ``finish()`` returns the rest at the end of the stream. Window mode runs on
-    the incremental path (:mod:`ser_edge.window_stream`) when the classifier offers
+    the incremental path (:mod:`ser_edge.stream.windows`) when the classifier offers
     ``predict_features`` and its frontend allows it; otherwise window by window.
     """
 

@@ -13,9 +13,9 @@ from ser_edge.frontend.audio import read_audio
 from ser_edge.frontend.incremental import IncrementalMfcc
 from ser_edge.frontend.mfcc import mfcc_mean
 from ser_edge.frontend.resample import StreamResampler, resample
-from ser_edge.segment import make_segmenter
 from ser_edge.stream import StreamEngine
-from ser_edge.window_stream import WindowFeatureStream
+from ser_edge.stream.engine import make_segmenter
+from ser_edge.stream.windows import WindowFeatureStream
 
 SPEC = StreamSpec(mode="window", window=3.0, hop=1.0)
 

@@ -1,4 +1,11 @@
-"""Window mode on the incremental path: the stream is resampled once and windows share frames.
+"""Window mode: fixed windows every ``hop`` seconds, classified when they hold speech.
+
+:class:`VoicedFrames` keeps the energy gate's voiced frames for window decisions;
+:class:`WindowSegmenter` cuts windows of the input samples on top of it (window by window:
+the engine's fallback when the incremental path cannot serve the stream).
+
+The incremental path (:class:`WindowFeatureStream`): the stream is resampled once and windows
+share frames.
 
 ``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
 naively, each window is resampled and analysed from scratch (3 s of audio per 1 s hop). Here
@@ -16,16 +23,84 @@ the window's samples at the model rate, DC removed).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FeatureSpec, StreamSpec
-from .frontend.activity import ActivitySpec, has_speech
-from .frontend.incremental import IncrementalMfcc
-from .frontend.mfcc import mfcc_mean
-from .frontend.resample import StreamResampler
-from .segment import VoicedFrames
+from ..config import FeatureSpec, StreamSpec
+from ..frontend.activity import ActivitySpec, has_speech
+from ..frontend.incremental import IncrementalMfcc
+from ..frontend.mfcc import mfcc_mean
+from ..frontend.resample import StreamResampler
+from .utterances import FramedSegmenter, Segment
+
+
+class VoicedFrames(FramedSegmenter):
+    """The gate's voiced frames, kept for window decisions (the incremental window mode uses it
+    as is; :class:`WindowSegmenter` cuts its windows on top). Emits no segment itself."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
+        self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        if stop:
+            self._voiced.append(pos)
+        return []
+
+    def _keep_from(self) -> int:
+        return self._framed - 2 * self._seconds(self.spec.window)
+
+    def flush(self) -> list[Segment]:
+        return []
+
+    def voiced_samples(self, begin: int, end: int) -> int:
+        """Samples of voiced frames lying inside ``[begin, end)``; forgets frames before ``begin``."""
+        while self._voiced and self._voiced[0] < begin:
+            self._voiced.popleft()
+        inside = sum(1 for pos in self._voiced if pos + self.gate.frame_len <= end)
+        return inside * self.gate.frame_len
+
+    def voiced_after(self, position: int) -> bool:
+        """Whether a voiced frame starts at or after ``position``."""
+        return bool(self._voiced) and self._voiced[-1] >= position
+
+
+class WindowSegmenter(VoicedFrames):
+    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
+
+    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
+        super().reset(position, keep_floor)
+        self._next = position + self._seconds(self.spec.window)
+        self._origin = position
+        self._last_end = position  # end of the last window looked at
+
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+        super()._frame(pos, start, stop)
+        end = pos + self.gate.frame_len
+        if end < self._next:
+            return []
+        self._next += self._seconds(self.spec.hop)
+        self._last_end = end
+        return self._window(end)
+
+    def _window(self, end: int) -> list[Segment]:
+        begin = max(self._origin, end - self._seconds(self.spec.window))
+        if self.voiced_samples(begin, end) < self._seconds(self.spec.min_speech):
+            return []
+        return [Segment(begin, end, begin, self.buffer.slice(begin, end), end)]
+
+    def _keep_from(self) -> int:
+        return self._framed - self._seconds(self.spec.window)
+
+    def flush(self) -> list[Segment]:
+        """End of stream: the last window, when speech came after the last one emitted."""
+        if self.voiced_after(self._last_end):
+            self._last_end = self._framed
+            return self._window(self._framed)
+        return []
+
 
 #: The only frontend type computed incrementally.
 INCREMENTAL_TYPES = ("mfcc_mean",)

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from ser_edge.config import StreamSpec
-from ser_edge.segment import UtteranceSegmenter, WindowSegmenter, make_segmenter
+from ser_edge.stream.engine import make_segmenter
+from ser_edge.stream.utterances import UtteranceSegmenter
+from ser_edge.stream.windows import WindowSegmenter
 
 from support.signals import BURST_TIMES, bursts, noise
 
@@ -153,7 +155,7 @@ def test_noise_floor_is_the_minimum_of_the_last_levels():
     """The O(1) sliding minimum equals min() over the last floor_seconds of (non-silent) levels."""
     from collections import deque
 
-    from ser_edge.segment import DIGITAL_SILENCE_DB, EnergyGate
+    from ser_edge.stream.gate import DIGITAL_SILENCE_DB, EnergyGate
 
     spec = StreamSpec(floor_seconds=0.5)  # 25 frames
     gate = EnergyGate(spec, 16000)
@@ -169,7 +171,7 @@ def test_noise_floor_is_the_minimum_of_the_last_levels():
 
 
 def test_audio_buffer_holds_what_a_plain_array_would():
-    from ser_edge.audio_buffer import AudioBuffer
+    from ser_edge.stream.buffer import AudioBuffer
 
     buf, plain, begin = AudioBuffer(), np.zeros(0, dtype=np.float32), 0
     buf.reset(100)

@@ -1,112 +1,25 @@
-"""Where stream audio comes from: a file or raw PCM on a pipe (input devices: ``mic.py``).
+"""Where stream audio comes from: a file or raw PCM on a pipe (input devices: :mod:`.mic`).
 
 Every source is iterable and yields ``(offset, block)``: ``offset`` is the stream position in
 samples of the block's first sample (it jumps when blocks were lost to a full queue) and
 ``block`` is mono float32 (n,). Each has ``sample_rate`` (Hz), ``name``, ``overflows`` (events
 where audio was lost), ``dropped_samples`` and ``close()``; all are context managers.
 Live producers (the microphone callback, ``--realtime`` replay) only copy into a
-:class:`BlockQueue`, which counts what a slow consumer makes it drop.
+:class:`~ser_edge.stream.blocks.BlockQueue`, which counts what a slow consumer makes it drop.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from .errors import AudioError
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
-
-Chunk = tuple[int, np.ndarray]
-
-
-class BlockQueue:
-    """A bounded queue of chunks; ``put`` never blocks (it drops and counts when full)."""
-
-    def __init__(self, max_blocks: int) -> None:
-        self._queue: queue.Queue[Chunk] = queue.Queue(maxsize=max(1, max_blocks))
-        self.overflows = 0        # blocks dropped because the queue was full
-        self.device_overflows = 0  # blocks the device itself flagged as overflowed
-        self.dropped_samples = 0
-        self.done = threading.Event()
-        self.error: BaseException | None = None
-
-    def put(self, offset: int, block: np.ndarray) -> bool:
-        """Queue a chunk from a producer; False (and counted) when the queue was full."""
-        try:
-            self._queue.put_nowait((offset, block))
-            return True
-        except queue.Full:
-            self.overflows += 1
-            self.dropped_samples += len(block)
-            return False
-
-    def finish(self, error: BaseException | None = None) -> None:
-        """The producer has ended (with ``error`` when it failed)."""
-        self.error = error
-        self.done.set()
-
-    def get(self, timeout: float) -> Chunk | None:
-        """The next chunk, or None after ``timeout`` seconds without one."""
-        try:
-            return self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
-    @property
-    def exhausted(self) -> bool:
-        """The producer has ended and every chunk was taken."""
-        return self.done.is_set() and self._queue.empty()
-
-    def drain(self, poll: float = 0.1) -> Iterator[Chunk]:
-        """Yield chunks until the producer ends; re-raise its error."""
-        while not self.exhausted:
-            chunk = self.get(poll)
-            if chunk is not None:
-                yield chunk
-        if self.error is not None:
-            raise self.error
-
-
-class _Source:
-    """Shared bookkeeping of the sources."""
-
-    name = "<source>"
-    sample_rate = 0
-    _queue: BlockQueue | None = None
-
-    @property
-    def overflows(self) -> int:
-        q = self._queue
-        return 0 if q is None else q.overflows + q.device_overflows
-
-    @property
-    def warnings(self) -> list[str]:
-        """Notes for the user: a rate below 22050 Hz lacks the 8-11 kHz band the features use."""
-        if self.sample_rate >= 22050:
-            return []
-        return [f"{self.name} is at {self.sample_rate} Hz < 22050 Hz: the model's features reach 11025 Hz, "
-                "so expect clearly less accurate results"]
-
-    @property
-    def dropped_samples(self) -> int:
-        return 0 if self._queue is None else self._queue.dropped_samples
-
-    def close(self) -> None:
-        """Release what the source holds (idempotent)."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+from ..errors import AudioError
+from .blocks import BlockQueue, Chunk, Source
 
 
 def _file_blocks(path: Path, block_seconds: float) -> tuple[int, Iterator[np.ndarray]]:
@@ -114,7 +27,7 @@ def _file_blocks(path: Path, block_seconds: float) -> tuple[int, Iterator[np.nda
     try:
         import soundfile
     except ImportError:
-        from .frontend.audio import read_audio
+        from ..frontend.audio import read_audio
 
         samples, rate = read_audio(path)
         n = max(1, int(rate * block_seconds))
@@ -136,7 +49,7 @@ def _soundfile_blocks(handle: Any, n: int) -> Iterator[np.ndarray]:
             yield data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0].copy()
 
 
-class FileSource(_Source):
+class FileSource(Source):
     """Replay an audio file as a stream: as fast as possible, or paced like a live device.
 
     With ``realtime`` a thread feeds a :class:`BlockQueue` at the file's rate, so a consumer
@@ -184,7 +97,7 @@ class FileSource(_Source):
         self._stop.set()
 
 
-class PcmSource(_Source):
+class PcmSource(Source):
     """Raw interleaved PCM from a binary stream (stdin): ``arecord``/``parec``/``ffmpeg`` pipes.
 
     An incomplete last frame at the end of the stream cannot be decoded: its bytes are
@@ -193,7 +106,7 @@ class PcmSource(_Source):
 
     def __init__(self, stream: BinaryIO, *, sample_rate: int, fmt: str = "s16le", channels: int = 1,
                  block_seconds: float = 0.05, name: str = "<stdin>") -> None:
-        from .frontend.audio import pcm_frame_bytes
+        from ..frontend.audio import pcm_frame_bytes
 
         if sample_rate <= 0 or channels <= 0:
             raise AudioError(f"{name}: need a positive rate and channel count, got rate={sample_rate}, "
@@ -205,7 +118,7 @@ class PcmSource(_Source):
         self.partial_frame_bytes = 0  # bytes of an incomplete frame left at the end of the stream
 
     def __iter__(self) -> Iterator[Chunk]:
-        from .frontend.audio import decode_pcm
+        from ..frontend.audio import decode_pcm
 
         offset, carry = 0, b""
         while True:
@@ -220,7 +133,6 @@ class PcmSource(_Source):
                 block = decode_pcm(data[:whole], self.fmt, self.channels)
                 yield offset, block
                 offset += len(block)
-
 
 
 def open_input(path: str | Path | None = None, device: int | str | None = None) -> Any:

@@ -1,0 +1,25 @@
+"""Live audio in, events out: sources -> bounded queue -> utterances | windows -> events.
+
+- :mod:`.blocks`: the chunk type, the bounded :class:`BlockQueue`, the sources' base class;
+- :mod:`.sources`: file replay and raw PCM on a pipe (:func:`open_input` picks file or mic);
+- :mod:`.mic`: input devices through sounddevice (the ``mic`` extra);
+- :mod:`.gate`: the per-frame energy gate and DC blocker;
+- :mod:`.buffer`: recent stream audio by absolute sample index;
+- :mod:`.utterances` and :mod:`.windows`: the segmenters (and the incremental window path);
+- :mod:`.events`: :class:`Event`, :class:`StreamStats`, score smoothing;
+- :mod:`.engine`: :class:`StreamEngine` and :func:`listen` / :func:`run` / :func:`timeline`.
+
+Imports config, errors, frontend (and the classifier's interface, never its module).
+"""
+
+from __future__ import annotations
+
+from .blocks import BlockQueue, Chunk
+from .engine import StopListening, StreamEngine, listen, run, timeline
+from .events import Event, ScoreSmoother, StreamStats
+from .sources import FileSource, PcmSource, open_input
+
+__all__ = [
+    "BlockQueue", "Chunk", "Event", "FileSource", "PcmSource", "ScoreSmoother", "StopListening",
+    "StreamEngine", "StreamStats", "listen", "open_input", "run", "timeline",
+]
