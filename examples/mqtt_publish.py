@@ -17,7 +17,7 @@ import dataclasses
 import sys
 
 from ser_edge import EmotionClassifier
-from ser_edge.mqtt import MqttOptions, MqttSink
+from ser_edge.sinks import MqttOptions, MqttSink
 from ser_edge.stream import StreamStats, listen
 from ser_edge.stream.sources import open_input
 

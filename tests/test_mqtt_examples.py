@@ -135,7 +135,7 @@ def test_service_unit_runs_listen_with_mqtt_options():
     argv = shlex.split(unit["Service"]["ExecStart"])
     assert argv[0].endswith("/ser-edge") and argv[1] == "listen" and "--mqtt" in argv
     assert unit["Service"]["KillSignal"] == "SIGTERM" and unit["Install"]["WantedBy"] == "multi-user.target"
-    from ser_edge.cli import build_parser
+    from ser_edge.cli.main import build_parser
 
     try:
         args = build_parser().parse_args(argv[1:])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ser_edge.config import StreamSpec
-from ser_edge.sinks import JsonSink, TextSink
+from ser_edge.sinks.text import JsonSink, TextSink
 from ser_edge.stream import Event, StreamEngine, listen, run, timeline
 
 from support.signals import BURST_TIMES, bursts

@@ -11,11 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from ser_edge import ha_discovery as ha
+from ser_edge.cli.listen import add_mqtt_options, sink_from_args
 from ser_edge.errors import MissingExtraError
-from ser_edge.mqtt import MqttSink
-from ser_edge.mqtt_cli import add_mqtt_options, sink_from_args
-from ser_edge.mqtt_config import (
+from ser_edge.sinks import homeassistant as ha
+from ser_edge.sinks.config import (
     ENV_PASSWORD,
     ENV_USERNAME,
     MqttError,
@@ -24,6 +23,7 @@ from ser_edge.mqtt_config import (
     load_paho,
     redact,
 )
+from ser_edge.sinks.mqtt import MqttSink
 
 SECRET = "s3cr:t p@ss"
 SECRET_URL = "mqtt://sensor:s3cr%3At%20p%40ss@broker.local:1884/home/kitchen"

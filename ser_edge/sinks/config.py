@@ -8,7 +8,6 @@ the password. Credentials may also come from ``SER_EDGE_MQTT_USERNAME`` and
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import secrets
@@ -18,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from . import ha_discovery as ha
-from .errors import MissingExtraError, SerEdgeError
+from ..errors import MissingExtraError, SerEdgeError
+from . import homeassistant as ha
 
 SCHEMES = {"mqtt": 1883, "mqtts": 8883}
 DEFAULT_BASE = "ser_edge"
@@ -94,14 +93,6 @@ class MqttUrl:
         if password is not None and username is None:
             raise MqttError(f"MQTT URL {shown!r}: a password needs a user name ({ENV_USERNAME})")
         return cls(parts.scheme, parts.hostname, port or SCHEMES[parts.scheme], base, username, password)
-
-
-def url_argument(text: str) -> MqttUrl:
-    """argparse ``type=`` for ``--mqtt``: a usage error (exit 2) that shows no password."""
-    try:
-        return MqttUrl.parse(text)
-    except MqttError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @dataclass(frozen=True)

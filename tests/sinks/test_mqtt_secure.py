@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ser_edge.mqtt import MqttOptions, MqttSink
+from ser_edge.sinks import MqttOptions, MqttSink
 
 from support.broker import Collector, Mosquitto, need_mosquitto, need_paho, wait_until
 

@@ -25,7 +25,7 @@ def wired():
     need_mosquitto()
     help_text = run_cli("listen", "--help").stdout
     if "--mqtt" not in help_text:
-        pytest.skip("--mqtt is not wired into `ser-edge listen` yet (ser_edge.mqtt_cli.add_mqtt_options)")
+        pytest.skip("--mqtt is not wired into `ser-edge listen` yet (ser_edge.cli.listen.add_mqtt_options)")
 
 
 @pytest.fixture(scope="module")

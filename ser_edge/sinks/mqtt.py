@@ -21,12 +21,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import __version__
-from . import ha_discovery as ha
-from .mqtt_config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client
-from .mqtt_payload import event_dict, now_iso
-
-__all__ = ["MqttError", "MqttOptions", "MqttSink", "MqttStats", "MqttUrl"]
+from .. import __version__
+from . import homeassistant as ha
+from .config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client
+from .payload import event_dict, now_iso
 
 QOS = 1
 _ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
@@ -94,7 +92,7 @@ class MqttSink:
             self._outbox.append(("event", data))
             self._cond.notify_all()
 
-    __call__ = emit  # the sink protocol of ser_edge.sinks: sink(event)
+    __call__ = emit  # the sink protocol (ser_edge.sinks.protocol.Sink): sink(event)
 
     @property
     def stats(self) -> MqttStats:

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TextIO
 
-from .stream.events import Event
+from ..stream.events import Event
 
 
 class TextSink:

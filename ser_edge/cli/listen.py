@@ -15,10 +15,10 @@ import sys
 import time
 from typing import Any
 
-from .config import STREAM_MODES, StreamSpec
-from .errors import DeviceError
+from ..config import STREAM_MODES, StreamSpec
+from ..errors import DeviceError
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: Seconds between two "audio lost" warnings.
 WARN_EVERY = 5.0
 
@@ -34,7 +34,7 @@ class _StopSignals:
         self.busy, self.pending = False, ""
 
     def __call__(self, signum: int, _frame: object) -> None:
-        from .stream.engine import StopListening
+        from ..stream.engine import StopListening
 
         name = signal.Signals(signum).name
         if self.busy:
@@ -49,7 +49,7 @@ class _StopSignals:
         self.busy = True
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        from .stream.engine import StopListening
+        from ..stream.engine import StopListening
 
         self.busy = False
         if exc_type is None and self.pending:
@@ -93,8 +93,6 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
     p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
     p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
-    from .mqtt_cli import add_mqtt_options
-
     add_mqtt_options(p)
     p.set_defaults(func=cmd_listen)
     return p
@@ -108,8 +106,52 @@ def add_devices_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def url_argument(text: str) -> Any:
+    """argparse ``type=`` for ``--mqtt``: a usage error (exit 2) that shows no password."""
+    from ..sinks.config import MqttError, MqttUrl
+
+    try:
+        return MqttUrl.parse(text)
+    except MqttError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_mqtt_options(parser: Any) -> None:
+    """Add ``--mqtt URL``, ``--ha-discovery``, ``--mqtt-ca/--mqtt-cert/--mqtt-key``,
+    ``--mqtt-client-id`` to an argparse parser (``ser-edge listen``)."""
+    g = parser.add_argument_group("MQTT output (pip install 'ser-edge[mqtt]')")
+    g.add_argument("--mqtt", metavar="URL", type=url_argument,
+                   help="publish events to mqtt[s]://[user[:pass]@]host[:port]/base/topic; the "
+                        "SER_EDGE_MQTT_USERNAME/SER_EDGE_MQTT_PASSWORD variables keep credentials "
+                        "off the command line")
+    g.add_argument("--ha-discovery", action="store_true",
+                   help="announce the emotion sensor to Home Assistant (MQTT discovery)")
+    g.add_argument("--mqtt-ca", metavar="PEM", help="CA certificate(s) for mqtts:// (default: the system's)")
+    g.add_argument("--mqtt-cert", metavar="PEM", help="client certificate for mqtts://")
+    g.add_argument("--mqtt-key", metavar="PEM", help="client private key for mqtts://")
+    g.add_argument("--mqtt-client-id", metavar="ID", help="MQTT client id (default: ser-edge-<random>)")
+
+
+def sink_from_args(args: Any) -> Any:
+    """The :class:`~ser_edge.sinks.mqtt.MqttSink` the parsed options ask for, or None without ``--mqtt``."""
+    from ..sinks.config import MqttError, MqttOptions
+    from ..sinks.mqtt import MqttSink
+
+    url = getattr(args, "mqtt", None)
+    names = ("ha_discovery", "mqtt_ca", "mqtt_cert", "mqtt_key", "mqtt_client_id")
+    extra = {"--" + name.replace("_", "-"): getattr(args, name, None) for name in names}
+    if url is None:
+        given = [flag for flag, value in extra.items() if value]
+        if given:
+            raise MqttError(f"{', '.join(given)} need --mqtt URL")
+        return None
+    options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
+                          key_file=args.mqtt_key, ha_discovery=args.ha_discovery)
+    return MqttSink(url, options)
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
-    from .stream.mic import list_input_devices
+    from ..stream.mic import list_input_devices
 
     devices = list_input_devices()
     for d in devices:
@@ -130,7 +172,7 @@ def _spec(args: argparse.Namespace) -> StreamSpec:
 
 def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     """The source ``args`` ask for: stdin PCM, a file replay or an input device."""
-    from .stream import sources
+    from ..stream import sources
 
     if args.input == "-":
         return sources.PcmSource(sys.stdin.buffer, sample_rate=args.rate, fmt=args.format,
@@ -138,7 +180,7 @@ def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
     if args.input:
         return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
                                   queue_seconds=spec.queue_seconds)
-    from .stream.mic import MicSource
+    from ..stream.mic import MicSource
 
     return MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
                      queue_seconds=spec.queue_seconds, retries=args.retry, on_note=_note)
@@ -178,7 +220,7 @@ def _emitter(sink: Any, mqtt: Any) -> Any:
 
 def _rest(events: Any) -> Any:
     """The events ``listen`` still gives once told to stop (the segment in progress)."""
-    from .stream.engine import StopListening
+    from ..stream.engine import StopListening
 
     try:
         first = events.throw(StopListening("stop"))
@@ -189,11 +231,10 @@ def _rest(events: Any) -> Any:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from .classifier import EmotionClassifier
-    from .mqtt_cli import sink_from_args
-    from .sinks import make_sink
-    from .stream.engine import StopListening, listen
-    from .stream.events import StreamStats
+    from ..classifier import EmotionClassifier
+    from ..sinks.text import make_sink
+    from ..stream.engine import StopListening, listen
+    from ..stream.events import StreamStats
 
     if args.input == "-" and not args.rate:
         _note("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM on stdin")

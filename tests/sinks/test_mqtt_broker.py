@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ser_edge.mqtt import MqttOptions, MqttSink
+from ser_edge.sinks import MqttOptions, MqttSink
 
 from support.broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho, wait_until
 
@@ -111,7 +111,7 @@ def test_event_state_availability_and_discovery_arrive(broker, collector):
 
 PUBLISHER = textwrap.dedent("""
     import sys, time
-    from ser_edge.mqtt import MqttOptions, MqttSink
+    from ser_edge.sinks import MqttOptions, MqttSink
     sink = MqttSink(sys.argv[1], MqttOptions(keepalive=5))
     if not sink.wait_connected(10):
         sys.exit("not connected")
