@@ -24,7 +24,7 @@ OPSET = 17
 
 def keras_to_onnx(model: Any, n_features: int, spec: ModelSpec) -> Any:
     """An ``onnx.ModelProto`` of a Keras (3 or tf_keras) ``model`` with ``spec`` in its metadata."""
-    tf, tf2onnx = _require("tensorflow"), _require("tf2onnx")
+    tf, tf2onnx = import_extra("tensorflow"), import_extra("tf2onnx")
     logging.getLogger("tf2onnx").setLevel(logging.ERROR)
     signature = (tf.TensorSpec((None, n_features, 1), tf.float32, name=spec.input_name),)
 
@@ -52,7 +52,7 @@ def set_metadata(onnx_model: Any, props: dict[str, str]) -> None:
 
 def save(onnx_model: Any, out: str | Path) -> Path:
     """Check the model with ``onnx.checker`` and write it in one piece, atomically."""
-    onnx = _require("onnx")
+    onnx = import_extra("onnx")
     try:
         onnx.checker.check_model(onnx_model)
     except onnx.checker.ValidationError as exc:
@@ -90,7 +90,8 @@ def max_difference(sess: Any, model: Any, X: np.ndarray) -> float:
     return float(np.max(np.abs(run(sess, X) - keras_scores)))
 
 
-def _require(module: str) -> Any:
+def import_extra(module: str) -> Any:
+    """Import ``module``, or raise the ExportError naming the extra that provides it."""
     import importlib
 
     try:

@@ -23,7 +23,7 @@ import numpy as np
 from ser_edge.config import TRAINING_KEY
 
 from .errors import ExportError
-from .onnx_io import _require, save, set_metadata
+from .onnx_io import import_extra, save, set_metadata
 
 MODES = ("dynamic", "static")
 
@@ -55,8 +55,8 @@ def _preprocess(src: Path, tmp: Path) -> Path:
 
 
 def _quantize(pre: Path, out: Path, mode: str, calibration: np.ndarray | None) -> None:
-    q = _require("onnxruntime.quantization")
-    onnx = _require("onnx")
+    q = import_extra("onnxruntime.quantization")
+    onnx = import_extra("onnx")
     graph = onnx.load(str(pre)).graph
     first_conv = [n.name for n in graph.node if n.op_type == "Conv"][:1]
     if mode == "dynamic":
@@ -85,7 +85,7 @@ def quantize_model(src: Path, out: Path, mode: str = "dynamic", calibration: np.
         raise ExportError(f"quantize --mode: expected one of {MODES}, got {mode!r}")
     if not src.is_file():
         raise ExportError(f"quantize: model file '{src}' not found")
-    onnx = _require("onnx")
+    onnx = import_extra("onnx")
     source = onnx.load(str(src))
     props = {p.key: p.value for p in source.metadata_props}
     if TRAINING_KEY not in props and "ser_edge.labels" not in props:

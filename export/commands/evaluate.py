@@ -11,16 +11,27 @@ import numpy as np
 
 from ser_edge.config import LABELS_KEY, TRAINING_KEY
 
-from .data import Dataset
-from .errors import ExportError
-from .evaluate import format_report, subset_reports
-from .loaders import load_features
-from .onnx_io import metadata, run, session
-from .protocol import parse_actors
-from .provenance import describe_data
+from ..data import Dataset
+from ..errors import ExportError
+from ..evaluate import format_report, subset_reports
+from ..loaders import load_features
+from ..onnx_io import metadata, session
+from ..onnx_io import run as run_model
+from ..protocol import parse_actors
+from ..provenance import describe_data
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
+def add_parser(sub: Any) -> None:
+    """The ``evaluate`` subcommand's arguments."""
+    evaluate = sub.add_parser("evaluate", help="accuracy, UAR, per-class report of an ONNX model")
+    evaluate.add_argument("model", help="an .onnx file written by this tool")
+    evaluate.add_argument("--features", required=True, help="features folder or .npz (as for train)")
+    evaluate.add_argument("--actors", metavar="LIST", help="only these actors' rows, e.g. 19-24")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    evaluate.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
     """Print accuracy, UAR, per-class report and confusion matrix, overall and per subset."""
     sess = session(args.model)
     props = metadata(sess)
@@ -31,7 +42,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     width = sess.get_inputs()[0].shape[1]
     if isinstance(width, int) and width != data.X.shape[1]:
         raise ExportError(f"the model takes {width} features per row, the data has {data.X.shape[1]}")
-    predicted = run(sess, data.X).argmax(axis=1)
+    predicted = run_model(sess, data.X).argmax(axis=1)
     reports = subset_reports(data, predicted)
     note = _trained_on_these_rows(props, data, args.actors)
     if args.json:

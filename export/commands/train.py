@@ -10,13 +10,13 @@ from typing import Any
 
 from ser_edge.config import FeatureSpec, ModelSpec
 
-from .crossval import mean_curves, run_folds
-from .data import Dataset
-from .errors import ExportError
-from .keras_model import parameter_count
-from .loaders import load_features
-from .onnx_io import OPSET, keras_to_onnx, max_difference, save, session
-from .protocol import (
+from ..crossval import mean_curves, run_folds
+from ..data import Dataset
+from ..errors import ExportError
+from ..keras_model import parameter_count
+from ..loaders import load_features
+from ..onnx_io import OPSET, keras_to_onnx, max_difference, save, session
+from ..protocol import (
     HOLDOUT,
     SEED_SPLIT,
     SPEAKER_INDEPENDENT,
@@ -25,9 +25,9 @@ from .protocol import (
     seed_split,
     speaker_folds,
 )
-from .provenance import PROTOCOL_TEXT, describe_data, record, versions
-from .recipe import Recipe, load_recipe
-from .train import Trained, fit
+from ..provenance import PROTOCOL_TEXT, describe_data, record, versions
+from ..recipe import Recipe, load_recipe
+from ..train import Trained, fit
 
 PROTOCOL_CHOICES = {
     "both": (SPEAKER_INDEPENDENT, SEED_SPLIT),
@@ -38,7 +38,48 @@ PROTOCOL_CHOICES = {
 MAX_ONNX_DIFFERENCE = 1e-4
 
 
-def run_train(args: argparse.Namespace) -> int:
+def add_parser(sub: Any) -> None:
+    """The ``train`` subcommand's arguments."""
+    train = sub.add_parser("train", help="measure a recipe, train on the data, write ONNX (+ card)")
+    train.add_argument(
+        "--features",
+        required=True,
+        help="folder with features.npz or X.joblib + y.joblib (+ metadata.csv), or an .npz file",
+    )
+    train.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    train.add_argument(
+        "--recipe",
+        default="shipped",
+        help="preset name (original, shipped, mlp, mlp_band, mlp_bandmap) or a JSON file",
+    )
+    train.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    train.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument(
+        "--protocol",
+        default="both",
+        choices=["both", "speaker-independent", "seed-split", "none"],
+        help="how to measure the recipe before the final fit on all rows (default both)",
+    )
+    train.add_argument(
+        "--holdout-actors",
+        metavar="LIST",
+        help="e.g. 19-24 or 1,3,5: test on these actors, "
+        "train on the rest (replaces --protocol; the written model never saw them)",
+    )
+    train.add_argument(
+        "--band-audio",
+        metavar="DIR",
+        help="audio folder (unlabeled) to learn the 16 kHz band-limit map from, for recipes "
+        "with aug_bandmap (e.g. mlp_bandmap); features by the runtime's frontend",
+    )
+    train.add_argument(
+        "--card", metavar="PATH", help="also write the model card (Markdown) and its PNGs there"
+    )
+    train.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
     """Validate everything first, then train; the ONNX file (and card) appear only at the end."""
     started = time.perf_counter()
     recipe = load_recipe(args.recipe).replace(epochs=args.epochs, batch_size=args.batch_size)
@@ -86,7 +127,7 @@ def _band_map(recipe: Recipe, args: argparse.Namespace) -> Any:
         )
     if not recipe.aug_bandmap:
         return None
-    from .bandmap import load_band_map
+    from ..bandmap import load_band_map
 
     return load_band_map(band_audio)
 
@@ -141,7 +182,7 @@ def _write(onnx_model: Any, final: Trained, data: Dataset, args: argparse.Namesp
         )
     print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB; max |ONNX - Keras| {difference:.1e})")
     if args.card:
-        from .card import write_card
+        from ..card import write_card
 
         for path in write_card(out, Path(args.card)):
             print(f"wrote {path}")

@@ -10,9 +10,9 @@ from typing import Any
 
 from ser_edge.config import DEFAULT_LABELS, FeatureSpec, ModelSpec
 
-from .errors import ExportError, missing_extra
-from .onnx_io import OPSET, keras_to_onnx, save
-from .provenance import record, versions
+from ..errors import ExportError, missing_extra
+from ..onnx_io import OPSET, keras_to_onnx, save
+from ..provenance import record, versions
 
 ORIGINAL_METRICS = {
     "seed-split (reported by the original project, not re-measured)": {"accuracy": 0.8547},
@@ -34,7 +34,15 @@ def load_h5(path: Path) -> Any:
         raise ExportError(f"convert: cannot load '{path}' as a Keras .h5 model: {exc}") from None
 
 
-def run_convert(args: argparse.Namespace) -> int:
+def add_parser(sub: Any) -> None:
+    """The ``convert`` subcommand's arguments."""
+    convert = sub.add_parser("convert", help="convert the original Keras .h5 model to ONNX")
+    convert.add_argument("h5", help="the Keras 2 .h5 file (e.g. SER_model.h5)")
+    convert.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    convert.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
     """Convert, attach the contract (labels, frontend, provenance), write atomically."""
     out = Path(args.output)
     if out.suffix != ".onnx" or not out.parent.is_dir():

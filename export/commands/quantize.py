@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .errors import ExportError
-from .loaders import load_features
-from .protocol import parse_actors
-from .quantize import quantize_model
+from ..errors import ExportError
+from ..loaders import load_features
+from ..protocol import parse_actors
+from ..quantize import quantize_model
 
 
-def add_quantize_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: Any) -> None:
     """The ``quantize`` subcommand's arguments."""
     p = sub.add_parser("quantize", help="write an int8 version of a model (same metadata contract)")
     p.add_argument("model", help="an .onnx file written by this tool")
@@ -24,9 +25,10 @@ def add_quantize_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--features", help="calibration rows for --mode static (folder or .npz, as for train)")
     p.add_argument("--exclude-actors", metavar="LIST",
                    help="leave these actors' rows out of calibration (the model's test actors)")
+    p.set_defaults(run=run)
 
 
-def run_quantize(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix != ".onnx" or not out.parent.is_dir():
         raise ExportError(f"-o: expected a .onnx path in an existing folder, got '{out}'")
