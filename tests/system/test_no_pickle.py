@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-RUNTIME = Path(__file__).resolve().parents[1] / "ser_edge"
+RUNTIME = Path(__file__).resolve().parents[2] / "ser_edge"
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "joblib", "marshal", "shelve", "dill", "cloudpickle",
                      "torch"}
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
