@@ -14,12 +14,13 @@ module; the function is ``ser_edge.frontend.resample.resample``.
 from __future__ import annotations
 
 from .activity import ActivitySpec, frame_rms_db, has_speech
-from .audio import check_audio, decode_pcm, read_audio
+from .audio import as_mono_float32, check_audio, decode_pcm, read_audio
 from .incremental import IncrementalMfcc, WindowFeatures
 from .mfcc import extract, mfcc_mean
 from .resample import StreamResampler, output_length
 
 __all__ = [
-    "ActivitySpec", "IncrementalMfcc", "StreamResampler", "WindowFeatures", "check_audio", "decode_pcm",
+    "ActivitySpec", "IncrementalMfcc", "StreamResampler", "WindowFeatures", "as_mono_float32", "check_audio",
+    "decode_pcm",
     "extract", "frame_rms_db", "has_speech", "mfcc_mean", "output_length", "read_audio",
 ]

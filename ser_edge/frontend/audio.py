@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import logging
 import struct
 import sys
 import warnings
@@ -33,10 +34,9 @@ import numpy as np
 
 from ..errors import AudioError, MissingExtraError
 
+log = logging.getLogger(__name__)
+
 MIN_RATE, MAX_RATE = 8000, 192000
-#: Largest sample magnitude a caller's buffer may hold (full scale is 1.0; far beyond it the
-#: frontend's float32 arithmetic overflows).
-MAX_PEAK = 1e30
 
 #: Raw PCM formats accepted on stdin: name -> numpy dtype (little-endian).
 PCM_FORMATS: dict[str, str] = {"s16le": "<i2", "f32le": "<f4"}
@@ -63,9 +63,11 @@ def to_mono(x: np.ndarray) -> np.ndarray:
 
 
 def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
-    """Scale PCM samples to float32 as libsndfile does; float input is only cast.
+    """Scale PCM samples read from a file to float32 as libsndfile does; float input is only cast.
 
-    uint8 -> (x - 128) / 128; int16 -> x / 2**15; int32 -> x / 2**31; int64 -> x / 2**63.
+    uint8 -> (x - 128) / 128; int16 -> x / 2**15; int32 -> x / 2**31; int64 -> x / 2**63 (a
+    64-bit WAV file's samples are full scale 2**63). Caller buffers go through
+    :func:`as_mono_float32`, which refuses int64.
     """
     if x.dtype == np.uint8:
         return (x.astype(np.float32) - 128.0) / 128.0
@@ -76,6 +78,84 @@ def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
         with np.errstate(over="ignore"):  # beyond float32's range: inf, then reported as non-finite
             return x.astype(np.float32, copy=False)
     raise AudioError(f"{name}: unsupported sample type {x.dtype} (expected int, uint8 or float)")
+
+
+#: Integer sample types a caller's buffer may hold (scaled by their range as PCM).
+BUFFER_INT_TYPES = ("uint8", "int8", "int16", "int32")
+#: Most channels of a caller's 2-D buffer: its shorter axis, up to this, is the channel axis.
+MAX_CHANNELS = 8
+#: Float samples beyond this magnitude are refused as integer-scaled; beyond 1.0, a warning.
+MAX_FLOAT_PEAK = 2.0
+#: Buffer names already warned about for slightly out-of-range floats (one warning per name).
+_warned_names: set[str] = set()
+
+
+def _sample_type(x: np.ndarray, name: str) -> None:
+    """Raise AudioError unless ``x`` holds real float samples or one of BUFFER_INT_TYPES."""
+    if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.number) and not np.iscomplexobj(x)):
+        raise AudioError(f"{name}: expected real float or int samples, got dtype {x.dtype}")
+    if np.issubdtype(x.dtype, np.floating) or x.dtype.name in BUFFER_INT_TYPES:
+        return
+    why = ""
+    if x.dtype.name == "int64":
+        why = (" (numpy's default integer: scaled by its range 2**63, 16-bit values would come out"
+               " as silence; convert with x.astype(np.int16), or pass float samples x / 32768)")
+    raise AudioError(f"{name}: unsupported sample type {x.dtype}{why}; expected int16, int32, "
+                     "uint8 or float samples in [-1, 1]")
+
+
+def _frames_first(x: np.ndarray, name: str) -> np.ndarray:
+    """A 1-D or 2-D buffer as (frames,) or (frames, channels); (channels, frames) is transposed.
+
+    The channel axis is the shorter one, at most MAX_CHANNELS long; anything else is refused.
+    """
+    if x.ndim == 1 or (x.ndim == 2 and x.size == 0):
+        return x.reshape(-1)
+    expected = f"(frames,), (frames, channels) or (channels, frames) with 1..{MAX_CHANNELS} channels"
+    if x.ndim != 2:
+        raise AudioError(f"{name}: expected shape {expected}, got {x.shape}")
+    rows, cols = x.shape
+    if min(rows, cols) > MAX_CHANNELS or (rows == cols and rows > 1):
+        raise AudioError(f"{name}: expected shape {expected}, got {x.shape} (which axis holds the "
+                         "channels is ambiguous)")
+    return x.T if rows < cols else x
+
+
+def _float_range(mono: np.ndarray, name: str) -> None:
+    """Refuse integer-scaled floats (peak > MAX_FLOAT_PEAK); log once per name when just over 1."""
+    peak = float(np.max(np.abs(mono), initial=0.0))
+    if peak > MAX_FLOAT_PEAK:
+        hint = ""
+        if peak <= 32768 * 1.001:
+            hint = ": looks like int16 samples in a float array; divide by 32768"
+        elif peak <= 2.0**31 * 1.001:
+            hint = ": looks like int32 samples in a float array; divide by 2**31"
+        raise AudioError(f"{name}: float samples reach {peak:.6g}, expected [-1, 1]{hint}")
+    if peak > 1.0 and name not in _warned_names and len(_warned_names) < 10_000:
+        _warned_names.add(name)
+        log.warning("%s: float samples reach %.4g, beyond full scale 1.0 (clipped audio?)", name, peak)
+
+
+def as_mono_float32(samples: np.ndarray, name: str) -> np.ndarray:
+    """The one input check for audio buffers: any accepted layout and dtype -> mono float32 (n,).
+
+    ``samples``: (n,), (n, channels) or (channels, n) when unambiguous (the shorter axis, at most
+    MAX_CHANNELS, holds the channels; channels are averaged). Integer types are scaled by their
+    range as PCM: uint8 (x - 128) / 128, int8 / 2**7, int16 / 2**15, int32 / 2**31; int64 and
+    unsigned types wider than 8 bits are refused (AudioError). Float samples should lie in
+    [-1, 1]: beyond 1.0 a warning is logged once per ``name``; beyond MAX_FLOAT_PEAK (2.0) an
+    AudioError says they look integer-scaled. Empty input gives an empty array; NaN/Inf raise.
+    ``name`` (a file, device or "<buffer>") starts every message.
+    """
+    x = np.asarray(samples)
+    _sample_type(x, name)
+    mono = to_mono(int_to_float(_frames_first(x, name), name))
+    bad = mono.size - int(np.count_nonzero(np.isfinite(mono)))
+    if bad:
+        raise AudioError(f"{name}: {bad} of {mono.size} samples are NaN or infinite")
+    if np.issubdtype(x.dtype, np.floating):
+        _float_range(mono, name)
+    return mono
 
 
 def _finite(samples: np.ndarray, name: str) -> np.ndarray:
@@ -261,22 +341,13 @@ def decode_pcm(data: bytes, fmt: str, channels: int) -> np.ndarray:
 def check_audio(samples: np.ndarray, sample_rate: int, name: str, min_seconds: float) -> np.ndarray:
     """Validate a caller's buffer and return it as mono float32 (n,).
 
-    ``samples``: (n,) or (n, channels), float or int (ints are scaled as PCM);
-    ``sample_rate`` in Hz, 8000..192000; at least ``min_seconds`` long; all finite.
+    ``samples``: as :func:`as_mono_float32` takes them; ``sample_rate`` in Hz, 8000..192000;
+    at least ``min_seconds`` long; all finite.
     """
-    x = np.asarray(samples)
-    if x.ndim not in (1, 2):
-        raise AudioError(f"{name}: expected shape (frames,) or (frames, channels), got {x.shape}")
     if not isinstance(sample_rate, (int, np.integer)) or not MIN_RATE <= sample_rate <= MAX_RATE:
         raise AudioError(f"{name}: sample rate must be an integer {MIN_RATE}..{MAX_RATE} Hz, "
                          f"got {sample_rate!r}")
-    if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.number) and not np.iscomplexobj(x)):
-        raise AudioError(f"{name}: expected real float or int samples, got dtype {x.dtype}")
-    mono = _finite(to_mono(int_to_float(x, name)), name)
-    peak = float(np.max(np.abs(mono), initial=0.0))
-    if peak > MAX_PEAK:  # float32 sums in the frontend would overflow to inf
-        raise AudioError(f"{name}: samples reach {peak:.3g}, expected audio at about full scale 1.0 "
-                         f"(at most {MAX_PEAK:g})")
+    mono = _finite(as_mono_float32(samples, name), name)
     need = int(np.ceil(min_seconds * sample_rate))
     if len(mono) < need:
         raise AudioError(f"{name}: too short: {len(mono) / sample_rate:.3f} s "

@@ -11,7 +11,14 @@ import pytest
 from scipy.io import wavfile
 
 from ser_edge.errors import AudioError, MissingExtraError
-from ser_edge.frontend.audio import check_audio, decode_pcm, pcm_frame_bytes, read_audio, to_mono
+from ser_edge.frontend.audio import (
+    as_mono_float32,
+    check_audio,
+    decode_pcm,
+    pcm_frame_bytes,
+    read_audio,
+    to_mono,
+)
 
 RNG = np.random.default_rng(1234)
 
@@ -227,3 +234,51 @@ def test_check_audio() -> None:
         with pytest.raises(AudioError, match=match) as info:
             check_audio(samples, rate, "mybuffer", 0.5)
         assert "mybuffer" in str(info.value)
+
+
+def test_as_mono_float32_scales_every_integer_type_by_its_range() -> None:
+    x = np.array([0.5, -0.25, 0.0])
+    for dtype, scale in (("int8", 2**7), ("int16", 2**15), ("int32", 2**31)):
+        ints = (x * scale).astype(dtype)
+        np.testing.assert_array_equal(as_mono_float32(ints, "buf"), x.astype(np.float32))
+    assert as_mono_float32(np.array([192, 64], dtype=np.uint8), "buf").tolist() == [0.5, -0.5]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint16", "uint32", "uint64"])
+def test_as_mono_float32_refuses_ambiguous_integer_types(dtype: str) -> None:
+    # int64 used to be divided by 2**63: speech in int16 values came out as silence.
+    with pytest.raises(AudioError, match=f"mybuf: unsupported sample type {dtype}.*int16, int32"):
+        as_mono_float32(np.full(1000, 16384, dtype=dtype), "mybuf")
+    with pytest.raises(AudioError, match="astype"):
+        as_mono_float32(np.full(1000, 16384, dtype=np.int64), "mybuf")
+
+
+def test_as_mono_float32_accepts_channels_first_when_unambiguous() -> None:
+    frames_first = np.stack([np.full(1000, 0.5), np.full(1000, -0.25)], axis=1)  # (1000, 2)
+    expected = np.full(1000, 0.125, dtype=np.float32)
+    np.testing.assert_array_equal(as_mono_float32(frames_first, "buf"), expected)
+    np.testing.assert_array_equal(as_mono_float32(frames_first.T, "buf"), expected)  # librosa's layout
+    assert as_mono_float32(np.zeros((0, 2)), "buf").shape == (0,)
+    for shape in ((1000, 1000), (20, 1000), (1000, 9)):
+        with pytest.raises(AudioError, match=r"buf: expected shape .*\(channels, frames\).*ambiguous"):
+            as_mono_float32(np.zeros(shape), "buf")
+
+
+def test_as_mono_float32_float_range(caplog: pytest.LogCaptureFixture) -> None:
+    int16_hint = "reach 16384.*looks like int16 samples in a float array; divide by 32768"
+    with pytest.raises(AudioError, match=int16_hint):
+        as_mono_float32(np.full(1000, 16384.0), "loud")
+    with pytest.raises(AudioError, match="looks like int32"):
+        as_mono_float32(np.full(1000, 2.0**30), "loud")
+    with caplog.at_level("WARNING", logger="ser_edge"):
+        for _ in range(3):  # once per name, not once per block
+            out = as_mono_float32(np.full(1000, 1.5), "hot.wav")
+    assert out[0] == np.float32(1.5)
+    assert [r.getMessage() for r in caplog.records] == [
+        "hot.wav: float samples reach 1.5, beyond full scale 1.0 (clipped audio?)"]
+
+
+def test_check_audio_reads_channels_first_buffers() -> None:
+    # librosa's (channels, n) layout used to give "too short: 0.000 s (2 samples)".
+    mono = check_audio(np.full((2, 16000), 0.5), 16000, "buf", 0.5)
+    assert mono.shape == (16000,)
