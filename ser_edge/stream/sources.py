@@ -18,42 +18,18 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from ..errors import AudioError
+from ..errors import AudioError, MissingExtraError
+from ..frontend.audio import as_mono_float32, decode_pcm, pcm_frame_bytes, read_audio, to_mono
 from .blocks import BlockQueue, Chunk, Source
-
-
-def _file_blocks(path: Path, block_seconds: float) -> tuple[int, Iterator[np.ndarray]]:
-    """(rate, iterator over mono float32 blocks): read lazily with soundfile, else whole."""
-    try:
-        import soundfile
-    except ImportError:
-        from ..frontend.audio import read_audio
-
-        samples, rate = read_audio(path)
-        n = max(1, int(rate * block_seconds))
-        return rate, (samples[i:i + n] for i in range(0, len(samples), n))
-    try:
-        handle = soundfile.SoundFile(str(path))
-    except (RuntimeError, soundfile.LibsndfileError) as exc:
-        raise AudioError(f"{path}: cannot read audio ({exc})") from None
-    return handle.samplerate, _soundfile_blocks(handle, max(1, int(handle.samplerate * block_seconds)))
-
-
-def _soundfile_blocks(handle: Any, n: int) -> Iterator[np.ndarray]:
-    """Mono float32 blocks of ``n`` frames (the last may be shorter); closes ``handle``."""
-    with handle:
-        while True:
-            data = handle.read(n, dtype="float32", always_2d=True)
-            if len(data) == 0:
-                return
-            yield data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0].copy()
 
 
 class FileSource(Source):
     """Replay an audio file as a stream: as fast as possible, or paced like a live device.
 
-    With ``realtime`` a thread feeds a :class:`BlockQueue` at the file's rate, so a consumer
-    slower than real time loses (and counts) blocks exactly as with a microphone.
+    Every iteration replays the file from its first sample. With ``realtime`` a thread feeds a
+    :class:`BlockQueue` at the file's rate, so a consumer slower than real time loses (and
+    counts) blocks exactly as with a microphone. ``close()`` closes the file (iterating again
+    reopens it). Without soundfile the file is read whole with :func:`read_audio`.
     """
 
     def __init__(self, path: str | Path, *, block_seconds: float = 0.05, realtime: bool = False,
@@ -62,39 +38,81 @@ class FileSource(Source):
         if not self.path.is_file():
             raise AudioError(f"{self.path}: no such audio file")
         self.name = str(self.path)
-        self.sample_rate, self._blocks = _file_blocks(self.path, block_seconds)
-        self.realtime = realtime
+        self.realtime, self.block_seconds, self.queue_seconds = realtime, block_seconds, queue_seconds
+        self._samples: np.ndarray | None = None  # the whole file, when soundfile is missing
+        self._handle: Any = None                # the open soundfile handle, else None
+        try:
+            self._handle = self._open_soundfile()
+            self.sample_rate = self._handle.samplerate
+        except MissingExtraError:
+            self._samples, self.sample_rate = read_audio(self.path)
         if realtime:
-            self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
+            self._queue = self._new_queue()
         self._stop = threading.Event()
+
+    def _open_soundfile(self) -> Any:
+        """A soundfile handle on the file; MissingExtraError without soundfile."""
+        try:
+            import soundfile
+        except ImportError:
+            raise MissingExtraError("soundfile", "flac") from None
+        try:
+            return soundfile.SoundFile(str(self.path))
+        except (RuntimeError, soundfile.LibsndfileError) as exc:
+            raise AudioError(f"{self.path}: cannot read audio ({exc})") from None
+
+    def _new_queue(self) -> BlockQueue:
+        return BlockQueue(int(np.ceil(self.queue_seconds / self.block_seconds)))
+
+    def _blocks(self) -> Iterator[np.ndarray]:
+        """Mono float32 blocks from the first sample (the last may be shorter)."""
+        n = max(1, int(self.sample_rate * self.block_seconds))
+        if self._samples is not None:
+            yield from (self._samples[i:i + n] for i in range(0, len(self._samples), n))
+            return
+        if self._handle is None or self._handle.closed:
+            self._handle = self._open_soundfile()
+        handle = self._handle
+        handle.seek(0)
+        while not handle.closed:
+            data = handle.read(n, dtype="float32", always_2d=True)
+            if len(data) == 0:
+                return
+            yield as_mono_float32(to_mono(data), self.name)
 
     def __iter__(self) -> Iterator[Chunk]:
         if not self.realtime:
             offset = 0
-            for block in self._blocks:
+            for block in self._blocks():
                 yield offset, block
                 offset += len(block)
             return
-        thread = threading.Thread(target=self._produce, name="ser-edge-replay", daemon=True)
+        self._queue, self._stop = self._new_queue(), threading.Event()
+        thread = threading.Thread(target=self._produce, args=(self._queue, self._stop),
+                                  name="ser-edge-replay", daemon=True)
         thread.start()
         yield from self._queue.drain()
 
-    def _produce(self) -> None:
+    def _produce(self, blocks: BlockQueue, stop: threading.Event) -> None:
         start, offset = time.monotonic(), 0
         try:
-            for block in self._blocks:
+            for block in self._blocks():
                 offset += len(block)
                 wait = start + offset / self.sample_rate - time.monotonic()
-                if self._stop.wait(max(0.0, wait)):
+                if stop.wait(max(0.0, wait)):
                     break
-                self._queue.put(offset - len(block), block)
+                blocks.put(offset - len(block), block)
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
-            self._queue.finish(exc)
+            blocks.finish(exc)
             return
-        self._queue.finish()
+        blocks.finish()
 
     def close(self) -> None:
+        """Stop a real-time replay and close the file (idempotent)."""
         self._stop.set()
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
 
 
 class PcmSource(Source):
@@ -106,8 +124,6 @@ class PcmSource(Source):
 
     def __init__(self, stream: BinaryIO, *, sample_rate: int, fmt: str = "s16le", channels: int = 1,
                  block_seconds: float = 0.05, name: str = "<stdin>") -> None:
-        from ..frontend.audio import pcm_frame_bytes
-
         if sample_rate <= 0 or channels <= 0:
             raise AudioError(f"{name}: need a positive rate and channel count, got rate={sample_rate}, "
                              f"channels={channels}")
@@ -118,8 +134,6 @@ class PcmSource(Source):
         self.partial_frame_bytes = 0  # bytes of an incomplete frame left at the end of the stream
 
     def __iter__(self) -> Iterator[Chunk]:
-        from ..frontend.audio import decode_pcm
-
         offset, carry = 0, b""
         while True:
             data = self.stream.read(self.block_bytes)
@@ -130,7 +144,7 @@ class PcmSource(Source):
             whole = len(data) - len(data) % self.frame_bytes
             carry = data[whole:]
             if whole:
-                block = decode_pcm(data[:whole], self.fmt, self.channels)
+                block = as_mono_float32(decode_pcm(data[:whole], self.fmt, self.channels), self.name)
                 yield offset, block
                 offset += len(block)
 

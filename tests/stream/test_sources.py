@@ -39,6 +39,52 @@ def test_file_source_replays_every_sample_in_order(tmp_path):
     assert offsets[0] == 0 and np.all(np.diff(offsets) == int(0.1 * rate))
 
 
+@pytest.mark.parametrize("realtime", [False, True])
+def test_file_source_replays_from_the_start_on_every_iteration(tmp_path, realtime):
+    # A second pass used to yield no samples at all.
+    rate = 8000
+    path = write_wav(tmp_path / "s.wav", to_int16(noise(0.3, rate, -20.0)), rate)
+    src = FileSource(path, block_seconds=0.05, realtime=realtime, queue_seconds=10.0)
+    first_offsets, first = collect(src)
+    second_offsets, second = collect(src)
+    assert len(first) == int(0.3 * rate) and first_offsets[0] == 0
+    np.testing.assert_array_equal(second, first)
+    assert second_offsets == first_offsets
+    src.close()
+    np.testing.assert_array_equal(collect(src)[1], first)  # iterating after close() reopens the file
+    src.close()
+
+
+def test_file_source_close_closes_the_file(tmp_path):
+    # close() used to leave the soundfile handle open (and a half-read iteration holding it).
+    rate = 8000
+    path = write_wav(tmp_path / "s.wav", to_int16(noise(1.0, rate, -20.0)), rate)
+    src = FileSource(path, block_seconds=0.05)
+    handle = src._handle
+    blocks = iter(src)
+    next(blocks)
+    src.close()
+    assert handle.closed and list(blocks) == []
+    with FileSource(path) as src:
+        handle = src._handle
+    assert handle.closed
+
+
+def test_file_source_checks_float_files_like_buffers(tmp_path):
+    import soundfile
+
+    path = tmp_path / "int16-in-float.wav"
+    soundfile.write(str(path), np.full(4000, 3000.0, dtype=np.float32), 8000, subtype="FLOAT")
+    with pytest.raises(AudioError, match="int16-in-float.wav: float samples reach 3000.*divide by 32768"):
+        collect(FileSource(path))
+
+
+def test_pcm_source_hints_at_integer_samples_read_as_float():
+    data = to_int16(noise(0.5, 16000, -10.0)).astype("<f4").tobytes()  # int16 values as f32le
+    with pytest.raises(AudioError, match="<stdin>: float samples reach .*divide by 32768"):
+        collect(PcmSource(io.BytesIO(data), sample_rate=16000, fmt="f32le"))
+
+
 def test_file_source_errors_are_typed(tmp_path):
     with pytest.raises(AudioError, match="no such"):
         FileSource(tmp_path / "missing.wav")
