@@ -27,12 +27,12 @@ STAGES = {
     "model": 2, "onnx_guard": 2,
     "classifier": 3, "ser_edge": 3,  # ser_edge: the package's __init__, the public API
     "stream": 4,
-    "sinks": 5,
+    "sinks": 5, "plot": 5,  # plot: pictures of events (the `plot` extra)
     "cli": 6,
     "__main__": 7,
 }
 #: What a stage may import from a lower stage's subpackage, when not all of it.
-NARROW = {("sinks", "stream"): {"ser_edge.stream.events"}}
+NARROW = {("sinks", "stream"): {"ser_edge.stream.events"}, ("plot", "stream"): {"ser_edge.stream.events"}}
 
 
 def module_name(path: Path, root: Path) -> str:
