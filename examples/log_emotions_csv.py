@@ -3,11 +3,22 @@
 
     python examples/log_emotions_csv.py emotions.csv                  # default microphone, runs until Ctrl-C
     python examples/log_emotions_csv.py emotions.csv --hours 24       # one day
-    python examples/log_emotions_csv.py emotions.csv --input talk.wav # replay a file (times from "now")
+    python examples/log_emotions_csv.py emotions.csv --input talk.wav # replay a file
 
-Columns: ``time`` (local ISO 8601, when the event's speech ended), ``start``/``end`` (stream
-seconds), ``label``, ``confidence``, then one ``p_<label>`` column per class. Plot the file with
-``examples/plot_emotions.py``.
+Columns:
+
+- ``time``: live input only: the local wall-clock time (ISO 8601) at which the event was
+  decided, i.e. when this script received it (shortly after the utterance ended). Empty for a
+  file replay: a replay runs faster than real time, so its events have no wall-clock time.
+- ``source``: ``microphone`` (or ``microphone DEVICE`` with ``--device``) for live input; the
+  file's name for a replay.
+- ``start``, ``end``: seconds of stream time since the source was opened (for a replay: the
+  position in the file).
+- ``label``, ``confidence``, then one ``p_<label>`` column per class.
+
+Runs append to the same file; rows of different runs are told apart by ``time`` (live) or by
+``source`` and ``start`` (replay). A file written with other columns is refused. Plot the file
+with ``examples/plot_emotions.py``.
 """
 
 from __future__ import annotations
@@ -15,12 +26,20 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from ser_edge import EmotionClassifier
 from ser_edge.stream import listen
 from ser_edge.stream.sources import open_input
+
+
+def existing_header(path: Path) -> list[str] | None:
+    """The first row of the CSV at ``path``, or None when it does not exist or is empty."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open(newline="") as f:
+        return next(csv.reader(f), None)
 
 
 def main() -> int:
@@ -32,22 +51,28 @@ def main() -> int:
     args = p.parse_args()
 
     classifier = EmotionClassifier.load()
-    columns = ["time", "start", "end", "label", "confidence", *(f"p_{k}" for k in classifier.labels)]
-    new = not args.csv.exists() or args.csv.stat().st_size == 0
-    t0 = datetime.now().astimezone()
+    columns = ["time", "source", "start", "end", "label", "confidence",
+               *(f"p_{k}" for k in classifier.labels)]
+    header = existing_header(args.csv)
+    if header is not None and header != columns:
+        print(f"{args.csv}: has the columns {','.join(header)}; expected {','.join(columns)} "
+              "(write to a new file)", file=sys.stderr)
+        return 2
+    live = not args.input
+    name = Path(args.input).name if not live else "microphone" + (f" {args.device}" if args.device else "")
     source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     rows = 0
     with args.csv.open("a", newline="") as f, source:
         writer = csv.writer(f)
-        if new:
+        if header is None:
             writer.writerow(columns)
         try:
             max_seconds = args.hours * 3600 if args.hours else None
             for ev in listen(source, classifier, max_seconds=max_seconds):
-                when = (t0 + timedelta(seconds=ev.end)).isoformat(timespec="seconds")
+                when = datetime.now().astimezone().isoformat(timespec="seconds") if live else ""
                 scores = [f"{ev.scores.get(k, 0.0):.4f}" for k in classifier.labels]
-                writer.writerow([when, f"{ev.start:.2f}", f"{ev.end:.2f}", ev.label, f"{ev.confidence:.4f}",
-                                 *scores])
+                writer.writerow([when, name, f"{ev.start:.2f}", f"{ev.end:.2f}", ev.label,
+                                 f"{ev.confidence:.4f}", *scores])
                 f.flush()
                 rows += 1
         except KeyboardInterrupt:

@@ -8,6 +8,8 @@
 "Persists" means ``--persist`` events in a row with that label and at least ``--min-confidence``;
 the action fires once, and is re-armed by an event with another label (the GPIO pin then goes
 off again). Without ``--webhook`` or a usable GPIO it only prints what it would do (dry run).
+``--label`` must be one of the model's labels (``ser-edge info`` lists them); another value
+is refused with exit status 2.
 """
 
 from __future__ import annotations
@@ -77,9 +79,13 @@ def main() -> int:
     p.add_argument("--device", help="microphone index or name substring")
     args = p.parse_args()
 
+    classifier = EmotionClassifier.load()
+    if args.label not in classifier.labels:
+        print(f"--label: '{args.label}' is not one of the model's labels: {', '.join(classifier.labels)}",
+              file=sys.stderr)
+        return 2
     tracker = Persistence(args.label, args.persist, args.min_confidence)
     switch = gpio_switch(args.gpio)
-    classifier = EmotionClassifier.load()
     source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     on = False
     try:

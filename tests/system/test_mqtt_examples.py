@@ -7,45 +7,21 @@ from __future__ import annotations
 import configparser
 import csv
 import http.server
-import importlib.util
 import json
-import os
 import shlex
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from support.broker import Collector, Mosquitto, need_mosquitto, need_paho
-from support.paths import ROOT
-from support.signals import noise, to_int16, utterance, write_wav
-
-EXAMPLES = ROOT / "examples"
-RATE = 16000
-
-
-def run_example(name: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True,
-                          timeout=180, env=env, cwd=cwd)
+from support.examples import EXAMPLES, load_example, run_example, same_three
 
 
 @pytest.fixture(scope="module")
 def same3(tmp_path_factory) -> Path:
     """The same speech-like utterance three times, 1.5 s gaps: three events with one label."""
-    gap, u = noise(1.5, RATE, -70.0, seed=7), utterance(RATE, 1)
-    x = np.concatenate([gap, u, gap, u, gap, u, gap])
-    return write_wav(tmp_path_factory.mktemp("ex") / "same3.wav", to_int16(x), RATE)
-
-
-def load_example(name: str):
-    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return same_three(tmp_path_factory.mktemp("ex") / "same3.wav")
 
 
 def test_persistence_fires_once_per_run_of_the_label():
@@ -99,13 +75,13 @@ def test_csv_log_and_plot(same3, tmp_path):
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 and "3 events appended" in proc.stderr
-    assert list(rows[0])[:5] == ["time", "start", "end", "label", "confidence"]
+    assert list(rows[0])[:6] == ["time", "source", "start", "end", "label", "confidence"]
     assert all(abs(sum(float(v) for k, v in r.items() if k.startswith("p_")) - 1) < 0.01 for r in rows)
     text = run_example("plot_emotions.py", str(out), "--text")
     assert text.returncode == 0, text.stderr
     header, *table = text.stdout.splitlines()
     assert header.split()[1:] == sorted({r["label"] for r in rows})  # one label here: no ties in order
-    assert sum(int(n) for line in table for n in line.split()[2:]) == 3  # "YYYY-MM-DD HH:00" then counts
+    assert sum(int(n) for line in table for n in line.split()[1:]) == 3  # a replay: "same3.wav" then counts
     pytest.importorskip("matplotlib", reason="matplotlib (optional) is not installed")
     png = tmp_path / "emotions.png"
     plot = run_example("plot_emotions.py", str(out), "-o", str(png))
