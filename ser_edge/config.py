@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ContractError
+from .errors import ConfigError, ContractError
 
 LABELS_KEY = "ser_edge.labels"
 FRONTEND_KEY = "ser_edge.frontend"
@@ -28,6 +29,11 @@ FRONTEND_TYPES = ("mfcc_mean",)
 #: "kaiser_fast" is resampy <= 0.2.2's filter, the one that made the training features;
 #: "resampy04_kaiser_fast" is what librosa.load(res_type="kaiser_fast") gives with resampy >= 0.3.
 RESAMPLERS = ("kaiser_fast", "resampy04_kaiser_fast", "kaiser_best", "polyphase")
+#: Frame padding modes (numpy's ``np.pad``) the frontend accepts with ``center``.
+PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum", "reflect",
+             "symmetric", "wrap")
+#: Key in ``ser_edge.training`` of the measured accuracy per input sample rate (see rate_warning).
+INPUT_RATES_KEY = "input_rates"
 
 
 def settings_from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -76,13 +82,10 @@ class FeatureSpec:
     dct_type: int = 2
     dct_norm: str = "ortho"
     resampler: str = "kaiser_fast"
-    mono: str = "mean"
 
     def __post_init__(self) -> None:
-        if self.type not in FRONTEND_TYPES:
-            raise ContractError(f"frontend type: expected one of {FRONTEND_TYPES}, got {self.type!r}")
-        if self.resampler not in RESAMPLERS:
-            raise ContractError(f"frontend resampler: expected one of {RESAMPLERS}, got {self.resampler!r}")
+        self._check_choices()
+        self._check_numbers()
         if not 0 <= self.fmin < self.fmax <= self.sample_rate / 2:
             raise ContractError(
                 f"frontend: need 0 <= fmin < fmax <= sample_rate/2, got fmin={self.fmin}, "
@@ -90,6 +93,39 @@ class FeatureSpec:
             )
         if self.n_mfcc > self.n_mels:
             raise ContractError(f"frontend: n_mfcc ({self.n_mfcc}) > n_mels ({self.n_mels})")
+        if self.win_length > self.n_fft:
+            raise ContractError(f"frontend: win_length ({self.win_length}) > n_fft ({self.n_fft})")
+
+    def _check_choices(self) -> None:
+        """Settings with a fixed set of values (names of the ``frontend`` metadata keys)."""
+        choices: dict[str, tuple[Any, ...]] = {
+            "type": FRONTEND_TYPES, "resampler": RESAMPLERS, "pad_mode": PAD_MODES,
+            "mel_norm": ("slaney", None, "none"), "dct_type": (1, 2, 3, 4), "dct_norm": ("ortho", None),
+            "center": (True, False), "htk": (True, False),
+        }
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            if value not in allowed or isinstance(value, bool) != isinstance(allowed[0], bool):
+                raise ContractError(f"frontend {name}: expected one of {list(allowed)}, got {value!r}")
+        if not isinstance(self.window, str) or not self.window:
+            raise ContractError(f"frontend window: expected a window name like 'hann', got {self.window!r}")
+
+    def _check_numbers(self) -> None:
+        """Counts are whole numbers >= 1; levels and ranges are real numbers in range."""
+        for name in ("sample_rate", "n_mfcc", "n_fft", "hop_length", "win_length", "n_mels"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ContractError(f"frontend {name}: expected a whole number >= 1, got {value!r}")
+        for name in ("fmin", "fmax", "power", "ref", "amin", "top_db"):
+            value = getattr(self, name)
+            real = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if not real and not (value is None and name == "top_db"):
+                raise ContractError(f"frontend {name}: expected a finite number, got {value!r}")
+        for name in ("power", "ref", "amin"):
+            if not getattr(self, name) > 0:
+                raise ContractError(f"frontend {name}: expected > 0, got {getattr(self, name)!r}")
+        if self.top_db is not None and self.top_db < 0:
+            raise ContractError(f"frontend top_db: expected >= 0 or null, got {self.top_db!r}")
 
     @property
     def n_features(self) -> int:
@@ -98,7 +134,16 @@ class FeatureSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
-        """Build from a JSON object; unknown keys raise :class:`ContractError`."""
+        """Build from a JSON object; unknown keys raise :class:`ContractError`.
+
+        ``"mono": "mean"`` (written by export 0.1.0, the shipped models included) is read for
+        compatibility: channels are always averaged, so "mean" is its only valid value.
+        """
+        if isinstance(data, Mapping) and "mono" in data:
+            if data["mono"] != "mean":
+                raise ContractError(f"frontend mono: expected 'mean' (channels are averaged), "
+                                    f"got {data['mono']!r}")
+            data = {k: v for k, v in data.items() if k != "mono"}
         return cls(**settings_from_mapping(cls, data, "frontend"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +205,45 @@ class ModelSpec:
         rest = {k: v for k, v in values.items() if k not in ("labels", "frontend", "training")}
         return cls(labels=tuple(labels), frontend=frontend, training=training, **rest)
 
+    @property
+    def min_fine_rate(self) -> int:
+        """Lowest input sample rate (Hz) measured as fine for this model.
+
+        From ``ser_edge.training["input_rates"]["min_fine_rate"]`` when the model carries
+        measured figures; else the rate whose band reaches the frontend's ``fmax`` (2 * fmax:
+        22050 Hz for the MFCC-mean frontend), below which the features lose bands they use.
+        """
+        figures = self.training.get(INPUT_RATES_KEY)
+        if isinstance(figures, Mapping) and isinstance(figures.get("min_fine_rate"), int):
+            return int(figures["min_fine_rate"])
+        return int(math.ceil(2 * self.frontend.fmax))
+
+    def rate_warning(self, rate: int) -> str | None:
+        """A warning for input at ``rate`` Hz below :attr:`min_fine_rate`, else None.
+
+        It names the rate and the measured effect: the figure measured at the highest rate at
+        or below ``rate`` (else the lowest measured), from the model's ``input_rates`` figures;
+        a model without figures gets the band argument and "not measured".
+        """
+        floor = self.min_fine_rate
+        if rate >= floor or rate >= self.frontend.sample_rate:
+            return None
+        figures = self.training.get(INPUT_RATES_KEY)
+        measured = figures.get("measured", []) if isinstance(figures, Mapping) else []
+        full = figures.get("full_band", {}) if isinstance(figures, Mapping) else {}
+        rows = sorted((m for m in measured if isinstance(m, Mapping) and "rate" in m),
+                      key=lambda m: m["rate"])
+        if not rows or "accuracy" not in full:
+            return (f"audio at {rate} Hz has nothing above {rate / 2:g} Hz but this model's features reach "
+                    f"{self.frontend.fmax:g} Hz; its effect on accuracy was not measured for this model")
+        row = ([m for m in rows if m["rate"] <= rate] or rows[:1])[-1]
+        drop = 100 * (row["accuracy"] - full["accuracy"])
+        agree = f"; {row['agreement']:.0%} of labels unchanged" if "agreement" in row else ""
+        return (f"audio at {rate} Hz is below {floor} Hz, the lowest input rate measured as fine for this "
+                f"model: measured at {row['rate']} Hz, accuracy {row['accuracy']:.1%} vs "
+                f"{full['accuracy']:.1%} at full band ({drop:+.1f} points{agree}); "
+                "expect less accurate results")
+
     def to_metadata(self) -> dict[str, str]:
         """The ``metadata_props`` entries (JSON strings) that carry this contract."""
         return {
@@ -210,27 +294,18 @@ class StreamSpec:
 
     def __post_init__(self) -> None:
         if self.mode not in STREAM_MODES:
-            raise ContractError(f"stream mode: expected one of {STREAM_MODES}, got {self.mode!r}")
+            raise ConfigError(f"stream mode: expected one of {STREAM_MODES}, got {self.mode!r}")
         if self.stop_db > self.start_db:
-            raise ContractError(f"stream: need stop_db <= start_db, got {self.stop_db} > {self.start_db}")
+            raise ConfigError(f"stream: need stop_db <= start_db, got {self.stop_db} > {self.start_db}")
         positive = ("frame_seconds", "min_speech", "hangover", "max_utterance", "window", "hop",
                     "floor_seconds", "queue_seconds", "block_seconds")
         for name in positive:
             if not getattr(self, name) > 0:
-                raise ContractError(f"stream {name}: expected > 0, got {getattr(self, name)!r}")
+                raise ConfigError(f"stream {name}: expected > 0, got {getattr(self, name)!r}")
         if self.pre_context < 0 or self.post_context < 0:
-            raise ContractError(f"stream context: expected >= 0, got pre={self.pre_context}, "
+            raise ConfigError(f"stream context: expected >= 0, got pre={self.pre_context}, "
                                 f"post={self.post_context}")
         if self.smooth < 1:
-            raise ContractError(f"stream smooth: expected >= 1 windows, got {self.smooth}")
+            raise ConfigError(f"stream smooth: expected >= 1 windows, got {self.smooth}")
         if not 0.0 <= self.min_confidence <= 1.0:
-            raise ContractError(f"stream min_confidence: expected 0..1, got {self.min_confidence}")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StreamSpec:
-        """Build from a JSON object; unknown keys raise :class:`ContractError`."""
-        return cls(**settings_from_mapping(cls, data, "stream"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every setting."""
-        return dataclasses.asdict(self)
+            raise ConfigError(f"stream min_confidence: expected 0..1, got {self.min_confidence}")

@@ -1,7 +1,18 @@
 """Typed errors of the runtime.
 
 Every error a user can cause by giving bad input is a subclass of :class:`SerEdgeError`,
-so the command line can print it as one line and go on with the next input.
+so the command line can print it as one line and go on with the next input::
+
+    SerEdgeError            expected failures; the message names the input and the problem
+      AudioError            an audio file, buffer, PCM stream or sample rate cannot be used
+      ModelError            a model file cannot be used (missing, not ONNX, fails its probe)
+        ContractError       its ``ser_edge.*`` metadata is missing or malformed (names the key)
+      ConfigError           a setting the caller chose is out of range (e.g. StreamSpec)
+      DeviceError           an input device cannot be found, opened or kept open
+      MissingExtraError     an optional package is missing (names the pip extra)
+
+The command line exits 2 for ModelError and ConfigError (fix the command), 1 for the others
+(this input failed).
 """
 
 from __future__ import annotations
@@ -21,6 +32,10 @@ class ModelError(SerEdgeError):
 
 class ContractError(ModelError):
     """A model's ``ser_edge.*`` metadata is missing or malformed (names the key)."""
+
+
+class ConfigError(SerEdgeError):
+    """A setting chosen by the caller (stream settings, options) is out of range; not a model error."""
 
 
 class DeviceError(SerEdgeError):

@@ -17,9 +17,12 @@ import numpy as np
 
 from .config import FeatureSpec, ModelSpec
 from .errors import ContractError, ModelError
+from .frontend.mfcc import extract
 from .onnx_guard import check_external, external_locations, read_model_bytes
 
 SHIPPED_MODEL_NAME = "ser_edge.onnx"
+#: Length (s) of the test signal the load-time probe runs through the frontend and the model.
+PROBE_SECONDS = 0.5
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
 SHIPPED_MODELS = {"float32": SHIPPED_MODEL_NAME, "int8": "ser_edge_int8.onnx"}
 
@@ -177,12 +180,13 @@ class EmotionModel:
         self._probe()
 
     def _probe(self) -> None:
-        """Run one all-zero input: the output must be (1, n_labels) probabilities summing to 1.
+        """Run the model's frontend on a test signal and the session on those features.
 
-        Catches what the declared shapes cannot (symbolic output sizes, a graph that fails,
-        logits without a softmax) at load time instead of on the first utterance.
+        The output must be (1, n_labels) probabilities summing to 1. Catches at load time what
+        the declared shapes cannot (frontend settings that fail on real audio, symbolic output
+        sizes, a graph that fails, logits without a softmax) instead of on the first utterance.
         """
-        x = np.zeros((1, *self.spec.input_shape), dtype=np.float32)
+        x = self._probe_features().reshape((1, *self.spec.input_shape))
         try:
             (scores,) = self.session.run([self.spec.output_name], {self.spec.input_name: x})
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
@@ -196,7 +200,28 @@ class EmotionModel:
         total = float(scores.sum())
         if not (np.all(np.isfinite(scores)) and np.all(scores >= -1e-6) and abs(total - 1.0) < 1e-3):
             raise ModelError(f"{self.path}: model outputs are not probabilities (sum {total:.4g} for a "
-                             "zero input, expected 1); export the model with its final softmax")
+                             "test input, expected 1); export the model with its final softmax")
+
+    def _probe_features(self) -> np.ndarray:
+        """The frontend's features (n_features,) float32 of PROBE_SECONDS of a tone in noise.
+
+        ContractError (a ModelError) naming the frontend settings when they cannot make features.
+        """
+        spec = self.spec.frontend
+        t = np.arange(int(PROBE_SECONDS * spec.sample_rate)) / spec.sample_rate
+        noise = np.random.default_rng(0).normal(0.0, 0.01, len(t))
+        signal = (0.3 * np.sin(2 * np.pi * 220.0 * t) + noise).astype(np.float32)
+        try:
+            features = np.asarray(extract(signal, spec.sample_rate, spec), dtype=np.float32)
+        except Exception as exc:  # noqa: BLE001 - numpy/scipy raise many types for bad settings
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ContractError(f"{self.path}: its frontend cannot compute features from a test signal "
+                                f"({type(exc).__name__}: {first[:200]}); frontend settings: "
+                                f"{spec.to_dict()}") from None
+        if features.shape != (spec.n_features,) or not np.all(np.isfinite(features)):
+            raise ContractError(f"{self.path}: its frontend gives {features.shape} features with "
+                                f"non-finite values for a test signal, expected ({spec.n_features},) finite")
+        return features
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -104,3 +104,66 @@ def test_modelspec_metadata_round_trip():
     again = ModelSpec.from_metadata(spec.to_metadata())
     assert again.labels == spec.labels and again.frontend == spec.frontend
     assert again.training == {"protocol": "x"}
+
+
+def test_a_frontend_that_fails_on_audio_is_refused_at_load(tmp_path):
+    # The probe used to feed zeros to ONNX without the frontend: a model whose window scipy
+    # does not know loaded, then failed on the first utterance of a stream.
+    meta = contract()
+    frontend = json.loads(meta[FRONTEND_KEY])
+    frontend["window"] = "no-such-window"
+    meta[FRONTEND_KEY] = json.dumps(frontend)
+    path = tiny_model(tmp_path / "m.onnx", metadata=meta)
+    with pytest.raises(ModelError, match="m.onnx: its frontend cannot compute features.*no-such-window"):
+        EmotionModel.load(path)
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("mel_norm", "l1"), ("amin", 0.0), ("top_db", -1.0), ("pad_mode", "bogus"), ("hop_length", 0),
+    ("power", "2"), ("center", "yes"), ("dct_norm", "l2"), ("win_length", 4096),
+])
+def test_feature_spec_checks_every_setting_when_built(setting, value):
+    # mel_norm, amin and top_db used to be checked only when features were first computed.
+    with pytest.raises(ContractError, match=f"frontend.*{setting}"):
+        FeatureSpec(**{setting: value})
+    with pytest.raises(ContractError, match=setting):
+        FeatureSpec.from_dict({setting: value})
+
+
+def test_mono_is_read_for_compatibility_and_only_as_mean():
+    assert FeatureSpec.from_dict({"mono": "mean"}) == FeatureSpec()
+    assert "mono" not in FeatureSpec().to_dict()
+    with pytest.raises(ContractError, match="frontend mono: expected 'mean'"):
+        FeatureSpec.from_dict({"mono": "left"})
+
+
+def test_stream_settings_raise_a_config_error_not_a_model_error():
+    from ser_edge.config import StreamSpec
+    from ser_edge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="stream hop: expected > 0") as info:
+        StreamSpec(hop=0)
+    assert not isinstance(info.value, ModelError)
+
+
+FIGURES = {"min_fine_rate": 16000, "full_band": {"accuracy": 0.425},
+           "measured": [{"rate": 16000, "accuracy": 0.4389, "agreement": 0.886},
+                        {"rate": 8000, "accuracy": 0.30, "agreement": 0.5}]}
+
+
+def test_rate_warnings_follow_the_measured_figures():
+    # 16 kHz used to warn "clearly less accurate" although measured fine; 8 kHz warned nothing.
+    spec = ModelSpec(labels=tuple(LABELS), frontend=FeatureSpec(), training={"input_rates": FIGURES})
+    assert spec.min_fine_rate == 16000
+    assert spec.rate_warning(16000) is None and spec.rate_warning(48000) is None
+    warning = spec.rate_warning(8000)
+    assert warning is not None and "8000 Hz is below 16000 Hz" in warning
+    assert "accuracy 30.0% vs 42.5% at full band (-12.5 points; 50% of labels unchanged)" in warning
+    assert "measured at 8000 Hz" in spec.rate_warning(11025)
+
+
+def test_rate_warning_without_figures_names_the_band_and_says_not_measured():
+    spec = ModelSpec(labels=tuple(LABELS), frontend=FeatureSpec())
+    assert spec.min_fine_rate == 22050 and spec.rate_warning(22050) is None
+    assert "nothing above 8000 Hz" in spec.rate_warning(16000)
+    assert "not measured" in spec.rate_warning(16000)

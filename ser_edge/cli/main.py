@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import ModelError, SerEdgeError
+from ..errors import ConfigError, ModelError, SerEdgeError
 from .classify import add_classify_parser, add_info_parser
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line
 from .listen import add_devices_parser, add_listen_parser
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (ModelError, SerEdgeError) as exc:
         error_line(str(exc))
-        return EXIT_USAGE if isinstance(exc, ModelError) else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, (ModelError, ConfigError)) else EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
