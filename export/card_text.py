@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 KNOWN_LIMITS = """## Known limits
@@ -29,52 +30,111 @@ KNOWN_LIMITS = """## Known limits
 """
 
 
+#: The corpora the feature sets are made from: official name, download page, licence, citation.
+CORPORA = {
+    "ravdess": "RAVDESS (The Ryerson Audio-Visual Database of Emotional Speech and Song), "
+    "<https://zenodo.org/records/1188976> (Zenodo record 1188976): CC BY-NC-SA 4.0; "
+    "Livingstone & Russo (2018), PLoS ONE, doi:10.1371/journal.pone.0196391",
+    "tess": "TESS (Toronto emotional speech set), University of Toronto, "
+    "<https://tspace.library.utoronto.ca/handle/1807/24487>: CC BY-NC-ND 4.0; "
+    "Dupuis & Pichora-Fuller (2010)",
+}
+
+
 def data_section(training: dict[str, Any]) -> str:
+    """Where the training rows come from: the corpora with their download pages and licences.
+
+    No path of the building machine: the data folder is named in "How to regenerate" only.
+    """
     data = training.get("data", {})
     head = "## Data and licences\n\n"
     if "rows" not in data:
-        return head + f"Source: `{data.get('source', '?')}`. {data.get('note', '')}\n"
+        return head + f"Source: `{Path(str(data.get('source', '?'))).name}`. {data.get('note', '')}\n"
     groups = ", ".join(f"{name}: {count}" for name, count in data.get("groups", {}).items())
-    licences = "\n".join(f"- {text}" for text in data.get("licences", []))
+    corpora = sorted({name.split()[0] for name in data.get("groups", {})})
+    known = [CORPORA[c] for c in corpora if c in CORPORA]
+    licences = "\n".join(f"- {text}" for text in known or data.get("licences", []))
     return (
         head + f"Trained on {data.get('trained_rows', '?')} of the {data.get('rows', '?')} rows of the "
-        f"original project's feature set (`{data.get('source', '?')}`; rows per group: "
-        f"{groups or 'not recorded'}; "
-        f"fingerprint `{data.get('sha256_X_y_float32_int64', '?')}`).\n\n"
-        "The model is a derivative of these corpora; their licences (non-commercial) apply to it:\n\n"
+        "original project's feature set: one row per recording, the mean over frames of 40 MFCCs "
+        f"(rows per group: {groups or 'not recorded'}; fingerprint "
+        f"`{data.get('sha256_X_y_float32_int64', '?')}`).\n\n"
+        "The recordings come from these corpora (download them from their official pages). The model is "
+        "a derivative of them, so their licences apply to it: **non-commercial use only**.\n\n"
         f"{licences or '- not recorded'}\n"
     )
 
 
+#: Recipe settings that only one architecture uses; the card lists only the model's own.
+ARCH_SETTINGS = {
+    "mlp": ("hidden", "batchnorm"),
+    "conv": ("filters", "kernel_size", "pool_size", "dense_units"),
+}
+
+#: What each recipe setting means, in plain words (see :class:`export.recipe.Recipe`).
+SETTING_TEXT = {
+    "name": "the recipe's name (`python -m export train --recipe NAME`)",
+    "arch": "the network: `mlp` = fully connected layers, `conv` = 1-D convolutions",
+    "hidden": "units of each hidden layer, in order",
+    "batchnorm": "batch normalisation after each hidden layer",
+    "filters": "channels of each convolution block",
+    "kernel_size": "convolution kernel width (coefficients)",
+    "pool_size": "max-pooling width between convolution blocks",
+    "dense_units": "units of the dense layer after the convolutions (0: none)",
+    "dropout": "share of units dropped at random during training",
+    "normalize": "standardise each coefficient inside the model (the training set's mean and variance)",
+    "l2": "weight decay on the layer weights (0: none)",
+    "optimizer": "the optimiser",
+    "learning_rate": "its step size",
+    "batch_size": "rows per training step",
+    "epochs": "passes over the training rows",
+    "class_weights": "weight each class by its inverse frequency",
+    "label_smoothing": "share of each target moved evenly to the other classes",
+    "aug_copies": "extra augmented copies of every training row",
+    "aug_gain_db": "random gain of up to this many dB (0: off)",
+    "aug_tilt_db": "random spectral tilt of up to this many dB across the band (0: off)",
+    "aug_bandlimit": "probability of removing everything above 8 kHz, approximated from the MFCCs (0: off)",
+    "aug_bandmap": "probability of the 16 kHz microphone effect learned from real audio (0: off)",
+}
+
+
+def network_text(recipe: dict[str, Any]) -> str:
+    """The network of ``recipe`` in one plain sentence."""
+    if recipe.get("arch") == "mlp":
+        widths = ", ".join(map(str, recipe.get("hidden", [])))
+        norm = "batch normalisation, " if recipe.get("batchnorm") else ""
+        text = (f"The network is a multilayer perceptron: fully connected layers of {widths} units (each "
+                f"followed by {norm}ReLU and dropout), then a softmax over the classes.")
+    else:
+        text = ("The network is a stack of 1-D convolution blocks (ReLU, dropout) with max-pooling between "
+                "them, then a softmax over the classes.")
+    if recipe.get("normalize"):
+        text += (" The training set's mean and variance of each coefficient are stored inside the model, "
+                 "so it takes raw features.")
+    return text
+
+
 def recipe_section(training: dict[str, Any]) -> str:
+    """How the network was built and trained: its layers in words and the settings it used."""
     recipe = training.get("recipe")
     if not recipe:
         return ""
-    rows = "\n".join(f"| `{key}` | `{json.dumps(value)}` |" for key, value in recipe.items())
-    if recipe.get("arch") == "mlp":
-        body = (
-            f"Flatten, then Dense layers of {recipe.get('hidden')} units (each with "
-            f"{'BatchNormalization, ' if recipe.get('batchnorm') else ''}ReLU and dropout), dense softmax"
-        )
-    else:
-        body = (
-            "Conv1D blocks (kernel, 'same', ReLU, dropout) with max-pooling between them, flatten, "
-            "dense softmax"
-        )
+    others = {key for arch, keys in ARCH_SETTINGS.items() if arch != recipe.get("arch") for key in keys}
+    rows = "\n".join(f"| `{key}` | `{json.dumps(value)}` | {SETTING_TEXT.get(key, '')} |"
+                     for key, value in recipe.items() if key not in others)
     band = training.get("band_map")
     band_text = (
-        f" The band map (`aug_bandmap`, `export/bandmap.py`) was learned from {band.get('files')} unlabeled "
-        f"recordings of `{band.get('audio')}`: their features by the runtime frontend at full band and after "
-        f"resampling to {band.get('rate_hz')} Hz."
+        f" The 16 kHz augmentation (`aug_bandmap`, `export/bandmap.py`) was learned from {band.get('files')} "
+        f"unlabeled recordings (the `--band-audio` folder `{Path(str(band.get('audio'))).name}`): their "
+        f"features at full band and after resampling to {band.get('rate_hz')} Hz."
         if band
         else ""
     )
     return (
         "## Recipe\n\n"
-        f"Keras 3, seed {training.get('seed', '?')}. {body}; `normalize` puts the training set's "
-        "per-coefficient mean and variance inside the model (constants of the ONNX graph); `aug_*` are "
-        f"feature-domain augmentations (see `export/augment.py`).{band_text}\n\n"
-        "| setting | value |\n| --- | --- |\n" + rows + "\n"
+        f"Keras 3, random seed {training.get('seed', '?')}. {network_text(recipe)} The `aug_*` settings "
+        f"add changed copies of the training rows (see `export/augment.py`).{band_text}\n\n"
+        "| setting | value | meaning |\n| --- | --- | --- |\n" + rows + "\n"
     )
 
 
@@ -94,7 +154,22 @@ def contract_section(labels: tuple[str, ...], frontend: dict[str, Any], training
     )
 
 
+def portable_command(training: dict[str, Any]) -> str:
+    """The recorded training command with the data folder written as ``$SER_EDGE_DATA``.
+
+    The data folder is the parent of the features folder (``seed``); the building machine's
+    absolute path means nothing elsewhere.
+    """
+    command = str(training.get("command", "?"))
+    source = str(training.get("data", {}).get("source", ""))
+    root = str(Path(source).parent) if source else ""
+    if root not in ("", "."):
+        command = command.replace(root.rstrip("/") + "/", "$SER_EDGE_DATA/")
+    return command
+
+
 def regenerate_section(training: dict[str, Any]) -> str:
+    """For developers: the command that wrote the model, and the time it took."""
     fit = training.get("final_fit", {})
     total = training.get("total_seconds")
     timing = (
@@ -104,8 +179,11 @@ def regenerate_section(training: dict[str, Any]) -> str:
         else ""
     )
     return (
-        "## How to regenerate\n\n"
-        "From the project root, with `pip install 'ser-edge[export]'` and the data beside the project:\n\n"
-        f"```\n{training.get('command', '?')}\n```\n\n{timing}\n"
+        "## How to regenerate (for developers)\n\n"
+        "From a checkout, with `pip install '.[export]'` and a data folder `$SER_EDGE_DATA` holding "
+        "`seed/` (the feature set: `X.joblib`, `y.joblib`, `metadata.csv`) and `audio/tess/` (TESS "
+        "recordings, for the 16 kHz augmentation); without `SER_EDGE_DATA` the tests and benchmarks "
+        "look for `../shared/data` beside the checkout:\n\n"
+        f"```\n{portable_command(training)}\n```\n\n{timing}\n"
         f"Tools: {', '.join(f'{k} {v}' for k, v in training.get('model', {}).get('tools', {}).items())}.\n"
     )
