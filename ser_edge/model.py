@@ -8,6 +8,7 @@ sequential execution. The model's ``metadata_props`` must carry ``ser_edge.label
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,13 @@ import numpy as np
 from .config import FeatureSpec, ModelSpec
 from .errors import ContractError, ModelError
 from .frontend.mfcc import extract
-from .onnx_guard import check_external, external_locations, read_model_bytes
 
 SHIPPED_MODEL_NAME = "ser_edge.onnx"
+#: Largest model file read (bytes). Protobuf caps a message at 2 GiB; an edge model is a few MB.
+MAX_MODEL_BYTES = 512 * 1024 * 1024
+#: How every external-data reference starts in an ONNX file: the StringStringEntryProto key
+#: field (tag 0x0a, length 8) holding "location". A file without these bytes has none.
+EXTERNAL_DATA_MARK = b"\x0a\x08location"
 #: Length (s) of the test signal the load-time probe runs through the frontend and the model.
 PROBE_SECONDS = 0.5
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
@@ -88,24 +93,54 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _open_session(path: Path, options: SessionOptions) -> Any:
-    """A session for the model at ``path`` after the checks of :mod:`ser_edge.onnx_guard`.
+def read_model_bytes(path: Path) -> bytes:
+    """The bytes of a model file of at most :data:`MAX_MODEL_BYTES` (ModelError otherwise)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
+            raise ModelError(f"{path}: {size} bytes is larger than the {MAX_MODEL_BYTES} bytes a model "
+                             "may have; not an edge model (or not a model at all)")
+        if size == 0:
+            raise ModelError(f"{path}: empty file (0 bytes), expected an ONNX model")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_MODEL_BYTES + 1)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read model file ({exc.strerror or exc})") from None
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelError(f"{path}: grew past {MAX_MODEL_BYTES} bytes while being read")
+    return data
 
-    Without external data onnxruntime gets the very bytes that were checked (it then refuses
-    any external reference itself); with external data, only found inside the model's folder,
-    it gets the path so that it can find those files.
+
+def _external_data_error(path: Path) -> ModelError:
+    return ModelError(f"{path}: the model keeps tensors in external data files, which ser-edge does not "
+                      "load (a model could name any file); save it as one file: "
+                      "onnx.save_model(model, path, save_as_external_data=False)")
+
+
+def _open_session(path: Path, options: SessionOptions) -> Any:
+    """A session for the model at ``path``, built from the file's bytes (never the path).
+
+    A model may keep tensors in other files ("external data") named by a relative or absolute
+    path; a hostile one could name ``~/.ssh/id_rsa``. Loaded from bytes, onnxruntime looks for
+    such files relative to the current directory (and, before 1.2x, anywhere), so: a file that
+    holds any external-data reference is refused before onnxruntime sees it, and onnxruntime is
+    told to look for external data only in an empty temporary folder (where none can be found).
     """
     import onnxruntime as ort
 
     data = read_model_bytes(path)
-    external = external_locations(data, str(path))
-    check_external(path, external)
-    try:
-        return ort.InferenceSession(str(path) if external else data, sess_options=options.build(),
-                                    providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises several private exception types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
+    if EXTERNAL_DATA_MARK in data:
+        raise _external_data_error(path)
+    opts = options.build()
+    with tempfile.TemporaryDirectory(prefix="ser-edge-no-external-data-") as empty:
+        opts.add_session_config_entry("session.model_external_initializers_file_folder_path", empty)
+        try:
+            return ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises several private exception types
+            if "external data" in str(exc).lower():
+                raise _external_data_error(path) from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
 
 
 def _per_example_shape(dims: Sequence[Any], path: Path) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Untrusted model files: external data outside the model's folder, shapes and outputs that
+"""Untrusted model files: external data (refused, wherever it points), shapes and outputs that
 disagree with the metadata, huge / garbage / special files; through the API and ``--model``."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from ser_edge.errors import ModelError
-from ser_edge.model import EmotionModel, shipped_model_path
-from ser_edge.onnx_guard import MAX_MODEL_BYTES, external_locations
+from ser_edge.model import MAX_MODEL_BYTES, EmotionModel, shipped_model_path
 
 from support.cli import run_cli
 
@@ -67,21 +66,25 @@ def one_line_error(call) -> str:
     return message
 
 
-@pytest.mark.parametrize("where", ["parent", "absolute", "symlink", "deep-parent"])
-def test_external_data_outside_the_folder_is_refused_before_onnxruntime(layout, no_session, where):
+def refused_for_external_data(path: Path) -> None:
+    message = one_line_error(lambda: EmotionModel.load(path))
+    assert str(path) in message and "external data files" in message
+    assert "save_as_external_data=False" in message
+
+
+@pytest.mark.parametrize("where", ["parent", "absolute", "symlink", "deep-parent", "cwd"])
+def test_external_data_anywhere_is_refused_before_onnxruntime(layout, no_session, where, monkeypatch):
     folder = layout / "model"
     location = {"parent": "../secret.bin", "absolute": str(layout / "secret.bin"),
-                "symlink": "link.bin", "deep-parent": "sub/../../secret.bin"}[where]
+                "symlink": "link.bin", "deep-parent": "sub/../../secret.bin", "cwd": "secret.bin"}[where]
     if where == "symlink":
         (folder / "link.bin").symlink_to(layout / "secret.bin")
-    path = externalize(tiny_model(folder / "m.onnx", metadata=contract()), location)
-    message = one_line_error(lambda: EmotionModel.load(path))
-    assert "'W'" in message and location in message
-    assert ("absolute" in message) if where == "absolute" else ("outside the model's folder" in message)
+    monkeypatch.chdir(layout)  # loaded from bytes, onnxruntime would look here ("cwd": it exists)
+    refused_for_external_data(externalize(tiny_model(folder / "m.onnx", metadata=contract()), location))
 
 
-def test_external_data_in_a_subgraph_is_found(layout, no_session):
-    """An If node's branch holding an external initializer: the walk follows subgraphs."""
+def test_external_data_in_a_subgraph_is_refused(layout, no_session):
+    """An If node's branch holding an external initializer."""
     secret = numpy_helper.from_array(np.zeros(3, np.float32), "hidden")
     secret.ClearField("raw_data")
     secret.data_location = TensorProto.EXTERNAL
@@ -97,28 +100,31 @@ def test_external_data_in_a_subgraph_is_found(layout, no_session):
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])])
     path = layout / "model" / "if.onnx"
     onnx.save(helper.make_model(graph), str(path))
-    assert external_locations(path.read_bytes()) == [("hidden", "../../etc/passwd")]
-    assert "outside the model's folder" in one_line_error(lambda: EmotionModel.load(path))
+    refused_for_external_data(path)
 
 
-def test_external_data_inside_the_folder_loads_and_runs(layout):
+def test_external_data_inside_the_folder_is_refused_too(layout, tmp_path):
+    # Behaviour change (issue 12): models load from their bytes, so external data is never read;
+    # the same model saved as one file loads and runs.
     path = externalize(tiny_model(layout / "model" / "m.onnx", metadata=contract()), "inside.bin")
-    assert external_locations(path.read_bytes()) == [("W", "inside.bin")]
-    model = EmotionModel.load(path)
-    np.testing.assert_allclose(model.predict(np.ones(40)), np.full((1, 8), 1 / 8), atol=1e-6)
-
-
-def test_walk_agrees_with_onnx_on_real_models(tmp_path):
-    assert external_locations(shipped_model_path().read_bytes()) == []
+    refused_for_external_data(path)
     model = onnx.load(str(shipped_model_path()))
     onnx.save_model(model, str(tmp_path / "big.onnx"), save_as_external_data=True, location="w.data",
                     size_threshold=1024)
-    ours = external_locations((tmp_path / "big.onnx").read_bytes())
-    stored = onnx.load(str(tmp_path / "big.onnx"), load_external_data=False)
-    theirs = [t.name for t in stored.graph.initializer if t.data_location == TensorProto.EXTERNAL]
-    assert len(theirs) > 0 and sorted(n for n, _ in ours) == sorted(theirs)
-    assert {loc for _, loc in ours} == {"w.data"}
-    assert EmotionModel.load(tmp_path / "big.onnx").labels == tuple(LABELS)
+    refused_for_external_data(tmp_path / "big.onnx")
+    one_file = onnx.load(str(tmp_path / "big.onnx"))
+    onnx.save_model(one_file, str(tmp_path / "one.onnx"), save_as_external_data=False)
+    assert EmotionModel.load(tmp_path / "one.onnx").labels == tuple(LABELS)
+
+
+def test_onnxruntime_is_told_to_find_no_external_data(layout, monkeypatch):
+    """Second line of defence: were the byte check bypassed, onnxruntime refuses on its own."""
+    import ser_edge.model as model_module
+
+    monkeypatch.setattr(model_module, "EXTERNAL_DATA_MARK", b"\x00never-matches\x00")
+    monkeypatch.chdir(layout)
+    refused_for_external_data(externalize(tiny_model(layout / "model" / "m.onnx", metadata=contract()),
+                                          "secret.bin"))
 
 
 def graph_model(path: Path, nodes, inputs, outputs, inits=(), metadata=None) -> Path:
@@ -204,7 +210,7 @@ def test_cli_model_option_gives_one_line_and_exit_2(tmp_path, layout):
         fh.truncate(MAX_MODEL_BYTES + 1)
     escaping = externalize(tiny_model(layout / "model" / "m.onnx", metadata=contract()), "../secret.bin")
     for model, text in ((garbage, "not a usable ONNX model"), (huge, "larger than"),
-                        (Path("/dev/zero"), "not a regular file"), (escaping, "outside the model's folder")):
+                        (Path("/dev/zero"), "not a regular file"), (escaping, "external data files")):
         proc = run_cli("info", "--model", str(model), timeout=60)
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()

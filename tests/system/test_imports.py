@@ -24,7 +24,7 @@ PACKAGE = Path(ser_edge.__file__).parent
 STAGES = {
     "errors": 0, "config": 0,
     "frontend": 1,
-    "model": 2, "onnx_guard": 2,
+    "model": 2,
     "classifier": 3, "ser_edge": 3,  # ser_edge: the package's __init__, the public API
     "stream": 4,
     "sinks": 5, "plot": 5,  # plot: pictures of events (the `plot` extra)
