@@ -100,6 +100,7 @@ class EmotionClassifier:
         Raises AudioError (naming ``name``) for empty, too short or non-finite audio.
         """
         mono = check_audio(samples, sample_rate, name, self.min_seconds)
+        self.model.warn_rate(sample_rate, name)  # once per input below the rates measured as fine
         duration = len(mono) / float(sample_rate)
         if not has_speech(mono, sample_rate, self.activity):
             return no_speech(duration)

@@ -8,6 +8,7 @@ sequential execution. The model's ``metadata_props`` must carry ``ser_edge.label
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ import numpy as np
 from .config import FeatureSpec, ModelSpec
 from .errors import ContractError, ModelError
 from .frontend.mfcc import extract
+
+log = logging.getLogger(__name__)
 
 SHIPPED_MODEL_NAME = "ser_edge.onnx"
 #: Largest model file read (bytes). Protobuf caps a message at 2 GiB; an edge model is a few MB.
@@ -169,6 +172,7 @@ class EmotionModel:
         self.session = session
         self.spec = spec
         self.path = path
+        self._warned_rates: set[tuple[str, int]] = set()
         self._check_shapes()
 
     @classmethod
@@ -261,6 +265,16 @@ class EmotionModel:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.spec.labels
+
+    def warn_rate(self, sample_rate: int, name: str) -> str | None:
+        """Log :meth:`ModelSpec.rate_warning` for input ``name`` at ``sample_rate`` Hz, once per
+        (name, rate) pair; return the warning (None when the rate was measured as fine)."""
+        warning = self.spec.rate_warning(int(sample_rate))
+        if warning is not None and (name, sample_rate) not in self._warned_rates:
+            if len(self._warned_rates) < 10_000:
+                self._warned_rates.add((name, sample_rate))
+            log.warning("%s: %s", name, warning)
+        return warning
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Probabilities for feature vectors.

@@ -167,3 +167,14 @@ def test_rate_warning_without_figures_names_the_band_and_says_not_measured():
     assert spec.min_fine_rate == 22050 and spec.rate_warning(22050) is None
     assert "nothing above 8000 Hz" in spec.rate_warning(16000)
     assert "not measured" in spec.rate_warning(16000)
+
+
+def test_warn_rate_logs_once_per_input(tmp_path, caplog):
+    meta = contract()
+    meta["ser_edge.training"] = json.dumps({"input_rates": FIGURES})
+    model = EmotionModel.load(tiny_model(tmp_path / "m.onnx", metadata=meta))
+    with caplog.at_level("WARNING", logger="ser_edge"):
+        assert model.warn_rate(16000, "a.wav") is None
+        for _ in range(2):
+            assert "8000 Hz is below 16000 Hz" in model.warn_rate(8000, "b.wav")
+    assert [r.getMessage()[:40] for r in caplog.records] == ["b.wav: audio at 8000 Hz is below 16000 H"]

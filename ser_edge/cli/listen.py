@@ -250,8 +250,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
         if mqtt is not None:
             mqtt.close(None)
         return EXIT_FAILED
-    for warning in source.warnings:
-        _note(f"warning: {warning}")
+    warning = classifier.model.warn_rate(source.sample_rate, source.name)
+    if warning is not None:
+        _note(f"warning: {source.name}: {warning}")
     stop = _StopSignals()
     status, previous = EXIT_OK, signal.signal(signal.SIGTERM, stop)
     # Ctrl-C even when started with SIGINT ignored (a background job of a non-interactive shell)

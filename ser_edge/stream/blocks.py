@@ -82,14 +82,6 @@ class Source:
         return 0 if q is None else q.overflows + q.device_overflows
 
     @property
-    def warnings(self) -> list[str]:
-        """Notes for the user: a rate below 22050 Hz lacks the 8-11 kHz band the features use."""
-        if self.sample_rate >= 22050:
-            return []
-        return [f"{self.name} is at {self.sample_rate} Hz < 22050 Hz: the model's features reach 11025 Hz, "
-                "so expect clearly less accurate results"]
-
-    @property
     def dropped_samples(self) -> int:
         return 0 if self._queue is None else self._queue.dropped_samples
 

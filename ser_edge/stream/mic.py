@@ -18,8 +18,8 @@ import numpy as np
 from ..errors import DeviceError, MissingExtraError
 from .blocks import BlockQueue, Chunk, Source
 
-#: Rates tried, in order, when the device's default is below 22050 Hz (the features reach 11 kHz).
-PREFERRED_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
+#: Common device rates (Hz), tried in this order when the device's default is below ``min_rate``.
+COMMON_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
 #: Longest wait (s) between two attempts to reopen a lost device.
 MAX_BACKOFF = 10.0
 
@@ -66,11 +66,14 @@ def resolve_device(device: int | str | None) -> int:
     return found[0]["index"]
 
 
-def choose_rate(index: int, requested: int | None = None) -> int:
-    """A rate (Hz) the device accepts: ``requested``, else its default if >= 22050, else the best."""
+def choose_rate(index: int, requested: int | None = None, min_rate: int | None = None) -> int:
+    """A rate (Hz) the device accepts: ``requested``; else its default when that is at least
+    ``min_rate`` (the model's lowest rate measured as fine, ``ModelSpec.min_fine_rate``; None:
+    any default); else the first of COMMON_RATES it accepts."""
     sd = _sounddevice()
     default = int(sd.query_devices(index)["default_samplerate"])
-    candidates = [requested] if requested else [default] * (default >= 22050) + list(PREFERRED_RATES)
+    good_default = min_rate is None or default >= min_rate
+    candidates = [requested] if requested else [default] * good_default + list(COMMON_RATES)
     for rate in candidates:
         try:
             sd.check_input_settings(device=index, channels=1, samplerate=rate, dtype="float32")
@@ -80,20 +83,40 @@ def choose_rate(index: int, requested: int | None = None) -> int:
     raise DeviceError(f"input device {index}: accepts none of the rates {candidates} Hz")
 
 
+def rescan_devices() -> None:
+    """Make PortAudio list the input devices again (a USB microphone plugged back in may get a
+    new index; a new default device appears).
+
+    PortAudio scans devices once, in ``Pa_Initialize``, and sounddevice has no public call to
+    scan again; its maintainer's answer is ``sd._terminate(); sd._initialize()`` (python-sounddevice
+    issues #125 and #516). This is the only place that calls those private functions. It stops
+    every open PortAudio stream, so :class:`MicSource` calls it only with its stream closed, and
+    only after reopening the same device failed; a sounddevice without them is left as it is.
+    """
+    sd = _sounddevice()
+    terminate, initialize = getattr(sd, "_terminate", None), getattr(sd, "_initialize", None)
+    if terminate is None or initialize is None:
+        return
+    terminate()
+    initialize()
+
+
 class MicSource(Source):
     """A sounddevice InputStream feeding a bounded queue; see the module docstring.
 
     ``retries``: how many times in a row a lost device is reopened (0: raise at once);
     ``on_note(message)`` hears about losses and reconnections; ``stall_seconds``: how long
-    without audio means the device is gone.
+    without audio means the device is gone; ``sample_rate`` and ``min_rate``: see
+    :func:`choose_rate` (pass the model's ``spec.min_fine_rate`` as ``min_rate``).
     """
 
     def __init__(self, device: int | str | None = None, *, sample_rate: int | None = None,
-                 block_seconds: float = 0.05, queue_seconds: float = 10.0, stall_seconds: float = 2.0,
-                 retries: int = 0, on_note: Callable[[str], None] | None = None) -> None:
+                 min_rate: int | None = None, block_seconds: float = 0.05, queue_seconds: float = 10.0,
+                 stall_seconds: float = 2.0, retries: int = 0,
+                 on_note: Callable[[str], None] | None = None) -> None:
         self.device, self.index = device, resolve_device(device)
         self.name = f"{self.index}: {_sounddevice().query_devices(self.index)['name']}"
-        self.sample_rate = choose_rate(self.index, sample_rate)
+        self.sample_rate = choose_rate(self.index, sample_rate, min_rate)
         self.block = max(1, int(block_seconds * self.sample_rate))
         self._queue = BlockQueue(int(np.ceil(queue_seconds / block_seconds)))
         self.stall_seconds, self.retries, self.on_note = stall_seconds, retries, on_note
@@ -101,7 +124,6 @@ class MicSource(Source):
         self._offset = 0
         self._last_audio = time.monotonic()
         self._stream: Any = None
-        self.close_error: Exception | None = None
 
     def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
         if getattr(status, "input_overflow", False):
@@ -152,15 +174,17 @@ class MicSource(Source):
                 time.sleep(wait)
 
     def _reopen(self) -> None:
-        """Find the device again (by the same index or name) and reopen it; DeviceError if not back."""
-        sd = _sounddevice()
-        sd._terminate()  # PortAudio lists devices once per initialisation: look again
-        sd._initialize()
-        self.index = resolve_device(self.device if self.device is not None else self.index)
+        """Reopen the device (the same index, else found again by index or name after a device
+        rescan); DeviceError if it is not back."""
         gap = int((time.monotonic() - self._last_audio) * self.sample_rate)
         self._queue.dropped_samples += gap
         self._offset += gap
-        self._open()
+        try:
+            self._open()
+        except DeviceError:
+            rescan_devices()
+            self.index = resolve_device(self.device if self.device is not None else self.index)
+            self._open()
         self.reconnects += 1
         self._say(f"reopened input device {self.name!r}")
 
@@ -169,10 +193,11 @@ class MicSource(Source):
             self.on_note(message)
 
     def close(self) -> None:
+        """Stop and close the device stream (idempotent; a device already gone is fine)."""
         stream, self._stream = self._stream, None
         if stream is not None:
             try:
                 stream.abort()
                 stream.close()
-            except Exception as exc:  # noqa: BLE001 - the device may already be gone
-                self.close_error = exc
+            except Exception:  # noqa: BLE001, S110 - the device may already be gone: nothing to close
+                pass

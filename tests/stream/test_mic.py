@@ -1,0 +1,93 @@
+"""stream.mic without a microphone: a fake sounddevice module stands in for PortAudio."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+
+from ser_edge.errors import DeviceError
+from ser_edge.stream import mic
+
+
+class FakeStream:
+    def __init__(self, fake: FakeSoundDevice, **kwargs) -> None:
+        if fake.fail_opens > 0:
+            fake.fail_opens -= 1
+            raise fake.PortAudioError("device unavailable")
+        self.kwargs, self.active = kwargs, True
+
+    def start(self) -> None: ...
+
+    def abort(self) -> None:
+        self.active = False
+
+    def close(self) -> None: ...
+
+
+class FakeSoundDevice(types.SimpleNamespace):
+    """Two inputs; device 1 has a 16 kHz default and accepts only the rates in ``accepts``."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__(default=types.SimpleNamespace(device=(1, None)), rescans=0, fail_opens=0,
+                         accepts={48000, 16000, 8000})
+        self.devices = [
+            {"name": "Out", "max_input_channels": 0, "default_samplerate": 48000.0, "hostapi": 0},
+            {"name": "USB Mic", "max_input_channels": 1, "default_samplerate": 16000.0, "hostapi": 0},
+        ]
+
+    def query_hostapis(self):
+        return [{"name": "ALSA"}]
+
+    def query_devices(self, index=None):
+        return self.devices if index is None else self.devices[index]
+
+    def check_input_settings(self, device, channels, samplerate, dtype):
+        if samplerate not in self.accepts:
+            raise self.PortAudioError(f"invalid rate {samplerate}")
+
+    def InputStream(self, **kwargs):  # noqa: N802 - sounddevice's name
+        return FakeStream(self, **kwargs)
+
+    def _terminate(self) -> None:
+        self.rescans += 1
+
+    def _initialize(self) -> None: ...
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    sd = FakeSoundDevice()
+    monkeypatch.setattr(mic, "_sounddevice", lambda: sd)
+    return sd
+
+
+def test_choose_rate_follows_the_models_lowest_fine_rate(fake):
+    # The threshold used to be a hard-coded 22050 Hz whatever the model.
+    assert mic.choose_rate(1, min_rate=16000) == 16000  # the default is measured fine: keep it
+    assert mic.choose_rate(1, min_rate=22050) == 48000  # too low for this model: the best accepted
+    assert mic.choose_rate(1) == 16000
+    assert mic.choose_rate(1, requested=8000, min_rate=22050) == 8000
+    with pytest.raises(DeviceError, match="accepts none of the rates"):
+        mic.choose_rate(1, requested=44100)
+
+
+def test_a_lost_device_is_reopened_without_rescanning_when_it_is_back(fake):
+    # The source used to call sounddevice's private _terminate()/_initialize() on every reopen.
+    source = mic.MicSource(1, min_rate=16000)
+    assert source.sample_rate == 16000 and not hasattr(source, "close_error")
+    source._open()
+    source.close()
+    source._reopen()
+    assert fake.rescans == 0 and source.reconnects == 1
+    source.close()
+    fake.fail_opens = 1  # not back under its old index: rescan once, find it by name, reopen
+    source._reopen()
+    assert fake.rescans == 1 and source.reconnects == 2
+    source._callback(np.zeros((4, 1), np.float32), 4, None, None)
+    assert source._queue.get(0.1)[1].shape == (4,)
+    source.close()
