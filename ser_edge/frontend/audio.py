@@ -19,15 +19,11 @@ NOT repaired: that stays a "truncated WAV file" error.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import logging
 import struct
-import sys
 import warnings
-from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO
 
 import numpy as np
@@ -168,37 +164,6 @@ def _finite(samples: np.ndarray, name: str) -> np.ndarray:
     return samples
 
 
-@lru_cache(maxsize=1)
-def _wavfile() -> ModuleType:
-    """scipy's WAV reader module, without importing the rest of ``scipy.io``.
-
-    ``from scipy.io import wavfile`` runs ``scipy/io/__init__.py``, which imports
-    scipy.io.matlab -> scipy.sparse -> scipy's array-API layer (numpy.testing, numpy.f2py):
-    ~0.3 s on an idle x86 core and several times that on a Pi, for a reader that needs only
-    numpy and the standard library. So ``wavfile.py`` is loaded from scipy's folder as a
-    private module; if that ever fails (a scipy whose wavfile.py imports its package), the
-    normal import is used.
-    """
-    if "scipy.io.wavfile" in sys.modules:
-        return sys.modules["scipy.io.wavfile"]
-    scipy_spec = importlib.util.find_spec("scipy")
-    folders = list(scipy_spec.submodule_search_locations or []) if scipy_spec else []
-    for folder in folders:
-        source = Path(folder) / "io" / "wavfile.py"
-        spec = importlib.util.spec_from_file_location("ser_edge._scipy_wavfile", source)
-        if spec is None or spec.loader is None or not source.is_file():
-            continue
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except ImportError:
-            break
-        return module
-    from scipy.io import wavfile
-
-    return wavfile
-
-
 #: RIFF/data sizes at or above this (or a RIFF size of 0) are placeholders of a streamed WAV.
 _STREAMED_SIZE = 0x7FFFF000
 
@@ -230,7 +195,8 @@ def streamed_wav(path: Path) -> BinaryIO | None:
 def _read_wav(path: Path, source: BinaryIO | None = None) -> tuple[np.ndarray, int] | None:
     """Read a WAV file (or ``source``, its repaired bytes) with scipy; None when scipy does not
     support its encoding."""
-    wavfile = _wavfile()
+    from scipy.io import wavfile  # imported on the first WAV (~0.2 s: scipy.io's package init)
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", wavfile.WavFileWarning)
         try:

@@ -282,3 +282,15 @@ def test_check_audio_reads_channels_first_buffers() -> None:
     # librosa's (channels, n) layout used to give "too short: 0.000 s (2 samples)".
     mono = check_audio(np.full((2, 16000), 0.5), 16000, "buf", 0.5)
     assert mono.shape == (16000,)
+
+
+def test_wav_files_are_read_with_the_public_scipy_api(tmp_path: Path) -> None:
+    # audio.py used to load scipy/io/wavfile.py by file path as a private module.
+    import subprocess
+
+    path = tmp_path / "x.wav"
+    wavfile.write(path, 8000, np.zeros(800, dtype=np.int16))
+    code = ("import sys; from ser_edge.frontend.audio import read_audio; read_audio(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if 'wavfile' in m))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['scipy.io.wavfile']"
