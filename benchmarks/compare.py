@@ -99,7 +99,7 @@ def stream_rows(clf) -> list[tuple[str, float, float]]:
     from window_mode import features_only, run, speech
 
     x = speech(60.0, 48000)
-    _, _, walls, _ = run(clf, x, 48000, 2400, incremental=True)
+    _, _, walls, _ = run(clf, x, 48000, 2400)
     inc = features_only(clf, speech(60.0, clf.sample_rate).astype(np.float64))
     pipeline = ("ser-edge stream, `listen --mode window` at 48 kHz, whole pipeline per window "
                 "(1 s of resampling, gate, speech check, incremental MFCC, ONNX)")

@@ -1,16 +1,15 @@
-"""Cost per window of ``listen --mode window``: the incremental path vs window by window.
+"""Cost per window of ``listen --mode window`` (the one window path), per input rate.
 
-    python benchmarks/window_mode.py [--seconds 60] [--rates 48000,22050,16000] [--block 0.05]
+    python benchmarks/window_mode.py [--seconds 60] [--rates 48000,22050,16000,22051] [--block 0.05]
 
 Streams ``--seconds`` of the example recordings (repeated, resampled to each input rate) in
 ``--block``-second blocks through :class:`ser_edge.stream.StreamEngine` (3 s windows, 1 s hop,
-the shipped model), once on the incremental path (one-pass resampling, gate and speech check
-at the model rate, :class:`IncrementalMfcc`, ONNX) and once window by window (each window
-resampled and analysed from scratch, as before issue 5's change). Prints, per rate and path:
-windows, CPU ms per window (process time of the whole engine / windows: everything the stream
-does, gate included), the median and minimum wall ms per window (the blocks from one window
-to the next), and how many windows both paths label the same. Then, for the incremental
-path at the model rate, the features + ONNX part alone per window.
+the shipped model): one-pass resampling, gate and speech check at the model rate,
+:class:`IncrementalMfcc`, ONNX. Prints, per rate: how the stream is resampled (the tap bank,
+or period by period with context for pairs without one, e.g. 22051 Hz), windows, CPU ms per
+window (process time of the whole engine / windows: everything the stream does, gate
+included), and the median and minimum wall ms per window (the blocks from one window to the
+next). Then the features + ONNX part alone per window at the model rate.
 """
 
 from __future__ import annotations
@@ -27,9 +26,8 @@ from ser_edge.classifier import EmotionClassifier
 from ser_edge.config import StreamSpec
 from ser_edge.frontend.audio import read_audio
 from ser_edge.frontend.incremental import IncrementalMfcc
-from ser_edge.frontend.resample import resample
+from ser_edge.frontend.resample import StreamResampler, resample
 from ser_edge.stream import StreamEngine
-from ser_edge.stream.engine import make_segmenter
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))
@@ -46,12 +44,9 @@ def speech(seconds: float, rate: int) -> np.ndarray:
     return np.tile(one, int(np.ceil(seconds * rate / len(one))))[:int(seconds * rate)]
 
 
-def run(clf: EmotionClassifier, x: np.ndarray, rate: int, block: int, incremental: bool):
+def run(clf: EmotionClassifier, x: np.ndarray, rate: int, block: int):
     """(events, CPU ms per window, wall ms per window between windows, windows)."""
     engine = StreamEngine(clf, rate, SPEC)
-    if not incremental:
-        engine.windows, engine.segmenter = None, make_segmenter(SPEC, rate)
-    assert engine.incremental == incremental
     events, per_window, since = [], [], 0.0
     cpu = time.process_time()
     for i in range(0, len(x), block):
@@ -82,26 +77,23 @@ def features_only(clf: EmotionClassifier, y: np.ndarray) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--rates", default="48000,22050,16000")
+    parser.add_argument("--rates", default="48000,22050,16000,22051")
     parser.add_argument("--block", type=float, default=0.05)
     args = parser.parse_args()
     clf = EmotionClassifier.load()
     print(f"load average {', '.join(f'{v:.2f}' for v in os.getloadavg())}; {args.seconds:g} s of speech, "
           f"{args.block * 1000:g} ms blocks, 3 s windows / 1 s hop\n")
-    print("| input rate | path | windows | CPU ms per window | wall ms per window, median (min) "
-          "| same label |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print("| input rate | resampling | windows | CPU ms per window | wall ms per window, median (min) |")
+    print("|---:|---|---:|---:|---:|")
     for rate in (int(r) for r in args.rates.split(",")):
         x = speech(args.seconds, rate)
-        block = max(1, int(args.block * rate))
-        fast = run(clf, x, rate, block, True)
-        slow = run(clf, x, rate, block, False)
-        pairs = [(f, min(slow[0], key=lambda s, f=f: abs(s.end - f.end))) for f in fast[0]] if slow[0] else []
-        same = sum(f.label == s.label for f, s in pairs)
-        for name, (_events, cpu, walls, windows) in (("incremental", fast), ("window by window", slow)):
-            agree = f"{same}/{len(pairs)}" if name == "incremental" else ""
-            print(f"| {rate} | {name} | {windows} | {cpu:.2f} | {statistics.median(walls):.2f} "
-                  f"({min(walls):.2f}) | {agree} |")
+        _events, cpu, walls, windows = run(clf, x, rate, max(1, int(args.block * rate)))
+        frontend = clf.spec.frontend
+        resampler = StreamResampler(rate, frontend.sample_rate, frontend.resampler)
+        how = ("none" if rate == frontend.sample_rate else
+               "tap bank" if resampler.banked else "periods + context")
+        wall = f"{statistics.median(walls):.2f} ({min(walls):.2f})"
+        print(f"| {rate} | {how} | {windows} | {cpu:.2f} | {wall} |")
     y = speech(args.seconds, clf.sample_rate).astype(np.float64)
     times = features_only(clf, y)
     print(f"\nIncrementalMfcc + ONNX alone, per window at {clf.sample_rate} Hz: median "

@@ -9,21 +9,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .config import ModelSpec
+from .config import ModelSpec, StreamSpec
 from .errors import AudioError
-from .frontend.activity import ActivitySpec, has_speech
+from .frontend.activity import ActivitySpec
 from .frontend.audio import check_audio, read_audio
-from .frontend.mfcc import extract
+from .frontend.filestream import FileBlocks
+from .frontend.kinds import make_frontend
+from .frontend.protocol import Frontend, WindowStream
+from .frontend.utterances import Segment, UtteranceSegmenter
 from .model import EmotionModel
 
 #: Shortest buffer the classifier accepts, in seconds (about one STFT frame at 22050 Hz).
 MIN_SECONDS = 0.1
+#: Longest file :meth:`EmotionClassifier.predict_file` classifies whole, in seconds; longer
+#: files are read block by block and classified utterance by utterance (bounded memory).
+LONG_FILE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class Prediction:
     ``label`` is None when no speech was heard (then ``scores`` is empty and ``confidence``
     is 0.0); otherwise the most probable class, its probability in ``confidence`` and
     every class's probability in ``scores``. ``duration`` is the audio's length in seconds.
+    ``utterances``: how many utterances a long file's result was averaged over (1 for a
+    buffer classified whole, 0 when a long file held none).
     """
 
     label: str | None
@@ -40,30 +50,41 @@ class Prediction:
     scores: dict[str, float] = field(default_factory=dict)
     speech: bool = True
     duration: float = 0.0
+    utterances: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``."""
-        return {
+        """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``, and
+        ``"utterances"`` when there were more than one."""
+        out = {
             "label": self.label,
             "confidence": round(self.confidence, 6),
             "scores": {k: round(v, 6) for k, v in self.scores.items()},
             "speech": self.speech,
             "duration": round(self.duration, 4),
         }
+        if self.utterances > 1:
+            out["utterances"] = self.utterances
+        return out
 
 
-def no_speech(duration: float) -> Prediction:
+def no_speech(duration: float, utterances: int = 1) -> Prediction:
     """The Prediction for a buffer in which nothing was said."""
-    return Prediction(label=None, confidence=0.0, scores={}, speech=False, duration=duration)
+    return Prediction(label=None, confidence=0.0, scores={}, speech=False, duration=duration,
+                      utterances=utterances)
 
 
 class EmotionClassifier:
-    """Resample, compute the model's features, run the model; one instance per model."""
+    """Resample, compute the model's features, run the model; one instance per model.
+
+    Owns the frontend its model names (``frontend``: features and the speech check of whole
+    buffers, and a windowed feature stream). What the stream engine uses: :meth:`predict`
+    (utterances), :meth:`window_stream` and :meth:`predict_features` (window mode).
+    """
 
     def __init__(self, model: EmotionModel, activity: ActivitySpec | None = None,
                  min_seconds: float = MIN_SECONDS) -> None:
         self.model = model
-        self.activity = activity or ActivitySpec()
+        self.frontend: Frontend = make_frontend(model.spec.frontend, activity)
         self.min_seconds = min_seconds
 
     @classmethod
@@ -87,7 +108,7 @@ class EmotionClassifier:
 
     def features(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
         """The model's input features (n_features,) float32 for mono audio at ``sample_rate``."""
-        return extract(samples, sample_rate, self.model.spec.frontend)
+        return self.frontend.features(samples, sample_rate)
 
     def scores(self, samples: np.ndarray, sample_rate: int | None = None) -> np.ndarray:
         """Probabilities (n_labels,) with no speech check; rate defaults to the model's."""
@@ -102,20 +123,32 @@ class EmotionClassifier:
         mono = check_audio(samples, sample_rate, name, self.min_seconds)
         self.model.warn_rate(sample_rate, name)  # once per input below the rates measured as fine
         duration = len(mono) / float(sample_rate)
-        if not has_speech(mono, sample_rate, self.activity):
+        if not self.frontend.has_speech(mono, sample_rate):
             return no_speech(duration)
         return self.predict_features(self.features(mono, sample_rate), duration, name)
+
+    def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream:
+        """Window mode for a stream at ``sample_rate`` Hz: the frontend's windowed feature stream.
+
+        Its windows carry the model's features and the speech check; classify those with
+        speech with :meth:`predict_features`.
+        """
+        return self.frontend.window_stream(stream, sample_rate)
 
     def predict_features(self, features: np.ndarray, duration: float = 0.0,
                          name: str = "<buffer>") -> Prediction:
         """Classify the model's input features (n_features,) of audio known to hold speech.
 
-        For callers that compute the features themselves (e.g. the incremental window mode);
-        ``duration`` (seconds) is reported in the Prediction.
+        For the windows of :meth:`window_stream` (or callers that compute the features
+        themselves); ``duration`` (seconds) is reported in the Prediction.
         """
         probs = self.model.predict(np.asarray(features, dtype=np.float32))[0]
         if not np.all(np.isfinite(probs)):
             raise AudioError(f"{name}: the model returned non-finite scores")
+        return self._prediction(probs, duration)
+
+    def _prediction(self, probs: np.ndarray, duration: float, utterances: int = 1) -> Prediction:
+        """The Prediction of class probabilities (n_labels,)."""
         best = int(np.argmax(probs))
         return Prediction(
             label=self.labels[best],
@@ -123,9 +156,52 @@ class EmotionClassifier:
             scores={lab: float(p) for lab, p in zip(self.labels, probs, strict=True)},
             speech=True,
             duration=duration,
+            utterances=utterances,
         )
 
     def predict_file(self, path: str | Path) -> Prediction:
-        """Read an audio file (WAV; FLAC/OGG with soundfile) and classify it."""
-        samples, rate = read_audio(path)
-        return self.predict(samples, rate, name=str(path))
+        """Read an audio file (WAV; FLAC/OGG with soundfile) and classify it.
+
+        Files up to LONG_FILE_SECONDS are classified whole. Longer ones are read block by
+        block (bounded memory, with soundfile) and cut into utterances
+        (:class:`~ser_edge.frontend.utterances.UtteranceSegmenter`, as ``listen`` does); the
+        result is the duration-weighted mean of the utterances' scores and ``utterances``
+        says how many there were.
+        """
+        blocks = FileBlocks(path)
+        if blocks.duration <= LONG_FILE_SECONDS:
+            samples, rate = read_audio(path)
+            return self.predict(samples, rate, name=str(path))
+        return self.predict_utterances(blocks, blocks.sample_rate, str(path))
+
+    def predict_utterances(self, blocks: Iterable[np.ndarray], sample_rate: int,
+                           name: str = "<stream>") -> Prediction:
+        """Classify a long recording given as mono blocks (n,) at ``sample_rate`` Hz: each
+        utterance once, then the mean of their scores weighted by their speech duration."""
+        segmenter = UtteranceSegmenter(StreamSpec(), sample_rate)
+        total, weight, count, received = np.zeros(len(self.labels)), 0.0, 0, 0
+        for block in chain(blocks, [None]):
+            if block is None:
+                segments = segmenter.flush()
+            else:
+                received += len(block)
+                segments = segmenter.push(block)
+            for seg in segments:
+                pred = self.predict_segment(seg, sample_rate, name)
+                if pred is not None and pred.label is not None:
+                    seconds = (seg.end - seg.start) / sample_rate
+                    total += seconds * np.array([pred.scores[k] for k in self.labels])
+                    weight, count = weight + seconds, count + 1
+        duration = received / float(sample_rate)
+        if count == 0:
+            return no_speech(duration, utterances=0)
+        return self._prediction(total / weight, duration, count)
+
+    def predict_segment(self, segment: Segment, sample_rate: int,
+                        name: str = "<stream>") -> Prediction | None:
+        """Classify one utterance of a stream (its DC offset removed: a constant shifts the
+        lowest MFCCs, not the emotion); None when it cannot be (too short, not finite)."""
+        try:
+            return self.predict(segment.samples - segment.samples.mean(), sample_rate, name)
+        except AudioError:
+            return None

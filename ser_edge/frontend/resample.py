@@ -44,7 +44,9 @@ per-sample loop (:func:`resample_exact`); the per-phase tap bank, the fast path 
 rate ratios (the weights of every output phase computed once from resampy's own float64 time
 arithmetic and applied with matrix products; outputs whose time rounds differently from their
 phase's are recomputed with the exact arithmetic); :func:`resample` for a whole buffer; and
-:class:`StreamResampler`, which applies the same tap bank to a stream block by block.
+:class:`StreamResampler`, which applies the same tap bank to a stream block by block (rate
+pairs or methods without a bank: :class:`ChunkedPeriods`, :func:`resample` period by period
+with carried context), so every rate pair and method streams.
 """
 
 from __future__ import annotations
@@ -444,17 +446,73 @@ def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast"
 
 # --- streams ---------------------------------------------------------------------------------
 
+#: Fewest input samples per period of :class:`ChunkedPeriods` (fewer, longer resample() calls).
+MIN_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class ChunkedPeriods:
+    """Rate pairs without a tap bank: periods resampled with :func:`resample` and carried context.
+
+    The interface of :class:`BankGroups` (``l_in`` inputs -> ``l_out`` outputs per period, a
+    period reads ``x[q * l_in + lo : q * l_in + hi]``). A rational ratio's period (at most one
+    second of input, as rates are whole Hz) is resampled together with ``context`` periods on
+    each side; the filter reaches fewer input samples than that, so the middle outputs equal
+    those of :func:`resample` on the whole stream (the same method, the same filter; resampy's
+    per-output float time is computed from the chunk's start, which moves a weight by ~1e-16).
+    """
+
+    sr_in: int
+    sr_out: int
+    method: str
+    l_in: int
+    l_out: int
+    context: int  # periods of context on each side
+
+    @classmethod
+    def build(cls, sr_in: int, sr_out: int, method: str) -> ChunkedPeriods:
+        g = gcd(sr_in, sr_out)
+        l_in, l_out = sr_in // g, sr_out // g
+        repeat = -(-MIN_CHUNK // l_in)
+        if method == "polyphase":  # scipy's filter: 10 zero crossings of the slower rate
+            reach = 10 * max(l_in, l_out) // l_out + 2
+        else:
+            reach = interpolation_kernel(method, sr_in, sr_out).max_taps + 2
+        return cls(sr_in, sr_out, method, repeat * l_in, repeat * l_out, -(-reach // (repeat * l_in)))
+
+    @property
+    def lo(self) -> int:
+        return -self.context * self.l_in
+
+    @property
+    def hi(self) -> int:
+        return (1 + self.context) * self.l_in
+
+    def apply(self, xp: np.ndarray, first: int, periods: int) -> np.ndarray:
+        """Outputs (periods * l_out,) float64 of periods ``0..periods-1``, period 0 reading
+        ``xp[first + lo : first + hi]`` (as :meth:`BankGroups.apply`)."""
+        if first + self.lo < 0 or first + (periods - 1) * self.l_in + self.hi > len(xp):
+            raise ValueError(f"resampler: periods 0..{periods - 1} from {first} reach outside "
+                             f"the {len(xp)} input samples")
+        chunk = xp[first + self.lo:first + (periods - 1) * self.l_in + self.hi]
+        y = resample(chunk, self.sr_in, self.sr_out, self.method)
+        skip = self.context * self.l_out
+        return y[skip:skip + periods * self.l_out].astype(np.float64)
+
+
 class StreamResampler:
     """Mono audio at ``sr_in`` Hz in, the same stream at ``sr_out`` Hz out (float64).
 
     :func:`resample` resamples a whole buffer; a stream is resampled once, as it comes, so
     that consecutive windows cut from the output share their samples (and their STFT frames:
-    see :mod:`ser_edge.frontend.incremental`). This class applies the per-phase tap bank
-    (resampy's filter, rational rate ratios) to the samples received so far, one *period*
-    (``l_in`` inputs -> ``l_out`` outputs) at a time, as soon as a period's inputs have all
-    arrived. Its output does not depend on how the stream is cut into blocks, and equals
+    see :mod:`ser_edge.frontend.incremental`). For the tap bank's methods and rate pairs this
+    class applies the per-phase tap bank (resampy's filter, rational rate ratios) to the
+    samples received so far, one *period* (``l_in`` inputs -> ``l_out`` outputs) at a time, as
+    soon as a period's inputs have all arrived; for every other method or rate pair
+    (:class:`ChunkedPeriods`) each period goes through :func:`resample` with its neighbours
+    as context. Its output does not depend on how the stream is cut into blocks, and equals
     ``resample()`` of the whole stream to ~1e-6 (``resample()`` recomputes a few outputs per
-    second with resampy's float rounding of the sample times; this class uses the exact phase
+    second with resampy's float rounding of the sample times; the bank uses the exact phase
     of every output).
 
     :meth:`push` returns the outputs the new samples complete (the output lags the input by
@@ -467,23 +525,19 @@ class StreamResampler:
     def __init__(self, sr_in: int, sr_out: int, method: str = "kaiser_fast") -> None:
         if sr_in <= 0 or sr_out <= 0:
             raise AudioError(f"sample rates must be positive, got {sr_in} -> {sr_out}")
+        if method not in METHODS:
+            raise AudioError(f"stream resampler: method must be one of {METHODS}, got {method!r}")
         self.sr_in, self.sr_out, self.method = int(sr_in), int(sr_out), method
-        self._groups = None
+        self._groups: BankGroups | ChunkedPeriods | None = None
         if self.sr_in != self.sr_out:
-            if method not in BANK_METHODS:
-                raise AudioError(f"stream resampler: method must be one of {BANK_METHODS}, got {method!r}")
-            self._groups = _groups(method, self.sr_in, self.sr_out)
-            if self._groups is None:
-                raise AudioError(f"stream resampler: {self.sr_in} -> {self.sr_out} Hz is not a "
-                                 "supported rational ratio (too many phases)")
+            banked = _groups(method, self.sr_in, self.sr_out) if method in BANK_METHODS else None
+            self._groups = banked or ChunkedPeriods.build(self.sr_in, self.sr_out, method)
         self.reset()
 
-    @staticmethod
-    def supports(sr_in: int, sr_out: int, method: str) -> bool:
-        """Whether a StreamResampler can be made for this rate pair and method."""
-        if sr_in == sr_out:
-            return True
-        return method in BANK_METHODS and _groups(method, int(sr_in), int(sr_out)) is not None
+    @property
+    def banked(self) -> bool:
+        """Whether the tap bank serves this stream (else :class:`ChunkedPeriods`, or equal rates)."""
+        return isinstance(self._groups, BankGroups)
 
     def reset(self) -> None:
         """Start a new stream: the next sample pushed is input sample 0."""
@@ -551,6 +605,8 @@ class StreamResampler:
             return np.zeros(0)
         g = self._groups
         computed = int(self._received * float(self.sr_out) / float(self.sr_in))  # resampy's count
+        if self.method == "polyphase":  # resample_poly computes every output
+            computed = total
         periods = max(0, -(-computed // g.l_out) - self._period)
         need = (self._period + periods - 1) * g.l_in + g.hi - self._buf_start
         if periods and need > len(self._buf):

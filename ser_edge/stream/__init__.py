@@ -1,13 +1,14 @@
 """Live audio in, events out: sources -> bounded queue -> utterances | windows -> events.
 
+The segmenting (the energy gate, utterances, the windowed feature stream) is the frontend's
+(:mod:`ser_edge.frontend.utterances`, the classifier's ``window_stream``); the engine drives it.
+
 - :mod:`.blocks`: the chunk type, the bounded :class:`BlockQueue`, the sources' base class;
 - :mod:`.sources`: file replay and raw PCM on a pipe (:func:`open_input` picks file or mic);
 - :mod:`.mic`: input devices through sounddevice (the ``mic`` extra);
-- :mod:`.gate`: the per-frame energy gate and DC blocker;
-- :mod:`.buffer`: recent stream audio by absolute sample index;
-- :mod:`.utterances` and :mod:`.windows`: the segmenters (and the incremental window path);
 - :mod:`.events`: :class:`Event`, :class:`StreamStats`, score smoothing;
-- :mod:`.engine`: :class:`StreamEngine` and :func:`listen` / :func:`run` / :func:`timeline`.
+- :mod:`.engine`: :class:`StreamEngine` and :func:`listen` / :func:`run` / :func:`timeline` /
+  :func:`timeline_file`.
 
 Imports config, errors, frontend (and the classifier's interface, never its module).
 """
@@ -15,11 +16,11 @@ Imports config, errors, frontend (and the classifier's interface, never its modu
 from __future__ import annotations
 
 from .blocks import BlockQueue, Chunk
-from .engine import StopListening, StreamEngine, listen, run, timeline
+from .engine import StopListening, StreamEngine, listen, run, timeline, timeline_file
 from .events import Event, ScoreSmoother, StreamStats
 from .sources import FileSource, PcmSource, open_input
 
 __all__ = [
     "BlockQueue", "Chunk", "Event", "FileSource", "PcmSource", "ScoreSmoother", "StopListening",
-    "StreamEngine", "StreamStats", "listen", "open_input", "run", "timeline",
+    "StreamEngine", "StreamStats", "listen", "open_input", "run", "timeline", "timeline_file",
 ]

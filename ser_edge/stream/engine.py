@@ -12,70 +12,67 @@ Embedding in a script (an iterator, or a callback)::
             print(event.label, event.confidence)      # or: run(mic, clf, on_event=publish)
 
 Sources yield ``(offset, block)`` chunks (see :mod:`ser_edge.stream.blocks`); ``timeline()`` gives the events
-of a whole recording in memory (``ser-edge classify --timeline``).
+of a whole recording in memory, ``timeline_file()`` those of a file of any length read block by
+block (``ser-edge classify --timeline``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..config import StreamSpec
 from ..errors import AudioError
+from ..frontend.audio import as_mono_float32
+from ..frontend.filestream import FileBlocks
+from ..frontend.protocol import FeatureWindow, WindowStream
+from ..frontend.utterances import Segment, UtteranceSegmenter
 from .blocks import Chunk
 from .events import Event, ScoreSmoother, StreamStats
-from .utterances import Segment, UtteranceSegmenter
-from .windows import FeatureWindow, WindowFeatureStream, WindowSegmenter
 
 
 class Classifier(Protocol):
-    """What the engine needs of :class:`ser_edge.classifier.EmotionClassifier`."""
+    """What the engine needs of :class:`ser_edge.classifier.EmotionClassifier`.
+
+    Utterance mode: ``predict(samples, rate)`` on each utterance's samples (the classifier
+    checks for speech itself). Window mode: ``window_stream(spec, rate)``, the classifier's
+    windowed feature stream (features and speech check per window), and
+    ``predict_features(features, duration)`` for each window with speech.
+    """
 
     labels: tuple[str, ...]
 
     def predict(self, samples: np.ndarray, sample_rate: int) -> Any: ...
 
+    def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream: ...
 
-def make_segmenter(spec: StreamSpec, sample_rate: int) -> UtteranceSegmenter | WindowSegmenter:
-    """The segmenter of ``spec.mode`` for a stream at ``sample_rate`` Hz."""
-    cls = UtteranceSegmenter if spec.mode == "utterance" else WindowSegmenter
-    return cls(spec, sample_rate)
+    def predict_features(self, features: np.ndarray, duration: float = 0.0) -> Any: ...
 
 
 class StreamEngine:
     """Segment a stream at ``sample_rate`` Hz and classify each segment once.
 
     ``process(chunk)`` takes ``(offset, mono float32 block)`` and returns the events it
-    completes; ``finish()`` returns the rest at the end of the stream. Window mode runs on
-    the incremental path (:mod:`ser_edge.stream.windows`) when the classifier offers
-    ``predict_features`` and its frontend allows it; otherwise window by window.
+    completes; ``finish()`` returns the rest at the end of the stream. Utterance mode cuts
+    utterances (:class:`UtteranceSegmenter`) and classifies their samples; window mode takes
+    the classifier's window stream (:meth:`Classifier.window_stream`) and classifies the
+    features of each window with speech.
     """
 
     def __init__(self, classifier: Classifier, sample_rate: int, spec: StreamSpec | None = None) -> None:
         self.classifier, self.sample_rate = classifier, sample_rate
         self.spec = spec or StreamSpec()
-        self.windows = self._window_stream(classifier, sample_rate)
-        self.segmenter = make_segmenter(self.spec, sample_rate) if self.windows is None else None
+        self.windows = self.spec.mode == "window"
+        self.segmenter: UtteranceSegmenter | WindowStream = (
+            classifier.window_stream(self.spec, sample_rate) if self.windows
+            else UtteranceSegmenter(self.spec, sample_rate))
         self.smoother = ScoreSmoother(self.spec.smooth, self.spec.hop * 1.5)
-        self.stats = StreamStats(segment_name="utterances" if self.spec.mode == "utterance" else
-                                 "windows with speech")
+        self.stats = StreamStats(segment_name="windows with speech" if self.windows else "utterances")
         self._position = 0
-
-    def _window_stream(self, classifier: Classifier, rate: int) -> WindowFeatureStream | None:
-        if self.spec.mode != "window" or not hasattr(classifier, "predict_features"):
-            return None
-        frontend = classifier.spec.frontend
-        if not WindowFeatureStream.supports(self.spec, frontend, rate):
-            return None
-        return WindowFeatureStream(self.spec, frontend, rate, getattr(classifier, "activity", None))
-
-    @property
-    def incremental(self) -> bool:
-        """Whether window mode runs on the incremental path."""
-        return self.windows is not None
 
     def process(self, chunk: Chunk) -> list[Event]:
         offset, block = chunk
@@ -91,21 +88,21 @@ class StreamEngine:
             block = np.where(finite, block, np.float32(0.0))
         self._position = offset + len(block)
         self.stats.duration = self._position / self.sample_rate
-        if self.windows is not None:
-            return events + self._classify_windows(self.windows.push(block))
         return events + self._classify(self.segmenter.push(block))
 
     def _gap(self, n_samples: int) -> list[Event]:
-        if self.windows is not None:
-            return self._classify_windows(self.windows.gap(n_samples))
         return self._classify(self.segmenter.gap(n_samples))
 
     def finish(self) -> list[Event]:
-        if self.windows is not None:
-            return self._classify_windows(self.windows.flush())
         return self._classify(self.segmenter.flush())
 
-    def _classify(self, segments: list[Segment]) -> list[Event]:
+    def _classify(self, pieces: list[Any]) -> list[Event]:
+        """Events of the segmenter's output: utterances, or windows in window mode."""
+        if self.windows:
+            return self._classify_windows(pieces)
+        return self._classify_segments(pieces)
+
+    def _classify_segments(self, segments: list[Segment]) -> list[Event]:
         events = []
         rate = float(self.sample_rate)
         for seg in segments:
@@ -202,9 +199,27 @@ def run(source: Iterable[Chunk], classifier: Classifier, on_event: Callable[[Eve
 
 
 def timeline(classifier: Classifier, samples: np.ndarray, sample_rate: int,
-             spec: StreamSpec | None = None) -> list[Event]:
-    """The events of a whole recording (mono or (n, channels)), e.g. for ``classify --timeline``."""
-    data = np.asarray(samples, dtype=np.float32)
-    mono = data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
+             spec: StreamSpec | None = None, name: str = "<buffer>") -> list[Event]:
+    """The events of a whole recording in memory, e.g. for the Python API.
+
+    ``samples``: as :func:`ser_edge.frontend.audio.as_mono_float32` takes them ((n,),
+    (n, channels) or unambiguous (channels, n); int16/int32/uint8 scaled by their range,
+    int64 refused; float beyond [-1, 1] warned about, beyond 2 refused), AudioError naming
+    ``name`` otherwise.
+    """
+    mono = as_mono_float32(samples, name)
     engine = StreamEngine(classifier, sample_rate, spec)
     return engine.process((0, mono)) + engine.finish()
+
+
+def timeline_file(classifier: Classifier, path: str | Path, spec: StreamSpec | None = None,
+                  block_seconds: float = 1.0) -> list[Event]:
+    """The events of an audio file of any length, read block by block (bounded memory with
+    soundfile; ``ser-edge classify --timeline``). Equal to :func:`timeline` of its samples."""
+    blocks = FileBlocks(path, block_seconds)
+    engine = StreamEngine(classifier, blocks.sample_rate, spec)
+    events, offset = [], 0
+    for block in blocks:
+        events += engine.process((offset, block))
+        offset += len(block)
+    return events + engine.finish()

@@ -81,13 +81,22 @@ def test_reset_starts_a_new_stream() -> None:
     assert np.array_equal(first, again)
 
 
-def test_unsupported_pairs_are_refused() -> None:
-    assert not StreamResampler.supports(22051, 22050, "kaiser_fast")  # 22050 phases: no bank
-    assert not StreamResampler.supports(48000, 22050, "polyphase")
-    assert StreamResampler.supports(48000, 22050, "kaiser_fast") and StreamResampler.supports(8, 8, "x")
-    with pytest.raises(AudioError, match="rational"):
-        StreamResampler(22051, 22050)
+@pytest.mark.parametrize(("sr_in", "method"), [(22051, "kaiser_fast"), (48000, "kaiser_best"),
+                                                (48000, "polyphase"), (16000, "polyphase")])
+def test_pairs_without_a_tap_bank_equal_resample(sr_in: int, method: str) -> None:
+    """No tap bank (22050 phases; kaiser_best; polyphase): period by period with context,
+    still the output of resample() on the whole stream, whatever the blocks."""
+    x = (0.3 * np.random.default_rng(sr_in).standard_normal(2 * sr_in + 123)).astype(np.float32)
+    ref = resample(x, sr_in, 22050, method)
+    for block in (333, 4800, len(x)):
+        y = _run(x, sr_in, block, method=method)
+        assert not StreamResampler(sr_in, 22050, method).banked
+        assert len(y) == len(ref) and np.abs(y - ref).max() <= TOLERANCE
+
+
+def test_bad_arguments_are_refused() -> None:
+    assert StreamResampler(48000, 22050).banked
     with pytest.raises(AudioError, match="method"):
-        StreamResampler(48000, 22050, "kaiser_best")
+        StreamResampler(48000, 22050, "sinc")
     with pytest.raises(AudioError, match="positive"):
         StreamResampler(0, 22050)

@@ -9,7 +9,8 @@ from io import StringIO
 import numpy as np
 import pytest
 
-from ser_edge.config import StreamSpec
+from ser_edge.config import FeatureSpec, StreamSpec
+from ser_edge.frontend.windows import WindowFeatureStream
 from ser_edge.sinks.text import JsonSink, TextSink
 from ser_edge.stream import Event, StreamEngine, listen, run, timeline
 
@@ -37,6 +38,18 @@ class FakeClassifier:
         self.calls.append((len(samples), sample_rate))
         assert np.all(np.isfinite(samples))
         loud = float(np.max(np.abs(samples))) > 0.2
+        conf = 0.9 if loud else 0.6
+        label = "angry" if loud else "calm"
+        return FakePrediction(label, conf, {label: conf, ("calm" if loud else "angry"): 1 - conf})
+
+    def window_stream(self, spec: StreamSpec, sample_rate: int) -> WindowFeatureStream:
+        """Window mode: the MFCC-mean frontend's windows (features and speech check)."""
+        return WindowFeatureStream(spec, FeatureSpec(), sample_rate)
+
+    def predict_features(self, features: np.ndarray, duration: float = 0.0) -> FakePrediction:
+        """'angry' when the first MFCC (the level) is high."""
+        self.calls.append((len(features), 0))
+        loud = float(features[0]) > -250.0
         conf = 0.9 if loud else 0.6
         label = "angry" if loud else "calm"
         return FakePrediction(label, conf, {label: conf, ("calm" if loud else "angry"): 1 - conf})

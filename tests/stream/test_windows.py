@@ -1,4 +1,4 @@
-"""Window mode on the incremental path (resample once, share frames) with the shipped model."""
+"""Window mode (resample once, share frames: the only window path) with the shipped model."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from ser_edge.frontend.audio import read_audio
 from ser_edge.frontend.incremental import IncrementalMfcc
 from ser_edge.frontend.mfcc import mfcc_mean
 from ser_edge.frontend.resample import StreamResampler, resample
+from ser_edge.frontend.windows import WindowFeatureStream
 from ser_edge.stream import StreamEngine
-from ser_edge.stream.engine import make_segmenter
-from ser_edge.stream.windows import WindowFeatureStream
 
 SPEC = StreamSpec(mode="window", window=3.0, hop=1.0)
 
@@ -47,14 +46,31 @@ def _events(engine: StreamEngine, x: np.ndarray, block: int, skip: tuple[int, in
     return out + engine.finish()
 
 
-def test_window_mode_takes_the_incremental_path(classifier: EmotionClassifier) -> None:
-    assert StreamEngine(classifier, 48000, SPEC).incremental
-    assert StreamEngine(classifier, 16000, SPEC).incremental
-    assert not StreamEngine(classifier, 48000, StreamSpec()).incremental  # utterance mode
-    assert not StreamEngine(classifier, 22051, SPEC).incremental  # no rational bank: window by window
-    polyphase = FeatureSpec(resampler="polyphase")
-    assert not WindowFeatureStream.supports(SPEC, polyphase, 48000)
-    assert WindowFeatureStream.supports(SPEC, FeatureSpec(), 44100)
+def _check_features(windows: list, y: np.ndarray, frontend: FeatureSpec, tolerance: float) -> None:
+    """Each window's features = mfcc_mean(w - mean(w)) of its samples w in the resampled stream y."""
+    grid = IncrementalMfcc(frontend, SPEC.window, SPEC.hop)
+    for w in windows:
+        k = round(w.start * frontend.sample_rate / grid.hop_samples)
+        segment = y[k * grid.hop_samples:k * grid.hop_samples + grid.window_samples].astype(np.float64)
+        assert abs(w.end - w.start - SPEC.window) < 1e-3
+        assert np.abs(w.features - mfcc_mean(segment - segment.mean(), frontend)).max() <= tolerance
+
+
+@pytest.mark.parametrize(("rate", "resampler"), [(22051, "kaiser_fast"), (48000, "polyphase"),
+                                                  (16000, "kaiser_best")])
+def test_window_mode_serves_every_rate_pair_and_resampler(speech: tuple[np.ndarray, int], rate: int,
+                                                          resampler: str) -> None:
+    """Rate pairs and resamplers without a tap bank take the same one window path (the stream
+    resampler resamples them period by period with context): the features still equal
+    mfcc_mean of the window's samples in resample() of the whole stream."""
+    x48, _ = speech
+    x = resample(x48[:12 * 48000], 48000, rate)
+    frontend = FeatureSpec(resampler=resampler)
+    stream = WindowFeatureStream(SPEC, frontend, rate)
+    windows = [w for i in range(0, len(x), 1999) for w in stream.push(x[i:i + 1999])] + stream.flush()
+    y = resample(x, rate, frontend.sample_rate, resampler)
+    assert len(windows) >= 4
+    _check_features([w for w in windows if abs(w.end - w.start - SPEC.window) < 1e-3], y, frontend, 1e-4)
 
 
 def test_features_equal_mfcc_mean_of_the_resampled_stream(classifier: EmotionClassifier,
@@ -66,13 +82,8 @@ def test_features_equal_mfcc_mean_of_the_resampled_stream(classifier: EmotionCla
     windows = [w for i in range(0, len(x), 960) for w in stream.push(x[i:i + 960])]
     resampler = StreamResampler(rate, frontend.sample_rate)
     y = np.concatenate([resampler.push(x), resampler.flush()])
-    grid = IncrementalMfcc(frontend, 3.0, 1.0)
     assert len(windows) >= 8
-    for w in windows:
-        k = round(w.start * frontend.sample_rate / grid.hop_samples)
-        segment = y[k * grid.hop_samples:k * grid.hop_samples + grid.window_samples]
-        assert abs(w.end - w.start - 3.0) < 1e-3
-        assert np.abs(w.features - mfcc_mean(segment - segment.mean(), frontend)).max() <= 1e-4
+    _check_features(windows, y, frontend, 1e-4)
 
 
 def test_blocks_do_not_change_the_events(classifier: EmotionClassifier,
@@ -84,21 +95,6 @@ def test_blocks_do_not_change_the_events(classifier: EmotionClassifier,
         assert [(e.start, e.end, e.label) for e in other] == [(e.start, e.end, e.label) for e in runs[0]]
         for a, b in zip(runs[0], other, strict=True):
             assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 1e-5
-
-
-def test_agrees_with_window_by_window(classifier: EmotionClassifier, speech: tuple[np.ndarray, int]) -> None:
-    """The same windows (to within a hop's rounding) and mostly the same answers as classifying
-    each window on its own (which resamples each window separately)."""
-    x, rate = speech
-    fast = _events(StreamEngine(classifier, rate, SPEC), x, 2400)
-    slow_engine = StreamEngine(classifier, rate, SPEC)
-    slow_engine.windows, slow_engine.segmenter = None, make_segmenter(SPEC, rate)
-    slow = _events(slow_engine, x, 2400)
-    assert abs(len(fast) - len(slow)) <= 2 and len(fast) >= 5
-    pairs = [(f, min(slow, key=lambda s, f=f: abs(s.end - f.end))) for f in fast]
-    assert all(abs(f.end - s.end) <= 0.25 for f, s in pairs[:-1])
-    same = sum(f.label == s.label for f, s in pairs)
-    assert same >= 0.7 * len(pairs), [(f.label, s.label) for f, s in pairs]
 
 
 def test_silence_gives_no_windows(classifier: EmotionClassifier) -> None:

@@ -1,11 +1,10 @@
-"""Window mode: fixed windows every ``hop`` seconds, classified when they hold speech.
+"""The MFCC-mean frontend's windowed feature stream (window mode): fixed windows every ``hop``
+seconds with their features and whether they hold speech.
 
 :class:`VoicedFrames` keeps the energy gate's voiced frames for window decisions;
-:class:`WindowSegmenter` cuts windows of the input samples on top of it (window by window:
-the engine's fallback when the incremental path cannot serve the stream).
-
-The incremental path (:class:`WindowFeatureStream`): the stream is resampled once and windows
-share frames.
+:class:`WindowFeatureStream` resamples the stream once and lets windows share frames. It is
+the only window mode: every rate pair and resampler goes this way
+(:class:`~ser_edge.frontend.resample.StreamResampler` serves them all).
 
 ``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
 naively, each window is resampled and analysed from scratch (3 s of audio per 1 s hop). Here
@@ -16,35 +15,36 @@ about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of
 
 Windows start on the model's frame grid: the hop is a whole number of ``hop_length`` samples
 at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window is classified
-when it holds ``min_speech`` seconds of voiced gate frames (the same :class:`EnergyGate` as
-utterance mode, run on the resampled stream) and passes the classifier's speech check (on
-the window's samples at the model rate, DC removed).
+has speech (``FeatureWindow.speech``) when it holds ``min_speech`` seconds of voiced gate frames
+(the same :class:`~ser_edge.frontend.gate.EnergyGate` as utterance mode, run on the resampled
+stream) and passes :func:`~ser_edge.frontend.activity.has_speech` (on the window's samples at
+the model rate, DC removed); windows without voiced frames are not returned at all.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..config import FeatureSpec, StreamSpec
-from ..frontend.activity import ActivitySpec, has_speech
-from ..frontend.incremental import IncrementalMfcc
-from ..frontend.mfcc import mfcc_mean
-from ..frontend.resample import StreamResampler
-from .utterances import FramedSegmenter, Segment
+from .activity import ActivitySpec, has_speech
+from .gate import FramedGate
+from .incremental import IncrementalMfcc
+from .mfcc import mfcc_mean
+from .protocol import FeatureWindow
+from .resample import StreamResampler
 
 
-class VoicedFrames(FramedSegmenter):
-    """The gate's voiced frames, kept for window decisions (the incremental window mode uses it
-    as is; :class:`WindowSegmenter` cuts its windows on top). Emits no segment itself."""
+class VoicedFrames(FramedGate):
+    """The gate's voiced frames, kept for window decisions. Emits nothing itself."""
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:
         super().reset(position, keep_floor)
         self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
 
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Any]:
         if stop:
             self._voiced.append(pos)
         return []
@@ -52,7 +52,7 @@ class VoicedFrames(FramedSegmenter):
     def _keep_from(self) -> int:
         return self._framed - 2 * self._seconds(self.spec.window)
 
-    def flush(self) -> list[Segment]:
+    def flush(self) -> list[Any]:
         return []
 
     def voiced_samples(self, begin: int, end: int) -> int:
@@ -65,61 +65,6 @@ class VoicedFrames(FramedSegmenter):
     def voiced_after(self, position: int) -> bool:
         """Whether a voiced frame starts at or after ``position``."""
         return bool(self._voiced) and self._voiced[-1] >= position
-
-
-class WindowSegmenter(VoicedFrames):
-    """Fixed windows every ``hop`` seconds; only windows with enough voiced frames are emitted."""
-
-    def reset(self, position: int = 0, keep_floor: bool = False) -> None:
-        super().reset(position, keep_floor)
-        self._next = position + self._seconds(self.spec.window)
-        self._origin = position
-        self._last_end = position  # end of the last window looked at
-
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Segment]:
-        super()._frame(pos, start, stop)
-        end = pos + self.gate.frame_len
-        if end < self._next:
-            return []
-        self._next += self._seconds(self.spec.hop)
-        self._last_end = end
-        return self._window(end)
-
-    def _window(self, end: int) -> list[Segment]:
-        begin = max(self._origin, end - self._seconds(self.spec.window))
-        if self.voiced_samples(begin, end) < self._seconds(self.spec.min_speech):
-            return []
-        return [Segment(begin, end, begin, self.buffer.slice(begin, end), end)]
-
-    def _keep_from(self) -> int:
-        return self._framed - self._seconds(self.spec.window)
-
-    def flush(self) -> list[Segment]:
-        """End of stream: the last window, when speech came after the last one emitted."""
-        if self.voiced_after(self._last_end):
-            self._last_end = self._framed
-            return self._window(self._framed)
-        return []
-
-
-#: The only frontend type computed incrementally.
-INCREMENTAL_TYPES = ("mfcc_mean",)
-
-
-@dataclass(frozen=True)
-class FeatureWindow:
-    """A window that passed the voiced-frame gate; times in stream seconds.
-
-    ``features``: (n_mfcc,) float32, or None when the window is too short to analyse (the
-    last window of a stream shorter than ``n_fft`` samples). ``speech``: the classifier's
-    speech check on the window's input samples.
-    """
-
-    start: float
-    end: float
-    decided_at: float
-    features: np.ndarray | None
-    speech: bool
 
 
 class WindowFeatureStream:
@@ -139,13 +84,6 @@ class WindowFeatureStream:
         self.mfcc = IncrementalMfcc(frontend, spec.window, spec.hop, remove_dc=True)
         self._received = 0  # input samples pushed (over all runs)
         self._reset_run(0)
-
-    @staticmethod
-    def supports(spec: StreamSpec, frontend: FeatureSpec, sample_rate: int) -> bool:
-        """Whether this path can serve the stream (else window mode classifies window by window)."""
-        return (frontend.type in INCREMENTAL_TYPES
-                and round(spec.window * frontend.sample_rate) >= frontend.n_fft
-                and StreamResampler.supports(int(sample_rate), frontend.sample_rate, frontend.resampler))
 
     def _reset_run(self, origin: int) -> None:
         """Start a run of consecutive windows at input sample ``origin``."""
