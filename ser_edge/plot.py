@@ -67,7 +67,8 @@ def plot_timeline(
     One bar per event from ``start`` to ``end`` (stream seconds), its height the event's
     confidence (0..1), in the label's fixed colour. The legend lists ``labels`` (e.g. the
     model's, in its order; default: the labels that occur). ``duration``: seconds of the whole
-    recording, so the axis shows trailing silence. Returns ``out`` as a Path.
+    recording, so the axis shows trailing silence (default: the axis ends just after the last
+    event). Returns ``out`` as a Path.
     """
     require_matplotlib()
     from matplotlib.figure import Figure
@@ -76,6 +77,7 @@ def plot_timeline(
     out = Path(out)
     shown = list(labels) or sorted({e.label for e in events})
     end = max([duration or 0.0, *(e.end for e in events)]) or 1.0
+    end = end if duration else end * 1.02  # the last bar clear of the frame
     fig = Figure(figsize=(min(16.0, 6.0 + end / 30.0), 3.6), layout="constrained")
     ax = fig.add_subplot()
     for e in events:

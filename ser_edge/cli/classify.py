@@ -7,7 +7,16 @@ import json
 from typing import Any
 
 from ..errors import SerEdgeError
-from .common import EXIT_FAILED, EXIT_OK, add_model_options, emit_json, error_line, load_classifier
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_model_options,
+    emit_json,
+    error_line,
+    load_classifier,
+)
+from .plotting import add_plot_option, plot_problem, write_plot
 
 
 def _format_row(path: str, pred: Any, width: int) -> str:
@@ -41,17 +50,23 @@ def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
     from ..stream.engine import timeline
 
     samples, rate = read_audio(path)
-    for event in timeline(clf, samples, rate):
+    events = timeline(clf, samples, rate)
+    for event in events:
         row = {"file": path, **event.to_dict()}
         if args.json:
             emit_json(row)
         else:
             print(f"{path}  {row['start']:7.2f}-{row['end']:7.2f}s  {row['label']:<11} "
                   f"{row['confidence']:.2f}", flush=True)
+    if args.plot:
+        write_plot(args.plot, path, events, clf.labels)
     return True
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    if (problem := plot_problem(args)) is not None:  # before the model loads
+        error_line(problem)
+        return EXIT_USAGE
     clf = load_classifier(args)
     width = min(60, max(len(f) for f in args.files))
     if not args.json and not args.timeline:
@@ -95,6 +110,7 @@ def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--timeline", action="store_true",
                    help="classify each utterance of a long recording (one event per utterance)")
+    add_plot_option(p)
     add_model_options(p)
     p.set_defaults(func=cmd_classify)
     return p
