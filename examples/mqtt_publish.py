@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Publish emotion events to MQTT from your own script (what ``ser-edge listen --mqtt`` does).
 
-    pip install 'ser-edge[mqtt]'
+    pip install '.[mqtt]'          # from a checkout; once on PyPI: pip install 'ser-edge[mqtt]'
     python examples/mqtt_publish.py mqtt://127.0.0.1/home/livingroom/ser_edge --ha-discovery
     python examples/mqtt_publish.py mqtt://127.0.0.1/test --input talk.wav
 
