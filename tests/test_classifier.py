@@ -75,3 +75,45 @@ def test_predict_file_equals_predict_on_the_same_samples(clf, example_wavs):
         samples, rate = read_audio(path)
         a, b = clf.predict_file(path), clf.predict(samples, rate)
         assert a.label == b.label and a.scores == pytest.approx(b.scores)
+
+
+def test_integer_arrays_and_channel_layouts_are_understood(clf):
+    """int32 is scaled by its range and (channels, n) is read as channels (librosa's layout);
+    int64 (numpy's default integer) is refused with a clear message instead of silence."""
+    mono = utterance(22050)
+    base = clf.predict(mono, 22050)
+    pcm32 = np.round(mono.astype(np.float64) * 2**31 * 0.999).astype(np.int32)
+    for other in (clf.predict(pcm32, 22050), clf.predict(np.stack([mono, mono]), 22050)):
+        assert other.label == base.label
+        np.testing.assert_allclose([other.scores[k] for k in LABELS], [base.scores[k] for k in LABELS],
+                                   atol=1e-2)
+    with pytest.raises(AudioError, match="int64"):
+        clf.predict(np.round(mono * 32767).astype(np.int64), 22050)
+
+
+def _long_recording(rate: int, count: int) -> np.ndarray:
+    """``count`` speech-like utterances of 2.5 s each (quiet around them): count * 2.5 s."""
+    return np.concatenate([utterance(rate, seed=k) for k in range(count)])
+
+
+def test_a_long_file_is_classified_utterance_by_utterance(clf, tmp_path):
+    """Over LONG_FILE_SECONDS: block by block, one result = the duration-weighted mean of the
+    utterances' scores, with their count (in to_dict only when > 1)."""
+    from ser_edge.classifier import LONG_FILE_SECONDS
+    from ser_edge.stream import timeline_file
+
+    from support.signals import write_wav
+
+    rate = 16000
+    path = write_wav(tmp_path / "long.wav", _long_recording(rate, 16), rate)  # 40 s
+    pred = clf.predict_file(path)
+    events = timeline_file(clf, path)
+    assert pred.duration == pytest.approx(40.0) and pred.duration > LONG_FILE_SECONDS
+    assert pred.utterances == len(events) == 16 and pred.to_dict()["utterances"] == 16
+    weights = np.array([e.end - e.start for e in events])
+    mean = {k: float(np.dot(weights, [e.scores[k] for e in events]) / weights.sum()) for k in LABELS}
+    assert pred.scores == pytest.approx(mean) and pred.label == max(mean, key=mean.get)
+    short = clf.predict_file(write_wav(tmp_path / "short.wav", _long_recording(rate, 4), rate))
+    assert short.utterances == 1 and "utterances" not in short.to_dict()
+    silent = clf.predict_file(write_wav(tmp_path / "silent.wav", noise(35.0, rate, -70.0), rate))
+    assert silent.label is None and silent.utterances == 0 and not silent.speech

@@ -116,9 +116,16 @@ class WindowFeatureStream:
         x = np.concatenate(self._pending)
         self._pending, self._pending_len = [], 0
         y = self.resampler.push(x)
-        self.gate.push(y)
-        windows = self.mfcc.push(y)
-        return [w for w in (self._window(w.start, w.end, w.features) for w in windows) if w is not None]
+        out: list[FeatureWindow] = []
+        # in steps of at most a hop (and a window), so that each window is decided while the
+        # gate still holds its samples (a long buffer pushed at once: a whole-file timeline)
+        step = min(self.mfcc.hop_samples, self.mfcc.window_samples)
+        for a in range(0, len(y), step):
+            self.gate.push(y[a:a + step])
+            for w in self.mfcc.push(y[a:a + step]):
+                window = self._window(w.start, w.end, w.features)
+                out += [window] if window is not None else []
+        return out
 
     def _window(self, begin: int, end: int, features: np.ndarray | None) -> FeatureWindow | None:
         """The window of model-rate samples ``[begin, end)`` of the run, if it passes the gate."""

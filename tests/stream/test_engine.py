@@ -163,3 +163,38 @@ def test_sinks_write_one_flushed_line_per_event():
     TextSink(text)(ev)
     assert text.getvalue().count("\n") == 1
     assert "angry" in text.getvalue() and "calm 0.15" in text.getvalue() and "1.00" in text.getvalue()
+
+
+def test_timeline_scales_integer_arrays_and_reads_channels_first():
+    """int16 from scipy.io.wavfile.read is scaled by its range (it was used unscaled: wrong
+    events); (channels, n) is understood; int64 is refused with a clear message."""
+    from ser_edge.errors import AudioError
+
+    rate = 16000
+    x = bursts(rate, BURST_TIMES, 11.0)
+    ref = [(e.start, e.end, e.label) for e in timeline(FakeClassifier(), x, rate)]
+    pcm16 = np.round(x * 32767).astype(np.int16)
+    assert [(e.start, e.end, e.label) for e in timeline(FakeClassifier(), pcm16, rate)] == ref
+    assert [(e.start, e.end, e.label) for e in timeline(FakeClassifier(), np.stack([x, x]), rate)] == ref
+    with pytest.raises(AudioError, match="int64"):
+        timeline(FakeClassifier(), pcm16.astype(np.int64), rate)
+
+
+def test_timeline_file_equals_timeline_in_memory(tmp_path):
+    """A 40 s file read block by block gives the events of the whole buffer in memory."""
+    from ser_edge.classifier import EmotionClassifier
+    from ser_edge.stream import timeline_file
+
+    from support.signals import utterance, write_wav
+
+    rate = 22050
+    x = np.concatenate([utterance(rate, seed=k) for k in range(16)])
+    path = write_wav(tmp_path / "long.wav", x, rate)
+    clf = EmotionClassifier.load()
+    for spec, least in ((StreamSpec(), 16), (StreamSpec(mode="window"), 5)):
+        whole = timeline(clf, x, rate, spec)
+        blocks = timeline_file(clf, path, spec)
+        assert len(whole) >= least and [(e.start, e.end, e.label) for e in blocks] == \
+            [(e.start, e.end, e.label) for e in whole]
+        for a, b in zip(whole, blocks, strict=True):
+            assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 1e-5
