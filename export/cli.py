@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .commands import card, convert, evaluate, quantize, to_npz, train
+from .commands import card, convert, evaluate, metadata, quantize, to_npz, train
 from .errors import ExportError, missing_extra
 from .provenance import command_line
 
@@ -21,11 +21,13 @@ EXAMPLES = """examples:
   python -m export evaluate models/ser_edge.onnx --features ../shared/data/seed --actors 19-24
   python -m export to-npz ../shared/data/seed -o /tmp/features.npz
   python -m export card models/ser_edge.onnx -o models/README.md
+  python -m export metadata models/ser_edge.onnx models/ser_edge_int8.onnx \
+      --input-rates benchmarks/results/input_rates.json
 """
 
 TRAIN_EXTRAS = ("tensorflow", "keras", "tf2onnx", "onnx")
 #: The subcommands, in the order of ``--help``: each module has ``add_parser(sub)`` and ``run(args)``.
-COMMANDS = (train, convert, evaluate, to_npz, card, quantize)
+COMMANDS = (train, convert, evaluate, to_npz, card, quantize, metadata)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _require(*TRAIN_EXTRAS, *(("matplotlib",) if args.card else ()))
         if args.command == "convert":
             _require(*TRAIN_EXTRAS, "tf_keras")
+        if args.command == "metadata":
+            _require("onnx")
         if args.command == "card":
             _require("matplotlib", "onnx")
         return args.run(args)

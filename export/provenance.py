@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import os
 import platform
+import re
 import shlex
 from collections import Counter
 from collections.abc import Sequence
@@ -49,11 +50,34 @@ def describe_data(data: Dataset, trained_rows: int) -> dict[str, Any]:
     }
 
 
+#: An absolute path inside a string: a "/" at the start or after whitespace, "=" or a quote, up to
+#: the next whitespace or quote ("doi:10.1371/journal" and relative paths are left alone).
+ABSOLUTE_PATH = re.compile(r"""(?:(?<=^)|(?<=[\s='"]))/[^\s'"]*""")
+
+
+def portable(value: Any) -> Any:
+    """``value`` (JSON-like) with every absolute path in its strings cut to its last component.
+
+    A model file travels: the building machine's folders (``/work/shared/data/seed``) say
+    nothing to its users and leak the builder's layout, so only ``seed`` is kept.
+    """
+    if isinstance(value, str):
+        return ABSOLUTE_PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1] or "/", value)
+    if isinstance(value, dict):
+        return {key: portable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(item) for item in value]
+    return value
+
+
 def record(
     data: dict[str, Any], protocol: str, metrics: dict[str, Any], command: str, **extra: Any
 ) -> dict[str, Any]:
-    """The full training record; ``metrics`` keeps the caller's order (speaker-independent first)."""
-    return {
+    """The full training record; ``metrics`` keeps the caller's order (speaker-independent first).
+
+    Absolute paths (data folders, the command line) are stored as their last component only.
+    """
+    return portable({
         "data": data,
         "protocol": protocol,
         "metrics": metrics,
@@ -62,7 +86,7 @@ def record(
         "command": command,
         "machine": f"{platform.machine()} with {os.cpu_count()} CPU cores ({platform.system()})",
         **extra,
-    }
+    })
 
 
 def command_line(argv: Sequence[str]) -> str:

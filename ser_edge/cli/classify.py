@@ -76,30 +76,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from ..model import EmotionModel, sha256_of
+    from ..model import EmotionModel
+    from .info import info_lines, model_info
 
     model = EmotionModel.load(args.model, threads=args.threads)
-    spec = model.spec
-    info = {
-        "path": str(model.path),
-        "sha256": sha256_of(model.path),
-        "size_bytes": model.path.stat().st_size,
-        "input": {"name": spec.input_name, "shape": ["batch", *spec.input_shape]},
-        "output": {"name": spec.output_name, "shape": ["batch", len(spec.labels)]},
-        "labels": list(spec.labels),
-        "frontend": spec.frontend.to_dict(),
-        "training": spec.training,
-    }
     if args.json:
-        emit_json(info)
+        emit_json(model_info(model))
         return EXIT_OK
-    for key in ("path", "sha256", "size_bytes"):
-        print(f"{key:<10} {info[key]}")
-    print(f"{'input':<10} {spec.input_name} {info['input']['shape']} float32")
-    print(f"{'output':<10} {spec.output_name} {info['output']['shape']} probabilities")
-    print(f"{'labels':<10} {', '.join(spec.labels)}")
-    print("frontend   " + json.dumps(info["frontend"], indent=2).replace("\n", "\n           "))
-    print("training   " + json.dumps(info["training"], indent=2).replace("\n", "\n           "))
+    print("\n".join(info_lines(model, verbose=getattr(args, "verbose", 0) > 0)))
     return EXIT_OK
 
 

@@ -169,9 +169,14 @@ def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus)
     assert len(events_of(out)) == 2  # both utterances heard after the reconnection
 
 
-def test_a_device_opened_below_22050_hz_is_flagged(pulse):
-    proc = run_cli("listen", "--device", "pulse", "--rate", "16000", "--duration", "1", env=pulse.env)
+def test_a_device_opened_below_the_rates_measured_as_fine_is_flagged(pulse):
+    # 16 kHz used to warn "clearly less accurate" although the model card measures it fine;
+    # the warning now comes from the model's measured figures (8 kHz: near chance).
+    fine = run_cli("listen", "--device", "pulse", "--rate", "16000", "--duration", "1", env=pulse.env)
+    assert fine.returncode == 0, fine.stderr
+    assert "warning" not in fine.stderr and "at 16000 Hz" in fine.stderr
+    proc = run_cli("listen", "--device", "pulse", "--rate", "8000", "--duration", "1", env=pulse.env)
     assert proc.returncode == 0, proc.stderr
     ours = [line for line in proc.stderr.splitlines() if line.startswith("ser-edge:")]
-    assert "warning" in ours[0] and "16000 Hz < 22050 Hz" in ours[0]
-    assert "at 16000 Hz" in ours[1] and ours[-1].startswith("ser-edge: summary: 1.0 s of audio")
+    assert "warning" in ours[0] and "8000 Hz is below 16000 Hz" in ours[0] and "17.2%" in ours[0]
+    assert "at 8000 Hz" in ours[1] and ours[-1].startswith("ser-edge: summary: 1.0 s of audio")

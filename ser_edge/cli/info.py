@@ -1,0 +1,65 @@
+"""``ser-edge info``: what a model file is, in ~10 lines (``--verbose``/``--json``: everything)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import EmotionModel, sha256_of
+
+
+def model_info(model: EmotionModel) -> dict[str, Any]:
+    """Everything ``info --json`` prints: file, SHA-256, size, graph I/O, labels, frontend, training."""
+    spec = model.spec
+    return {
+        "path": str(model.path),
+        "sha256": sha256_of(model.path),
+        "size_bytes": model.path.stat().st_size,
+        "input": {"name": spec.input_name, "shape": ["batch", *spec.input_shape]},
+        "output": {"name": spec.output_name, "shape": ["batch", len(spec.labels)]},
+        "labels": list(spec.labels),
+        "frontend": spec.frontend.to_dict(),
+        "training": spec.training,
+    }
+
+
+def headline(training: dict[str, Any]) -> str:
+    """The speaker-independent figures of the training record, one line ("not recorded" if none)."""
+    pooled = training.get("metrics", {}).get("speaker-independent", {}).get("pooled", {})
+    figures = [f"{name.replace('_', ' ')} {pooled[name]['accuracy']:.2%} (UAR {pooled[name]['uar']:.2%})"
+               for name in ("all", "ravdess_speech") if "accuracy" in pooled.get(name, {})]
+    return "; ".join(figures) if figures else "not recorded"
+
+
+def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
+    """The default ``info`` output: about ten lines, no per-fold tables or curves."""
+    spec, training = model.spec, info["training"]
+    frontend = spec.frontend
+    recipe, version = training.get("recipe"), training.get("export_version")
+    made = " ".join(x for x in (str(training.get("date", ""))[:10], f"export {version}" if version else "",
+                                f"recipe {recipe.get('name')}" if isinstance(recipe, dict) else "") if x)
+    rows = [
+        ("model", f"{info['path']} ({info['size_bytes'] / 1024:.0f} KiB)"),
+        ("sha256", info["sha256"]),
+        ("labels", ", ".join(spec.labels)),
+        ("frontend", f"{frontend.type} at {frontend.sample_rate} Hz ({frontend.n_features} features, "
+                     f"{frontend.resampler} resampler)"),
+        ("input rate", f"{spec.min_fine_rate} Hz or more measured as fine; below it a warning"),
+        ("accuracy", f"speaker-independent: {headline(training)}"),
+        ("graph", f"{spec.input_name} {info['input']['shape']} float32 -> {spec.output_name} "
+                  f"{info['output']['shape']} probabilities"),
+        ("made", made or "not recorded"),
+        ("more", "ser-edge info --verbose (every setting and the training record) or --json"),
+    ]
+    return [f"{key:<10} {value}" for key, value in rows]
+
+
+def info_lines(model: EmotionModel, verbose: bool = False) -> list[str]:
+    """The lines ``info`` prints: the summary, and with ``verbose`` the frontend and training record."""
+    info = model_info(model)
+    lines = summary_lines(model, info)
+    if verbose:
+        lines = lines[:-1]
+        lines.append("frontend   " + json.dumps(info["frontend"], indent=2).replace("\n", "\n           "))
+        lines.append("training   " + json.dumps(info["training"], indent=2).replace("\n", "\n           "))
+    return lines
