@@ -6,12 +6,16 @@ The runtime needs numpy, scipy and onnxruntime only. Start with
 
 from __future__ import annotations
 
+import logging
+
 from .classifier import EmotionClassifier, Prediction
 from .config import FeatureSpec, ModelSpec
 from .errors import AudioError, ContractError, DeviceError, ModelError, SerEdgeError
 from .model import EmotionModel
+from .version import __version__
 
-__version__ = "0.1.0"
+# The library logs under "ser_edge" and is silent unless the application configures logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AudioError", "ContractError", "DeviceError", "EmotionClassifier", "EmotionModel",

@@ -1,17 +1,29 @@
-"""What every ``ser-edge`` command shares: exit codes, one-line errors, JSON lines, model options."""
+"""What every ``ser-edge`` command shares: exit codes, usage errors, one-line errors, logging,
+JSON lines, the model and output options."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+#: The CLI's own status lines ("listening to ...", "summary: ...") are INFO here and shown by
+#: default; the library's loggers show warnings by default, INFO with -v, errors only with -q.
+log = logging.getLogger("ser_edge.cli")
+HANDLER_NAME = "ser-edge-cli"
+
+
+class UsageError(Exception):
+    """Options that cannot work together (or a bad value): one line on stderr, exit status 2,
+    raised before any model loads."""
+
 
 def error_line(message: str) -> None:
-    """One line on stderr, prefixed with the program name."""
+    """One line on stderr, prefixed with the program name (shown even with ``-q``)."""
     print(f"ser-edge: {message}", file=sys.stderr, flush=True)
 
 
@@ -20,11 +32,62 @@ def emit_json(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
+class OneLineFormatter(logging.Formatter):
+    """``ser-edge: message``, or ``ser-edge: warning: message`` for warnings."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "warning: " if record.levelno == logging.WARNING else ""
+        return f"ser-edge: {level}{record.getMessage()}"
+
+
+def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """Send the ``ser_edge`` loggers to stderr, one line per record (replaces an earlier call's handler).
+
+    Default: the library's warnings and the CLI's status lines; ``verbose`` 1: the library's
+    INFO too, 2: DEBUG; ``quiet``: errors only.
+    """
+    root = logging.getLogger("ser_edge")
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(OneLineFormatter())
+    root.addHandler(handler)
+    if quiet:
+        library = cli = logging.ERROR
+    else:
+        library = (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
+        cli = logging.DEBUG if verbose >= 2 else logging.INFO
+    root.setLevel(library)
+    log.setLevel(cli)
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type=``: a whole number >= 1 (a usage error naming the value otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def add_output_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """``-v/--verbose`` and ``-q/--quiet``: on the top level and on every subcommand, so both
+    ``ser-edge -v listen`` and ``ser-edge listen -v`` work (a subcommand's own value wins)."""
+    g = parser.add_argument_group("messages on stderr")
+    g.add_argument("-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS,
+                   help="say more (-vv: debug details)")
+    g.add_argument("-q", "--quiet", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="errors only")
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """``--model`` and ``--threads``, shared by every command that loads a model."""
     parser.add_argument("--model", metavar="PATH", help="ONNX model file, or 'int8' for the shipped "
                         "int8 model (default: the shipped float32 model)")
-    parser.add_argument("--threads", type=int, default=1, metavar="N",
+    parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
                         help="ONNX Runtime intra-op threads (default 1: edge devices share cores)")
 
 

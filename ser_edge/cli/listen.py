@@ -1,26 +1,29 @@
-"""``ser-edge listen`` (continuous classification) and ``ser-edge devices`` (input devices).
+"""``ser-edge listen`` (continuous classification), ``ser-edge devices`` (input devices) and
+the stop signals.
 
 Ctrl-C and SIGTERM end ``listen`` cleanly: the utterance in progress is still classified, the
 summary goes to stderr and the exit status is 0. A device that cannot be opened, or that stops
-delivering audio, gives one line and 1.
+delivering audio, gives one line and 1. With ``--mqtt``, the status is also 1 when the broker
+was never reached or an event could not be delivered (docs/iot.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import signal
-import sys
 import time
 from typing import Any
 
-from ..config import STREAM_MODES, StreamSpec
-from ..errors import DeviceError
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ..config import STREAM_MODES, FeatureSpec, StreamSpec
+from ..errors import AudioError, ContractError, DeviceError
+from .common import EXIT_FAILED, EXIT_OK, UsageError, add_model_options, error_line, log, positive_int
 
 #: Seconds between two "audio lost" warnings.
 WARN_EVERY = 5.0
+#: Options that only apply to one source or mode: flag -> (attribute, where it applies).
+PCM_ONLY = {"--format": "format", "--channels": "channels"}
+WINDOW_ONLY = {"--window": "window", "--hop": "hop", "--smooth": "smooth"}
 
 
 class _StopSignals:
@@ -56,33 +59,32 @@ class _StopSignals:
             raise StopListening(self.pending)
 
 
-def _note(message: str) -> None:
-    print(f"ser-edge: {message}", file=sys.stderr, flush=True)
-
-
 def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """The ``listen`` subcommand."""
+    """The ``listen`` subcommand. Options that apply only to one source or mode default to
+    None, so :func:`check_listen` can tell which were given."""
     d = StreamSpec()
     p = subparsers.add_parser("listen", help="classify a live stream (microphone, file replay, stdin PCM)")
     src = p.add_argument_group("source (default: the default microphone)")
     src.add_argument("--device", metavar="ID|NAME", help="input device index or name substring")
-    src.add_argument("--retry", type=int, default=0, metavar="N",
+    src.add_argument("--retry", type=int, metavar="N",
                      help="reopen a lost device up to N times in a row, waiting 0.5, 1, 2 ... s "
                           "(default 0: exit with status 1 and let a supervisor restart listen)")
     src.add_argument("--input", metavar="FILE", help="replay an audio file; '-' reads raw PCM from stdin")
     src.add_argument("--realtime", action="store_true", help="replay --input FILE at real-time pace")
-    src.add_argument("--rate", type=int, metavar="HZ", help="stdin PCM rate (required with --input -); "
-                     "for a device, the rate to open it at (default: its own, >= 22050 Hz preferred)")
-    src.add_argument("--format", choices=("s16le", "f32le"), default="s16le", help="stdin PCM format")
-    src.add_argument("--channels", type=int, default=1, metavar="N", help="stdin PCM channels")
+    src.add_argument("--rate", type=positive_int, metavar="HZ", help="stdin PCM rate (required with "
+                     "--input -); for a device, the rate to open it at (default: its own, >= 22050 Hz "
+                     "preferred)")
+    src.add_argument("--format", choices=("s16le", "f32le"), help="stdin PCM format (default s16le)")
+    src.add_argument("--channels", type=positive_int, metavar="N", help="stdin PCM channels (default 1)")
     seg = p.add_argument_group("segmentation")
     seg.add_argument("--mode", choices=STREAM_MODES, default=d.mode,
                      help=f"classify whole utterances or fixed windows (default {d.mode})")
-    seg.add_argument("--window", type=float, default=d.window, metavar="S", help="window mode: length (s)")
-    seg.add_argument("--hop", type=float, default=d.hop, metavar="S",
-                     help="window mode: hop (s), rounded to whole STFT hops (1 s -> 0.9985 s)")
-    seg.add_argument("--smooth", type=int, default=d.smooth, metavar="N",
-                     help="window mode: average scores over the last N windows")
+    seg.add_argument("--window", type=float, metavar="S",
+                     help=f"window mode: length (s, default {d.window:g})")
+    seg.add_argument("--hop", type=float, metavar="S", help=f"window mode: hop (s, default {d.hop:g}), "
+                     "rounded to whole STFT hops (1 s -> 0.9985 s)")
+    seg.add_argument("--smooth", type=positive_int, metavar="N",
+                     help="window mode: average scores over the last N windows (default 1)")
     seg.add_argument("--min-confidence", type=float, default=d.min_confidence, metavar="P",
                      help="print only events at least this confident (0..1)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of audio")
@@ -91,10 +93,9 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
                         f"(default {d.queue_seconds:g})")
     p.add_argument("--json", action="store_true", help='one JSON line per event: {"start","end","label",...}')
     p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
-    p.add_argument("--model", metavar="PATH", help="ONNX model file (default: the shipped model)")
-    p.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
+    add_model_options(p)
     add_mqtt_options(p)
-    p.set_defaults(func=cmd_listen)
+    p.set_defaults(func=cmd_listen, check=check_listen)
     return p
 
 
@@ -132,22 +133,35 @@ def add_mqtt_options(parser: Any) -> None:
     g.add_argument("--mqtt-client-id", metavar="ID", help="MQTT client id (default: ser-edge-<random>)")
 
 
-def sink_from_args(args: Any) -> Any:
-    """The :class:`~ser_edge.sinks.mqtt.MqttSink` the parsed options ask for, or None without ``--mqtt``."""
+def mqtt_options(args: Any) -> Any:
+    """The :class:`~ser_edge.sinks.config.MqttOptions` of the parsed options, None without
+    ``--mqtt``; :class:`UsageError` for an MQTT option without ``--mqtt``, a missing PEM file,
+    TLS files with an ``mqtt://`` URL."""
     from ..sinks.config import MqttError, MqttOptions
-    from ..sinks.mqtt import MqttSink
 
-    url = getattr(args, "mqtt", None)
     names = ("ha_discovery", "mqtt_ca", "mqtt_cert", "mqtt_key", "mqtt_client_id")
     extra = {"--" + name.replace("_", "-"): getattr(args, name, None) for name in names}
-    if url is None:
+    if args.mqtt is None:
         given = [flag for flag, value in extra.items() if value]
         if given:
-            raise MqttError(f"{', '.join(given)} need --mqtt URL")
+            raise UsageError(f"listen: {', '.join(given)} need --mqtt URL")
         return None
-    options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
-                          key_file=args.mqtt_key, ha_discovery=args.ha_discovery)
-    return MqttSink(url, options)
+    try:
+        options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
+                              key_file=args.mqtt_key, ha_discovery=args.ha_discovery)
+    except MqttError as exc:
+        raise UsageError(f"listen: {exc}") from None
+    if (args.mqtt_ca or args.mqtt_cert or args.mqtt_key) and not args.mqtt.tls:
+        raise UsageError(f"listen: --mqtt-ca/--mqtt-cert/--mqtt-key need an mqtts:// URL, got {args.mqtt}")
+    return options
+
+
+def sink_from_args(args: Any) -> Any:
+    """The :class:`~ser_edge.sinks.mqtt.MqttSink` the parsed options ask for, or None without ``--mqtt``."""
+    from ..sinks.mqtt import MqttSink
+
+    options = mqtt_options(args)
+    return None if options is None else MqttSink(args.mqtt, options)
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -161,29 +175,91 @@ def cmd_devices(args: argparse.Namespace) -> int:
             print(f"{d['index']:>3}  {d['name']:<40} {d['channels']:>3} ch  "
                   f"{d['default_samplerate']:>7.0f} Hz  ({d['hostapi']})", flush=True)
     if not devices:
-        _note("no audio input device found")
+        log.warning("no audio input device found")
     return EXIT_OK
 
 
-def _spec(args: argparse.Namespace) -> StreamSpec:
-    return StreamSpec(mode=args.mode, window=args.window, hop=args.hop, smooth=args.smooth,
-                      min_confidence=args.min_confidence, queue_seconds=args.queue_seconds)
+def _not_applying(args: argparse.Namespace) -> str:
+    """Why a given option does not apply to the chosen source and mode ("" when all do)."""
+    pcm = args.input == "-"
+    given = {flag for flag, name in PCM_ONLY.items() if getattr(args, name) is not None}
+    if given and not pcm:
+        return (f"{'/'.join(sorted(given))} apply only to raw PCM on stdin (--input -)"
+                + ("; a file has its own" if args.input else ""))
+    if args.input and args.device is not None:
+        return "--device applies to a microphone, not to --input"
+    if args.input and not pcm and args.rate is not None:
+        return "--rate applies to raw PCM on stdin (--input -) or a device, not to a file (it has its own)"
+    if args.realtime and (pcm or not args.input):
+        return "--realtime applies only to --input FILE (live sources are real time already)"
+    if args.retry is not None and args.input:
+        return "--retry applies only to a device"
+    given = {flag for flag, name in WINDOW_ONLY.items() if getattr(args, name) is not None}
+    if given and args.mode != "window":
+        return f"{'/'.join(sorted(given))} apply only to --mode window"
+    return ""
+
+
+def min_window(frontend: FeatureSpec) -> float:
+    """The shortest window (s) that holds one STFT frame: ``n_fft / sample_rate``."""
+    return frontend.n_fft / frontend.sample_rate
+
+
+def check_window(spec: StreamSpec, frontend: FeatureSpec, whose: str) -> None:
+    """UsageError for a window shorter than one STFT frame of ``frontend``, or a hop outside (0, window]."""
+    if spec.mode != "window":
+        return
+    shortest = min_window(frontend)
+    if spec.window < shortest:
+        raise UsageError(f"listen: --window {spec.window:g} is shorter than one STFT frame of {whose} "
+                         f"({frontend.n_fft} samples at {frontend.sample_rate} Hz): expected "
+                         f"--window >= {shortest:.3f}")
+    if spec.hop > spec.window:
+        raise UsageError(f"listen: --hop {spec.hop:g} is longer than --window {spec.window:g}: expected "
+                         f"0 < --hop <= --window (a longer hop skips audio)")
+
+
+def stream_spec(args: argparse.Namespace) -> StreamSpec:
+    """The StreamSpec of the options (defaults for those not given); UsageError for bad values."""
+    d = StreamSpec()
+    given = {name: getattr(args, name) for name in WINDOW_ONLY.values() if getattr(args, name) is not None}
+    for name, value in given.items():
+        if name != "smooth" and not value > 0:
+            raise UsageError(f"listen: --{name}: expected a number of seconds > 0, got {value:g}")
+    try:
+        return StreamSpec(**{**{"window": d.window, "hop": d.hop, "smooth": d.smooth}, **given},
+                          mode=args.mode, min_confidence=args.min_confidence,
+                          queue_seconds=args.queue_seconds)
+    except ContractError as exc:
+        raise UsageError(f"listen: {exc}") from None
+
+
+def check_listen(args: argparse.Namespace) -> None:
+    """Every option of ``listen``, before the model loads: UsageError (exit 2) naming the option."""
+    if args.input == "-" and not args.rate:
+        raise UsageError("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM "
+                         "on stdin")
+    why = _not_applying(args)
+    if why:
+        raise UsageError(f"listen: {why}")
+    if args.duration is not None and not args.duration > 0:
+        raise UsageError(f"listen: --duration: expected seconds > 0, got {args.duration:g}")
+    if args.retry is not None and args.retry < 0:
+        raise UsageError(f"listen: --retry: expected a count >= 0, got {args.retry}")
+    # the model is not loaded yet: its frontend is the default one unless --model says otherwise,
+    # which cmd_listen checks again once it is loaded
+    check_window(stream_spec(args), FeatureSpec(), "the default frontend")
+    mqtt_options(args)
 
 
 def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
-    """The source ``args`` ask for: stdin PCM, a file replay or an input device."""
-    from ..stream import sources
+    """The source the options ask for (:func:`~ser_edge.stream.sources.open_input`)."""
+    from ..stream.sources import open_input
 
-    if args.input == "-":
-        return sources.PcmSource(sys.stdin.buffer, sample_rate=args.rate, fmt=args.format,
-                                 channels=args.channels, block_seconds=spec.block_seconds)
-    if args.input:
-        return sources.FileSource(args.input, block_seconds=spec.block_seconds, realtime=args.realtime,
-                                  queue_seconds=spec.queue_seconds)
-    from ..stream.mic import MicSource
-
-    return MicSource(args.device, sample_rate=args.rate, block_seconds=spec.block_seconds,
-                     queue_seconds=spec.queue_seconds, retries=args.retry, on_note=_note)
+    return open_input(args.input, args.device, sample_rate=args.rate, fmt=args.format or "s16le",
+                      channels=args.channels or 1, realtime=args.realtime, retries=args.retry or 0,
+                      block_seconds=spec.block_seconds, queue_seconds=spec.queue_seconds,
+                      on_note=log.warning)
 
 
 class _Watcher:
@@ -196,26 +272,17 @@ class _Watcher:
     def __call__(self, stats: Any) -> None:
         if not self.started:
             self.started = True
-            _note(f"listening to {self.source.name} at {self.source.sample_rate} Hz ({self.spec.mode} mode); "
-                  "Ctrl-C stops")
+            log.info("listening to %s at %s Hz (%s mode); Ctrl-C stops", self.source.name,
+                     self.source.sample_rate, self.spec.mode)
         if stats.overflows > self.overflows and time.monotonic() - self.warned >= WARN_EVERY:
             self.warned = time.monotonic()
             lost = stats.overflows - self.overflows
             seconds = self.source.dropped_samples / self.source.sample_rate
-            _note(f"warning: audio lost: {lost} more overflow(s), {seconds:.2f} s in all "
-                  "(the classifier is slower than real time, or the system is overloaded)")
+            log.warning("audio lost: %d more overflow(s), %.2f s in all (the classifier is slower than "
+                        "real time, or the system is overloaded)", lost, seconds)
             self.overflows = stats.overflows
         if self.delay:
             time.sleep(self.delay)
-
-
-def _emitter(sink: Any, mqtt: Any) -> Any:
-    """One call that writes an event to the output and, with --mqtt, publishes it."""
-    def emit(event: Any) -> None:
-        sink(event)
-        if mqtt is not None:
-            mqtt(event)
-    return emit
 
 
 def _rest(events: Any) -> Any:
@@ -230,53 +297,68 @@ def _rest(events: Any) -> Any:
     yield from events
 
 
-def cmd_listen(args: argparse.Namespace) -> int:
-    from ..classifier import EmotionClassifier
-    from ..sinks.text import make_sink
+def _stream(source: Any, classifier: Any, sink: Any, spec: StreamSpec, stats: Any,
+            args: argparse.Namespace) -> int:
+    """Run the stream into ``sink`` until it ends or a signal stops it; the exit status."""
     from ..stream.engine import StopListening, listen
-    from ..stream.events import StreamStats
 
-    if args.input == "-" and not args.rate:
-        _note("listen: --input - needs --rate HZ (and --format, --channels) for the raw PCM on stdin")
-        return EXIT_USAGE
-    spec = _spec(args)
-    classifier = EmotionClassifier.load(args.model, threads=args.threads)
-    sink, stats = make_sink(args.json), StreamStats()
-    mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream
-    try:
-        source = open_source(args, spec)
-    except DeviceError as exc:
-        _note(str(exc))
-        if mqtt is not None:
-            mqtt.close(None)
-        return EXIT_FAILED
-    warning = classifier.model.warn_rate(source.sample_rate, source.name)
-    if warning is not None:
-        _note(f"warning: {source.name}: {warning}")
     stop = _StopSignals()
     status, previous = EXIT_OK, signal.signal(signal.SIGTERM, stop)
     # Ctrl-C even when started with SIGINT ignored (a background job of a non-interactive shell)
     previous_int = signal.signal(signal.SIGINT, stop)
     try:
-        with source:
-            watch = _Watcher(source, spec, args.slow_consumer)
-            events = listen(source, classifier, spec, stats, args.duration, watch, critical=stop.deferred)
-            emit = _emitter(sink, mqtt)
-            try:
-                for event in events:
-                    emit(event)
-            except StopListening:  # the signal came while an event was being written
-                for event in _rest(events):
-                    emit(event)
+        watch = _Watcher(source, spec, args.slow_consumer)
+        events = listen(source, classifier, spec, stats, args.duration, watch, critical=stop.deferred)
+        try:
+            for event in events:
+                sink(event)
+        except StopListening:  # the signal came while an event was being written
+            for event in _rest(events):
+                sink(event)
     except StopListening:
         pass  # a second signal while stopping: stop at once
     except DeviceError as exc:
-        _note(str(exc))
+        error_line(str(exc))
+        status = EXIT_FAILED
+    except AudioError as exc:
+        if args.input != "-":
+            raise
+        error_line(f"{exc} (is the PCM on stdin really {args.format or 's16le'}, {args.channels or 1} "
+                   f"channel(s) at {args.rate} Hz? check --format, --channels and --rate)")
         status = EXIT_FAILED
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
-    _note(f"summary: {stats.summary()}")
-    if mqtt is not None:
-        mqtt.close(dataclasses.asdict(stats))  # summary, "offline" and the counts; waits <= 5 s
+    return status
+
+
+def _delivered(mqtt: Any) -> bool:
+    """Report what the MQTT sink delivered (after close); False when the broker was never
+    reached or an event was lost."""
+    stats = mqtt.stats
+    (log.info if stats.delivered else log.warning)("mqtt: %s", stats.describe(mqtt.url))
+    return stats.delivered
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from ..classifier import EmotionClassifier
+    from ..sinks.tee import TeeSink
+    from ..sinks.text import make_sink
+    from ..stream.events import StreamStats
+
+    spec = stream_spec(args)
+    classifier = EmotionClassifier.load(args.model, threads=args.threads)
+    check_window(spec, classifier.spec.frontend, "this model's frontend")
+    source = open_source(args, spec)  # before any sink: a source that cannot open leaves nothing to close
+    with source:
+        classifier.model.warn_rate(source.sample_rate, source.name)  # logged once, names the measured effect
+        mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream
+        sink, stats = TeeSink(*[s for s in (make_sink(args.json), mqtt) if s is not None]), StreamStats()
+        try:
+            status = _stream(source, classifier, sink, spec, stats, args)
+            log.info("summary: %s", stats.summary())
+        finally:
+            sink.close(stats)  # MQTT: summary, "offline" and the counts; waits <= 5 s
+    if mqtt is not None and not _delivered(mqtt):
+        return EXIT_FAILED
     return status

@@ -1,21 +1,31 @@
 """The ``ser-edge`` command line: classify | listen | info | devices.
 
 Exit status: 0 all good; 1 some inputs failed (each named on stderr in one line);
-2 usage error (bad arguments, unusable model). Bad input never prints a traceback;
-set SER_EDGE_DEBUG=1 to see one for an unexpected internal error.
+2 usage error (bad arguments, options that do not apply, unusable model). Every option is
+checked before the model loads (each subcommand's ``check``). Bad input never prints a
+traceback; set SER_EDGE_DEBUG=1 to see one for an unexpected internal error.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
 from ..errors import ConfigError, ModelError, SerEdgeError
+from ..version import __version__
 from .classify import add_classify_parser, add_info_parser
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_output_options,
+    configure_logging,
+    error_line,
+)
 from .listen import add_devices_parser, add_listen_parser
 
 EPILOG = """examples:
@@ -28,24 +38,49 @@ EPILOG = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser; each subcommand's parser is its ``command_parser`` default."""
     parser = argparse.ArgumentParser(
         prog="ser-edge", description="Speech emotion recognition on small CPU-only devices.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ser-edge {__version__}")
+    add_output_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    add_classify_parser(sub)
-    add_info_parser(sub)
-    add_listen_parser(sub)
-    add_devices_parser(sub)
+    for add in (add_classify_parser, add_info_parser, add_listen_parser, add_devices_parser):
+        p = add(sub)
+        add_output_options(p)
+        p.set_defaults(command_parser=p)
     return parser
+
+
+def unrecognized(extra: list[str], parser: argparse.ArgumentParser) -> str:
+    """argparse's "unrecognized arguments" message, with "did you mean ...?" for a near option."""
+    known = [s for action in parser._actions for s in action.option_strings]  # argparse has no public list
+    hints = []
+    for arg in extra:
+        close = difflib.get_close_matches(arg.split("=")[0], known, n=1, cutoff=0.6)
+        hints += [f"did you mean {close[0]}?"] if close and arg.startswith("--") else []
+    return " ".join([f"unrecognized arguments: {' '.join(extra)}", *hints])
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parsed arguments; an unknown option is reported by its subcommand's parser (exit 2)."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        args.command_parser.error(unrecognized(extra, args.command_parser))
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ser-edge`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
+    configure_logging(args.verbose, args.quiet)
     try:
+        if getattr(args, "check", None) is not None:
+            args.check(args)  # every option, before any model loads
         return int(args.func(args))
+    except UsageError as exc:
+        error_line(str(exc))
+        return EXIT_USAGE
     except (ModelError, SerEdgeError) as exc:
         error_line(str(exc))
         return EXIT_USAGE if isinstance(exc, (ModelError, ConfigError)) else EXIT_FAILED

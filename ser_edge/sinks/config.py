@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
+import ssl
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -130,7 +132,8 @@ class MqttOptions:
 class MqttStats:
     """Counts so far: events ``published`` (acknowledged by the broker), ``dropped`` (outbox
     full, or still unsent at close), ``reconnects`` after the first connection, ``queued`` in
-    the outbox, connection ``failures``, and whether the sink is ``connected`` now."""
+    the outbox, connection ``failures``, whether the sink is ``connected`` now and whether it
+    ever ``reached`` the broker."""
 
     published: int
     dropped: int
@@ -138,9 +141,49 @@ class MqttStats:
     queued: int
     failures: int
     connected: bool
+    reached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def delivered(self) -> bool:
+        """True when the broker was reached and no event was lost (what ``listen``'s exit status says)."""
+        return self.reached and self.dropped == 0
+
+    def describe(self, url: MqttUrl) -> str:
+        """One line: ``3 events published to mqtt://host:1883/base, 0 dropped, 0 reconnects``."""
+        one = "event" if self.published == 1 else "events"
+        where = "" if self.reached else " (the broker was never reached)"
+        return (f"{self.published} {one} published to {url}, {self.dropped} dropped, "
+                f"{self.reconnects} reconnects{where}")
+
+
+def failure_reason(exc: BaseException | None, url: MqttUrl) -> str:
+    """Why connecting to ``url`` failed, in words, from the exception paho raised (None: unknown)."""
+    if isinstance(exc, socket.gaierror):
+        return f"the host name {url.host!r} cannot be resolved ({exc.strerror})"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {url.host} port {url.port} (is a broker listening there?)"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed ({exc.verify_message}); check --mqtt-ca"
+    if isinstance(exc, (ssl.SSLError, ConnectionResetError)) and url.tls:
+        why = getattr(exc, "reason", None) or exc.strerror or exc
+        return f"TLS handshake failed ({why}); is port {url.port} a TLS port (mqtts://), or should the URL be mqtt://?"
+    if isinstance(exc, TimeoutError):
+        return "timed out (a firewall, or the wrong host or port?)"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    return "no reason given"
+
+
+def refusal_reason(reason: Any) -> str:
+    """The broker's CONNACK refusal in words, with a hint for credentials."""
+    text = str(reason)
+    if any(word in text.lower() for word in ("authori", "user name or password", "credentials")):
+        return (f"{text} (check the user name and password: in the URL or "
+                f"{ENV_USERNAME}/{ENV_PASSWORD})")
+    return text
 
 
 def load_paho() -> Any:

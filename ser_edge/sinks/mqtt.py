@@ -3,7 +3,9 @@
 ``emit()`` only appends to a bounded outbox and returns: a publisher thread hands the
 messages to paho-mqtt (QoS 1), whose own network thread reconnects with exponential backoff.
 When the outbox is full the oldest events are dropped and counted. Credentials never appear
-in a message, a log line or a repr. Topics (see docs/iot.md):
+in a message, a log line or a repr. Status goes to the ``ser_edge.sinks.mqtt`` logger: a failed
+connection is a warning naming its reason once per outage (see :func:`.config.failure_reason`).
+Topics (see docs/iot.md):
 
 - ``<base>/event``: one JSON object per event, not retained;
 - ``<base>/state``: the latest ``{"label", "confidence", "scores", "time"}``, retained;
@@ -15,35 +17,33 @@ in a message, a log line or a repr. Topics (see docs/iot.md):
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from .. import __version__
+from ..stream.events import StreamStats
+from ..version import __version__
 from . import homeassistant as ha
-from .config import MqttError, MqttOptions, MqttStats, MqttUrl, paho_client
+from .config import MqttError, MqttOptions, MqttStats, MqttUrl, failure_reason, paho_client, refusal_reason
 from .payload import event_dict, now_iso
 
 QOS = 1
 _ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
-
-
-def _stderr(message: str) -> None:
-    print(f"ser-edge: mqtt: {message}", file=sys.stderr, flush=True)
+log = logging.getLogger(__name__)
 
 
 class MqttSink:
     """Publish events to an MQTT broker without ever blocking the caller.
 
     ``url``: ``mqtt[s]://[user[:pass]@]host[:port]/base/topic`` or an :class:`MqttUrl`.
-    ``log``: where one-line status messages go (default: stderr). ``client_factory(url,
-    options)`` makes the paho-compatible client (tests inject fakes).
+    ``client_factory(url, options)`` makes the paho-compatible client (tests inject fakes).
     """
 
     def __init__(self, url: str | MqttUrl, options: MqttOptions | None = None, *,
-                 log: Callable[[str], None] | None = None,
                  client_factory: Callable[[MqttUrl, MqttOptions], Any] | None = None) -> None:
         self.url = url if isinstance(url, MqttUrl) else MqttUrl.parse(url)
         self.options = options or MqttOptions()
@@ -51,7 +51,6 @@ class MqttSink:
             raise MqttError(f"TLS files need an mqtts:// URL, got {self.url}")
         self.topics = ha.topics(self.url.base)
         self.node_id = self.options.node_id or ha.node_id_for(self.url.base)
-        self._log = log or _stderr
         self._cond = threading.Condition()
         self._outbox: deque[tuple[str, dict[str, Any]]] = deque()
         self._pending: dict[int, str] = {}   # mid -> kind, handed to paho, not yet acknowledged
@@ -88,7 +87,7 @@ class MqttSink:
                 self._counts["dropped"] += 1
                 if not self._dropping:
                     self._dropping = True
-                    self._log(f"outbox full ({self.options.outbox} events): dropping the oldest")
+                    log.warning("MQTT outbox full (%d events): dropping the oldest", self.options.outbox)
             self._outbox.append(("event", data))
             self._cond.notify_all()
 
@@ -97,7 +96,8 @@ class MqttSink:
     @property
     def stats(self) -> MqttStats:
         with self._cond:
-            return MqttStats(queued=len(self._outbox), connected=self._connected, **self._counts)
+            return MqttStats(queued=len(self._outbox), connected=self._connected,
+                             reached=self._ever_connected, **self._counts)
 
     @property
     def connected(self) -> bool:
@@ -113,11 +113,12 @@ class MqttSink:
         with self._cond:
             return self._cond.wait_for(lambda: not self._outbox and not self._pending, timeout)
 
-    def close(self, summary: dict[str, Any] | None = None) -> None:
-        """Publish ``summary`` and ``offline``, wait up to ``close_timeout`` s, disconnect.
-
-        Events still unsent then are counted as dropped; one line reports the counts.
-        """
+    def close(self, summary: StreamStats | Mapping[str, Any] | None = None) -> None:
+        """Publish ``summary`` (the stream's stats) and ``offline``, wait up to ``close_timeout``
+        s, disconnect. Events still unsent then are counted as dropped; the counts are logged
+        (debug level: :attr:`stats` has them)."""
+        if is_dataclass(summary):
+            summary = asdict(summary)
         with self._cond:
             if self._closed:
                 return
@@ -139,8 +140,7 @@ class MqttSink:
         self._client.disconnect()
         self._client.loop_stop()
         s = self.stats
-        self._log(f"{s.published} events published to {self.url}, {s.dropped} dropped, "
-                  f"{s.reconnects} reconnects")
+        log.debug("%s", s.describe(self.url))
 
     def __enter__(self) -> MqttSink:  # noqa: PYI034
         return self
@@ -169,7 +169,8 @@ class MqttSink:
             except (OSError, ValueError, TypeError) as exc:  # this thread must outlive one bad message
                 with self._cond:
                     self._counts["dropped"] += kind == "event"
-                self._log(f"could not publish a {kind} message: {type(exc).__name__}: {exc}")
+                log.warning("could not publish a %s message to %s: %s: %s", kind, self.url,
+                            type(exc).__name__, exc)
 
     def _publish_item(self, kind: str, data: dict[str, Any], latest: bool) -> None:
         if kind == "summary":
@@ -198,7 +199,7 @@ class MqttSink:
 
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
         if getattr(reason, "is_failure", False):
-            self._problem(f"the broker at {self.url} refused the connection: {reason}")
+            self._problem(f"the broker at {self.url} refused the connection: {refusal_reason(reason)}")
             return
         self._send(self.topics["availability"], ha.ONLINE, True, "availability")
         if self.options.ha_discovery:
@@ -209,7 +210,10 @@ class MqttSink:
             self._counts["reconnects"] += again
             self._connected, self._trouble, self._dropping = True, False, False
             self._cond.notify_all()
-        self._log(f"{'reconnected' if again else 'connected'} to {self.url}")
+        if again:  # the user saw the connection go: say it is back
+            log.warning("reconnected to %s", self.url)
+        else:
+            log.info("connected to %s", self.url)
 
     def _publish_discovery(self) -> None:
         config = ha.discovery_config(self.url.base, self.node_id, __version__)
@@ -225,7 +229,8 @@ class MqttSink:
             self._problem(f"lost the connection to {self.url}{detail}")
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
-        self._problem(f"cannot connect to {self.url}")
+        # paho calls this inside its `except OSError:`, so the exception is the one being handled
+        self._problem(f"cannot connect to {self.url}: {failure_reason(sys.exc_info()[1], self.url)}")
 
     def _problem(self, message: str) -> None:
         """Count a failure; log only the first of an outage (the backoff goes on quietly)."""
@@ -233,7 +238,7 @@ class MqttSink:
             self._counts["failures"] += 1
             first, self._trouble = not self._trouble, True
         if first:
-            self._log(f"{message}; retrying with backoff ({self.options.reconnect_min:g} s doubling to "
+            log.warning(f"{message}; retrying with backoff ({self.options.reconnect_min:g} s doubling to "
                       f"{self.options.reconnect_max:g} s), keeping up to {self.options.outbox} events")
 
     def _on_publish(self, client: Any, userdata: Any, mid: int, *_: Any) -> None:

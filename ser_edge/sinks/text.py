@@ -6,32 +6,40 @@ import json
 import sys
 from typing import TextIO
 
-from ..stream.events import Event
+from ..stream.events import Event, StreamStats
 
 
-class TextSink:
+class LineSink:
+    """One line per event on ``out`` (default: stdout), flushed at once."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def line(self, event: Event) -> str:
+        raise NotImplementedError
+
+    def __call__(self, event: Event) -> None:
+        self.out.write(self.line(event) + "\n")
+        self.out.flush()
+
+    def close(self, stats: StreamStats | None = None) -> None:
+        """Nothing to release: every line was flushed when written."""
+
+
+class TextSink(LineSink):
     """``  12.34-  14.80 s  angry       0.81  (sad 0.10, fearful 0.05)`` per event."""
 
-    def __init__(self, out: TextIO | None = None) -> None:
-        self.out = out or sys.stdout
-
-    def __call__(self, event: Event) -> None:
+    def line(self, event: Event) -> str:
         others = sorted(((p, k) for k, p in event.scores.items() if k != event.label), reverse=True)[:2]
         rest = ", ".join(f"{k} {p:.2f}" for p, k in others)
-        self.out.write(f"{event.start:8.2f}-{event.end:8.2f} s  {event.label:<11} "
-                       f"{event.confidence:5.2f}  ({rest})\n")
-        self.out.flush()
+        return f"{event.start:8.2f}-{event.end:8.2f} s  {event.label:<11} {event.confidence:5.2f}  ({rest})"
 
 
-class JsonSink:
+class JsonSink(LineSink):
     """One JSON object per event: ``{"start", "end", "label", "confidence", "scores"}``."""
 
-    def __init__(self, out: TextIO | None = None) -> None:
-        self.out = out or sys.stdout
-
-    def __call__(self, event: Event) -> None:
-        self.out.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
-        self.out.flush()
+    def line(self, event: Event) -> str:
+        return json.dumps(event.to_dict(), ensure_ascii=False)
 
 
 def make_sink(json_lines: bool, out: TextIO | None = None) -> TextSink | JsonSink:

@@ -31,6 +31,16 @@ class Event:
                 "scores": {k: round(v, 4) for k, v in self.scores.items()}}
 
 
+def count(n: int, plural: str) -> str:
+    """``n`` and the noun phrase ``plural``, singular for 1 (its first word ending in s loses
+    it): ``count(1, "windows with speech")`` is ``"1 window with speech"``."""
+    words = plural.split(" ")
+    noun = next((i for i, w in enumerate(words) if w.endswith("s")), None)
+    if n == 1 and noun is not None:
+        words[noun] = words[noun][:-1]
+    return f"{n} {' '.join(words)}"
+
+
 @dataclass
 class StreamStats:
     """What the stream did so far; ``duration`` in seconds of audio."""
@@ -49,10 +59,12 @@ class StreamStats:
 
     def summary(self) -> str:
         """One line for the user."""
-        return (f"{self.duration:.1f} s of audio, {self.segments} {self.segment_name}, {self.events} events, "
-                f"{self.overflows} overflows ({self.dropped_seconds:.2f} s lost)"
-                + (f", {self.reconnects} reconnections" if self.reconnects else "")
-                + (f", {self.nonfinite_samples} non-finite samples zeroed" if self.nonfinite_samples else "")
+        return (f"{self.duration:.1f} s of audio, {count(self.segments, self.segment_name)}, "
+                f"{count(self.events, 'events')}, {count(self.overflows, 'overflows')} "
+                f"({self.dropped_seconds:.2f} s lost)"
+                + (f", {count(self.reconnects, 'reconnections')}" if self.reconnects else "")
+                + (f", {count(self.nonfinite_samples, 'non-finite samples')} zeroed"
+                   if self.nonfinite_samples else "")
                 + (f", {self.unclassifiable} not classifiable" if self.unclassifiable else "")
                 + (f", {self.discarded_bytes} byte{'s' if self.discarded_bytes > 1 else ''} of an "
                    "incomplete last sample frame discarded" if self.discarded_bytes else ""))

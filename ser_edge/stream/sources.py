@@ -10,9 +10,10 @@ Live producers (the microphone callback, ``--realtime`` replay) only copy into a
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,6 +36,8 @@ class FileSource(Source):
     def __init__(self, path: str | Path, *, block_seconds: float = 0.05, realtime: bool = False,
                  queue_seconds: float = 10.0) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise AudioError(f"{self.path}: is a directory, expected an audio file")
         if not self.path.is_file():
             raise AudioError(f"{self.path}: no such audio file")
         self.name = str(self.path)
@@ -149,13 +152,25 @@ class PcmSource(Source):
                 offset += len(block)
 
 
-def open_input(path: str | Path | None = None, device: int | str | None = None) -> Any:
-    """A replay of the file at ``path``, else the input ``device`` (None: the default one).
+def open_input(path: str | Path | None = None, device: int | str | None = None, *,
+               sample_rate: int | None = None, fmt: str = "s16le", channels: int = 1,
+               realtime: bool = False, retries: int = 0, block_seconds: float = 0.05,
+               queue_seconds: float = 10.0, on_note: Callable[[str], None] | None = None) -> Source:
+    """A replay of the file at ``path``, raw PCM on stdin when ``path`` is ``"-"``, else the
+    input ``device`` (None: the default one).
 
-    The microphone needs the ``mic`` extra (sounddevice), imported only when asked for.
+    ``sample_rate`` (Hz): the rate of the PCM on stdin (required there), or the rate to open the
+    device at (None: its own). ``fmt``/``channels``: the PCM layout on stdin. ``realtime``: pace
+    a file replay like a live device. ``retries``/``on_note``: reopening a lost device and
+    hearing about it. The microphone needs the ``mic`` extra (sounddevice), imported only when
+    asked for.
     """
+    if path == "-":
+        return PcmSource(sys.stdin.buffer, sample_rate=sample_rate or 0, fmt=fmt, channels=channels,
+                         block_seconds=block_seconds)
     if path:
-        return FileSource(path)
+        return FileSource(path, block_seconds=block_seconds, realtime=realtime, queue_seconds=queue_seconds)
     from .mic import MicSource
 
-    return MicSource(device)
+    return MicSource(device, sample_rate=sample_rate, block_seconds=block_seconds,
+                     queue_seconds=queue_seconds, retries=retries, on_note=on_note)

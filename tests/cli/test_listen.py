@@ -61,10 +61,10 @@ def test_a_signal_ends_listen_with_a_summary_and_exit_0(talk, signum):
     path, _ = talk
     proc = subprocess.Popen([*cli_command(), "listen", "--input", str(path), "--realtime", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = proc.stderr.readline()
-    assert "warning:" in first and "16000 Hz < 22050 Hz" in first  # a band-limited input is flagged
-    second = proc.stderr.readline()
-    assert "listening to" in second, second + proc.stderr.read()
+    line = proc.stderr.readline()
+    while line.startswith("ser-edge: warning:"):  # e.g. the input rate (the model's measured figures)
+        line = proc.stderr.readline()
+    assert "listening to" in line, line + proc.stderr.read()
     time.sleep(2.6)  # past the first utterance's end and hang-over
     sent = time.monotonic()
     proc.send_signal(signum)

@@ -70,9 +70,8 @@ def labels(c: Collector) -> list[str]:
     return [json.loads(p)["label"] for p in payloads]
 
 
-def test_event_state_availability_and_discovery_arrive(broker, collector):
-    logs: list[str] = []
-    sink = MqttSink(broker.url(BASE), MqttOptions(ha_discovery=True, **FAST), log=logs.append)
+def test_event_state_availability_and_discovery_arrive(broker, collector, logs):
+    sink = MqttSink(broker.url(BASE), MqttOptions(ha_discovery=True, **FAST))
     assert sink.wait_connected(10), broker.log()
     sink.emit(event(0, "angry"))
     sink.emit({"start": 1.0, "end": 2.0, "label": "happy", "confidence": 0.7, "scores": {"happy": 0.7}})
@@ -142,14 +141,12 @@ def test_last_will_says_offline_when_the_publisher_is_killed(broker, collector):
         proc.stderr.close()
 
 
-def test_broker_down_at_start_keeps_the_newest_events_and_counts_the_rest(tmp_path):
+def test_broker_down_at_start_keeps_the_newest_events_and_counts_the_rest(tmp_path, logs):
     need_paho()
     broker = Mosquitto(tmp_path / "broker", port=free_port()).start()
     collector = Collector(broker.port, persistent=True)  # its session survives the broker's restart
     broker.stop()
-    logs: list[str] = []
-    sink = MqttSink(broker.url(BASE, userinfo="user:hunter2@"), MqttOptions(outbox=4, **FAST),
-                    log=logs.append)
+    sink = MqttSink(broker.url(BASE, userinfo="user:hunter2@"), MqttOptions(outbox=4, **FAST))
     try:
         assert wait_until(lambda: sink.stats.failures >= 1)
         started = time.monotonic()
@@ -173,7 +170,7 @@ def test_broker_down_at_start_keeps_the_newest_events_and_counts_the_rest(tmp_pa
 
 
 def test_broker_restarted_mid_stream_reconnects_and_reports_drops(broker, collector):
-    sink = MqttSink(broker.url(BASE), MqttOptions(outbox=3, **FAST), log=lambda m: None)
+    sink = MqttSink(broker.url(BASE), MqttOptions(outbox=3, **FAST))
     try:
         assert sink.wait_connected(10)
         for i in range(3):
@@ -197,7 +194,7 @@ def test_broker_restarted_mid_stream_reconnects_and_reports_drops(broker, collec
 
 
 def test_discovery_is_sent_again_when_home_assistant_comes_online(broker, collector):
-    sink = MqttSink(broker.url(BASE), MqttOptions(ha_discovery=True, **FAST), log=lambda m: None)
+    sink = MqttSink(broker.url(BASE), MqttOptions(ha_discovery=True, **FAST))
     try:
         assert sink.wait_connected(10)
         # the broker handled the sink's SUBSCRIBE to homeassistant/status before this PUBLISH

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from ser_edge.cli.common import UsageError
 from ser_edge.cli.listen import add_mqtt_options, sink_from_args
 from ser_edge.errors import MissingExtraError
 from ser_edge.sinks import homeassistant as ha
@@ -123,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def test_cli_options_without_mqtt_give_no_sink_or_a_clear_error():
     assert sink_from_args(_parser().parse_args([])) is None
-    with pytest.raises(MqttError, match="--ha-discovery need --mqtt URL"):
+    with pytest.raises(UsageError, match="--ha-discovery need --mqtt URL"):
         sink_from_args(_parser().parse_args(["--ha-discovery"]))
 
 
@@ -139,7 +140,7 @@ def test_cli_tls_files_need_mqtts(tmp_path):
     pem = tmp_path / "ca.pem"
     pem.write_text("x")
     args = _parser().parse_args(["--mqtt", "mqtt://127.0.0.1:1/x", "--mqtt-ca", str(pem)])
-    with pytest.raises(MqttError, match="need an mqtts:// URL, got mqtt://127.0.0.1:1/x"):
+    with pytest.raises(UsageError, match="need an mqtts:// URL, got mqtt://127.0.0.1:1/x"):
         sink_from_args(args)
 
 
@@ -164,10 +165,9 @@ class HangingClient:
         return SimpleNamespace(rc=0, mid=self._mid)
 
 
-def test_emit_returns_while_the_network_hangs_and_counts_what_the_outbox_drops():
+def test_emit_returns_while_the_network_hangs_and_counts_what_the_outbox_drops(logs):
     fake = HangingClient()
-    logs: list[str] = []
-    sink = MqttSink("mqtt://u:hunter2@127.0.0.1:1/t", MqttOptions(outbox=10), log=logs.append,
+    sink = MqttSink("mqtt://u:hunter2@127.0.0.1:1/t", MqttOptions(outbox=10),
                     client_factory=lambda url, opts: fake)
     ok = SimpleNamespace(is_failure=False)
     connect = threading.Thread(target=sink._on_connect, args=(fake, None, None, ok))  # as paho's thread would
@@ -194,12 +194,12 @@ def test_numpy_values_are_published_as_json_numbers_and_the_final_state_is_kept(
     np = pytest.importorskip("numpy")
     fake = HangingClient()
     fake.release.set()
-    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake, log=lambda m: None)
+    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake)
     sink.emit({"start": np.float64(1.5), "end": 2, "label": "sad", "confidence": np.float32(0.5),
                "scores": {"sad": np.float32(0.5)}, "extra": np.arange(2)})
     sink.close({"duration": np.float64(3.0)})  # queued behind the event before the connection exists
     assert sink.stats.dropped == 1  # never connected: the event is counted, not lost silently
-    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake, log=lambda m: None)
+    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake)
     sink._on_connect(fake, None, None, SimpleNamespace(is_failure=False))
     sink.emit({"start": np.float64(1.5), "end": 2, "label": "sad", "confidence": np.float32(0.5),
                "scores": {"sad": np.float32(0.5)}, "extra": np.arange(2)})

@@ -76,7 +76,7 @@ def test_listen_publishes_events_state_availability_and_discovery(broker, talk):
 def test_listen_with_the_broker_down_still_classifies_and_reports_drops(wired, talk):
     url = f"mqtt://user:hunter2@127.0.0.1:{free_port()}/{BASE}"
     proc = run_cli("listen", "--input", str(talk), "--json", "--mqtt", url)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # no event was delivered
     assert len(stdout_events(proc.stdout)) == 3
     assert "cannot connect to mqtt://user:***@127.0.0.1" in proc.stderr
     assert "0 events published" in proc.stderr and "3 dropped" in proc.stderr

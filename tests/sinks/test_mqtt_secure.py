@@ -33,10 +33,9 @@ def password_broker(tmp_path):
     broker.stop()
 
 
-def test_password_broker_accepts_the_right_credentials_and_logs_none(password_broker):
+def test_password_broker_accepts_the_right_credentials_and_logs_none(password_broker, logs):
     collector = Collector(password_broker.port, username=USER, password=PASSWORD)
-    logs: list[str] = []
-    sink = MqttSink(password_broker.url("secure", userinfo=URL_INFO), MqttOptions(**FAST), log=logs.append)
+    sink = MqttSink(password_broker.url("secure", userinfo=URL_INFO), MqttOptions(**FAST))
     try:
         assert sink.wait_connected(10), password_broker.log()
         sink.emit({"start": 0, "end": 1, "label": "sad", "confidence": 0.7, "scores": {"sad": 0.7}})
@@ -45,14 +44,12 @@ def test_password_broker_accepts_the_right_credentials_and_logs_none(password_br
     finally:
         sink.close()
     assert f"mqtt://sensor:***@127.0.0.1:{password_broker.port}/secure" in str(sink.url)
-    assert not any("s3cr" in text for text in shown + logs)
+    assert not any("s3cr" in text for text in shown + list(logs))
     collector.close()
 
 
-def test_wrong_password_is_reported_without_the_password(password_broker):
-    logs: list[str] = []
-    sink = MqttSink(password_broker.url("secure", userinfo="sensor:hunter2@"), MqttOptions(**FAST),
-                    log=logs.append)
+def test_wrong_password_is_reported_without_the_password(password_broker, logs):
+    sink = MqttSink(password_broker.url("secure", userinfo="sensor:hunter2@"), MqttOptions(**FAST))
     try:
         assert wait_until(lambda: sink.stats.failures >= 1)
         sink.emit({"label": "calm"})  # still accepted, queued
@@ -91,8 +88,7 @@ def test_mqtts_with_a_private_ca(tmp_path):
     broker = Mosquitto(tmp_path / "b", extra=tls).start()
     try:
         collector = Collector(broker.port, ca_certs=str(certs["ca.crt"]))
-        sink = MqttSink(broker.url("tls", scheme="mqtts"), MqttOptions(ca_file=str(certs["ca.crt"]), **FAST),
-                        log=lambda m: None)
+        sink = MqttSink(broker.url("tls", scheme="mqtts"), MqttOptions(ca_file=str(certs["ca.crt"]), **FAST))
         assert sink.wait_connected(10), broker.log()
         sink.emit({"start": 0, "end": 1, "label": "happy", "confidence": 0.9, "scores": {"happy": 0.9}})
         assert collector.wait_count("tls/event", 1)[0].json()["label"] == "happy"

@@ -22,7 +22,7 @@ PACKAGE = Path(ser_edge.__file__).parent
 
 #: Each first-level module or subpackage of ser_edge and its stage (higher imports lower).
 STAGES = {
-    "errors": 0, "config": 0,
+    "errors": 0, "config": 0, "version": 0,
     "frontend": 1,
     "model": 2,
     "classifier": 3, "ser_edge": 3,  # ser_edge: the package's __init__, the public API
