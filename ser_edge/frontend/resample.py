@@ -58,7 +58,7 @@ from math import ceil, gcd
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..errors import AudioError
+from ..errors import AudioError, ContractError
 
 # --- the filter table and its kernel per rate pair --------------------------------------------
 
@@ -420,12 +420,12 @@ def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast"
     or ``"polyphase"`` (``scipy.signal.resample_poly``, not identical to training).
     """
     if method not in METHODS:
-        raise ValueError(f"resampler: expected one of {METHODS}, got {method!r}")
+        raise ContractError(f"resampler: expected one of {METHODS}, got {method!r}")
     if sr_in <= 0 or sr_out <= 0:
-        raise ValueError(f"sample rates must be positive, got {sr_in} -> {sr_out}")
+        raise AudioError(f"sample rates must be positive, got {sr_in} -> {sr_out}")
     x = np.asarray(x)
     if x.ndim != 1:
-        raise ValueError(f"resample expects mono audio of shape (n,), got shape {x.shape}")
+        raise AudioError(f"resample expects mono audio of shape (n,), got shape {x.shape}")
     if sr_in == sr_out:
         return x.astype(np.float32)
     size = output_length(len(x), sr_in, sr_out)

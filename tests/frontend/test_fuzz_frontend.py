@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from ser_edge import EmotionClassifier, Prediction
 from ser_edge.config import FeatureSpec
-from ser_edge.errors import AudioError, SerEdgeError
+from ser_edge.errors import AudioError, ContractError, SerEdgeError
 from ser_edge.frontend.mfcc import extract
 from ser_edge.frontend.resample import METHODS, output_length, resample
 
@@ -88,11 +88,11 @@ def test_resampler_any_length_rate_and_amplitude(n, sr_in, sr_out, method, kind,
         event("non-finite or near-limit input")
 
 
-def test_resampler_refuses_bad_arguments_with_value_error():
+def test_resampler_refuses_bad_arguments_with_typed_errors():
     for args in [(np.zeros(10), 0, 22050), (np.zeros(10), 16000, -1), (np.zeros((10, 2)), 16000, 22050)]:
-        with pytest.raises(ValueError):
+        with pytest.raises(AudioError):
             resample(*args)
-    with pytest.raises(ValueError, match="resampler"):
+    with pytest.raises(ContractError, match="resampler"):
         resample(np.zeros(10), 16000, 22050, "sinc_best")
 
 

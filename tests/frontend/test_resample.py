@@ -11,6 +11,7 @@ import pytest
 from scipy.signal import resample_poly
 from scipy.signal.windows import kaiser
 
+from ser_edge.errors import AudioError, ContractError
 from ser_edge.frontend.resample import FILTERS, filter_table, interpolation_kernel, output_length, resample
 
 RATE_PAIRS = [
@@ -128,11 +129,11 @@ def test_polyphase_is_scipy_resample_poly() -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="kaiser_fast"):
+    with pytest.raises(ContractError, match="kaiser_fast"):  # typed errors (issue 12), not ValueError
         resample(np.zeros(10), 48000, 22050, "sinc")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(AudioError, match="positive"):
         resample(np.zeros(10), 0, 22050)
-    with pytest.raises(ValueError, match="mono"):
+    with pytest.raises(AudioError, match="mono"):
         resample(np.zeros((10, 2)), 48000, 22050)
 
 
