@@ -252,14 +252,15 @@ def check_listen(args: argparse.Namespace) -> None:
     mqtt_options(args)
 
 
-def open_source(args: argparse.Namespace, spec: StreamSpec) -> Any:
-    """The source the options ask for (:func:`~ser_edge.stream.sources.open_input`)."""
+def open_source(args: argparse.Namespace, spec: StreamSpec, min_rate: int | None = None) -> Any:
+    """The source the options ask for (:func:`~ser_edge.stream.sources.open_input`); a device opens
+    at its own rate only when that is at least ``min_rate`` (the model's lowest fine rate)."""
     from ..stream.sources import open_input
 
     return open_input(args.input, args.device, sample_rate=args.rate, fmt=args.format or "s16le",
                       channels=args.channels or 1, realtime=args.realtime, retries=args.retry or 0,
                       block_seconds=spec.block_seconds, queue_seconds=spec.queue_seconds,
-                      on_note=log.warning)
+                      on_note=log.warning, min_rate=min_rate)
 
 
 class _Watcher:
@@ -349,7 +350,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     spec = stream_spec(args)
     classifier = EmotionClassifier.load(args.model, threads=args.threads)
     check_window(spec, classifier.spec.frontend, "this model's frontend")
-    source = open_source(args, spec)  # before any sink: a source that cannot open leaves nothing to close
+    # before any sink: a source that cannot open leaves nothing to close
+    source = open_source(args, spec, classifier.spec.min_fine_rate)
     with source:
         classifier.model.warn_rate(source.sample_rate, source.name)  # logged once, names the measured effect
         mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream

@@ -155,15 +155,17 @@ class PcmSource(Source):
 def open_input(path: str | Path | None = None, device: int | str | None = None, *,
                sample_rate: int | None = None, fmt: str = "s16le", channels: int = 1,
                realtime: bool = False, retries: int = 0, block_seconds: float = 0.05,
-               queue_seconds: float = 10.0, on_note: Callable[[str], None] | None = None) -> Source:
+               queue_seconds: float = 10.0, on_note: Callable[[str], None] | None = None,
+               min_rate: int | None = None) -> Source:
     """A replay of the file at ``path``, raw PCM on stdin when ``path`` is ``"-"``, else the
     input ``device`` (None: the default one).
 
     ``sample_rate`` (Hz): the rate of the PCM on stdin (required there), or the rate to open the
     device at (None: its own). ``fmt``/``channels``: the PCM layout on stdin. ``realtime``: pace
     a file replay like a live device. ``retries``/``on_note``: reopening a lost device and
-    hearing about it. The microphone needs the ``mic`` extra (sounddevice), imported only when
-    asked for.
+    hearing about it. ``min_rate``: the device's own rate is used only when at least this (pass
+    the model's ``spec.min_fine_rate``; see :func:`~ser_edge.stream.mic.choose_rate`). The
+    microphone needs the ``mic`` extra (sounddevice), imported only when asked for.
     """
     if path == "-":
         return PcmSource(sys.stdin.buffer, sample_rate=sample_rate or 0, fmt=fmt, channels=channels,
@@ -172,5 +174,5 @@ def open_input(path: str | Path | None = None, device: int | str | None = None, 
         return FileSource(path, block_seconds=block_seconds, realtime=realtime, queue_seconds=queue_seconds)
     from .mic import MicSource
 
-    return MicSource(device, sample_rate=sample_rate, block_seconds=block_seconds,
+    return MicSource(device, sample_rate=sample_rate, min_rate=min_rate, block_seconds=block_seconds,
                      queue_seconds=queue_seconds, retries=retries, on_note=on_note)

@@ -91,3 +91,10 @@ def test_a_lost_device_is_reopened_without_rescanning_when_it_is_back(fake):
     source._callback(np.zeros((4, 1), np.float32), 4, None, None)
     assert source._queue.get(0.1)[1].shape == (4,)
     source.close()
+
+
+def test_open_input_passes_the_models_lowest_fine_rate_to_the_device(fake):
+    from ser_edge.stream.sources import open_input
+
+    assert open_input(device=1, min_rate=22050).sample_rate == 48000
+    assert open_input(device="USB", min_rate=16000).sample_rate == 16000
