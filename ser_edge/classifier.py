@@ -121,7 +121,6 @@ class EmotionClassifier:
         Raises AudioError (naming ``name``) for empty, too short or non-finite audio.
         """
         mono = check_audio(samples, sample_rate, name, self.min_seconds)
-        self.model.warn_rate(sample_rate, name)  # once per input below the rates measured as fine
         duration = len(mono) / float(sample_rate)
         if not self.frontend.has_speech(mono, sample_rate):
             return no_speech(duration)
@@ -169,6 +168,7 @@ class EmotionClassifier:
         says how many there were.
         """
         blocks = FileBlocks(path)
+        self.model.warn_rate(blocks.sample_rate, str(path))  # once per file below the rates measured as fine
         if blocks.duration <= LONG_FILE_SECONDS:
             samples, rate = read_audio(path)
             return self.predict(samples, rate, name=str(path))
