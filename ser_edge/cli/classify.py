@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ..errors import SerEdgeError
@@ -27,21 +26,42 @@ def _format_row(path: str, pred: Any, width: int) -> str:
     return f"{path:<{width}}  {pred.label:<11} {pred.confidence:5.2f}   ({others})"
 
 
-def _classify_one(clf: Any, path: str, args: argparse.Namespace, width: int) -> bool:
+class _Table:
+    """The readable table: its header is printed before the first row, so never when every
+    input failed."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.width = min(60, max(len(f) for f in files))
+        self.started = False
+
+    def row(self, path: str, pred: Any) -> None:
+        if not self.started:
+            self.started = True
+            print(f"{'FILE':<{self.width}}  {'LABEL':<11} {'CONF':>5}   (NEXT)", flush=True)
+        print(_format_row(path, pred, self.width), flush=True)
+
+
+def _failure(path: str, exc: SerEdgeError) -> str:
+    """The error naming the file (a missing extra's message names only the package)."""
+    text = str(exc)
+    return text if path in text else f"{path}: {text}"
+
+
+def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table) -> bool:
     """Classify one file and print its result; False when the file failed."""
     try:
         if args.timeline:
             return _timeline_one(clf, path, args)
         pred = clf.predict_file(path)
     except SerEdgeError as exc:
-        error_line(str(exc))
+        error_line(_failure(path, exc))
         if args.json:
-            emit_json({"file": path, "error": str(exc)})
+            emit_json({"file": path, "error": _failure(path, exc)})
         return False
     if args.json:
         emit_json({"file": path, **pred.to_dict()})
     else:
-        print(_format_row(path, pred, width), flush=True)
+        table.row(path, pred)
     return True
 
 
@@ -60,7 +80,17 @@ def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
                   f"{row['confidence']:.2f}", flush=True)
     if args.plot:
         write_plot(args.plot, path, events, clf.labels)
+    if not events:
+        _no_speech(path, args.json)
     return True
+
+
+def _no_speech(path: str, json_lines: bool) -> None:
+    """What a timeline says for a file in which nothing was said."""
+    if json_lines:
+        emit_json({"file": path, "label": None, "speech": False})
+    else:
+        print(f"{path}  (no speech found)", flush=True)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -68,10 +98,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         error_line(problem)
         return EXIT_USAGE
     clf = load_classifier(args)
-    width = min(60, max(len(f) for f in args.files))
-    if not args.json and not args.timeline:
-        print(f"{'FILE':<{width}}  {'LABEL':<11} {'CONF':>5}   (NEXT)", flush=True)
-    ok = [_classify_one(clf, f, args, width) for f in args.files]
+    table = _Table(args.files)
+    ok = [_classify_one(clf, f, args, table) for f in args.files]
     return EXIT_OK if all(ok) else EXIT_FAILED
 
 
