@@ -179,10 +179,29 @@ def test_a_device_missing_at_start_is_exit_1_at_once_even_with_retry(tmp_path):
 
 
 def test_segments_that_cannot_be_classified_are_counted():
-    """A float stream far beyond full scale (1e31): its utterance is refused, and the summary says so."""
+    """An utterance the classifier refuses (AudioError) is counted, and the summary says so;
+    the stream goes on."""
+    from ser_edge.errors import AudioError
+    from ser_edge.stream import StreamEngine
+
+    class Refusing:
+        labels = ("calm",)
+
+        def predict(self, samples, sample_rate):
+            raise AudioError("<stream>: refused")
+
+    x = np.concatenate([noise(0.5, 16000, -70.0), utterance(16000, 1), noise(0.5, 16000, -70.0)])
+    engine = StreamEngine(Refusing(), 16000)
+    assert engine.process((0, x)) + engine.finish() == []
+    assert engine.stats.segments == 1 and engine.stats.unclassifiable == 1
+    assert "1 not classifiable" in engine.stats.summary()
+
+
+def test_floats_far_beyond_full_scale_are_refused_in_one_line():
+    """A float stream far beyond full scale (1e31: s16le sent as f32le?) stops with one line
+    naming the input (it used to reach the classifier, utterance by utterance)."""
     x = np.concatenate([noise(0.5, 16000, -70.0), utterance(16000, 1), noise(0.5, 16000, -70.0)]) * 1e31
     proc = run_cli("listen", "--input", "-", "--rate", "16000", "--format", "f32le", "--json",
                    input=x.astype("<f4").tobytes().decode("latin-1"), encoding="latin-1", timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "" and "Traceback" not in proc.stderr
-    summary = proc.stderr.strip().splitlines()[-1]
-    assert "1 utterances, 0 events" in summary and "1 not classifiable" in summary
+    assert proc.returncode == 1 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert any("<stdin>" in line and "[-1, 1]" in line for line in proc.stderr.splitlines())
