@@ -6,21 +6,19 @@ mid-stream still closes it (the broker hears "offline")."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
+from urllib.parse import quote
 
 import numpy as np
 import pytest
 
 from ser_edge.errors import DeviceError
 
-from support.broker import Collector, Mosquitto, free_port, need_mosquitto, need_paho
+from support.broker import Collector, Mosquitto, free_port, need_paho
 from support.cli import run_cli
 from support.signals import noise, to_int16, utterance, write_wav
 
 RATE = 16000
 BASE = "ser_edge/fail"
-USER, PASSWORD = "sensor", "right-one"
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +31,6 @@ def one_utterance(tmp_path_factory):
 def broker(tmp_path):
     need_paho()
     b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture()
-def password_broker(tmp_path):
-    need_paho()
-    need_mosquitto()
-    tool = shutil.which("mosquitto_passwd")
-    if tool is None:
-        pytest.skip("mosquitto_passwd is not installed (Debian package mosquitto)")
-    pwfile = tmp_path / "passwd"
-    subprocess.run([tool, "-b", "-c", str(pwfile), USER, PASSWORD], check=True, capture_output=True)
-    pwfile.chmod(0o600)
-    b = Mosquitto(tmp_path / "pw", extra=f"allow_anonymous false\npassword_file {pwfile}").start()
     yield b
     b.stop()
 
@@ -83,14 +66,15 @@ def test_tls_against_a_plain_broker_is_a_handshake_failure(one_utterance, broker
 
 
 def test_bad_credentials_are_named_without_the_password(one_utterance, password_broker):
-    err = failed_listen(one_utterance, password_broker.url(BASE, userinfo=f"{USER}:hunter2@"),
+    err = failed_listen(one_utterance, password_broker.url(BASE, userinfo=f"{password_broker.user}:hunter2@"),
                         "check the user name and password")
     assert "refused the connection: Not authorized" in err and "hunter2" not in err
 
 
 def test_delivered_events_exit_0_with_the_counts(one_utterance, password_broker):
+    userinfo = f"{password_broker.user}:{quote(password_broker.password, safe='')}@"
     proc = run_cli("listen", "--input", str(one_utterance), "--json", "--mqtt",
-                   password_broker.url(BASE, userinfo=f"{USER}:{PASSWORD}@"))
+                   password_broker.url(BASE, userinfo=userinfo))
     assert proc.returncode == 0, proc.stderr
     assert "mqtt: 1 event published to" in proc.stderr and "0 dropped" in proc.stderr
 
@@ -138,7 +122,7 @@ def test_a_source_failing_mid_stream_still_closes_the_sink(broker, monkeypatch, 
     collector = Collector(broker.port)
     online = f"{BASE}/availability"
     source = FailingSource(lambda: collector.wait_for(lambda c: [m.text for m in c.on(online)] == ["online"]))
-    monkeypatch.setattr(listen, "open_source", lambda args, spec: source)
+    monkeypatch.setattr(listen, "open_source", lambda *args, **kwargs: source)
     try:
         status = main(["listen", "--json", "--mqtt", broker.url(BASE)])
         assert status == 1

@@ -13,28 +13,13 @@ from ser_edge.sinks import MqttOptions, MqttSink
 
 from support.broker import Collector, Mosquitto, need_mosquitto, need_paho, wait_until
 
-USER, PASSWORD = "sensor", "s3cr:t p@ss"
 URL_INFO = "sensor:s3cr%3At%20p%40ss@"
 FAST = dict(reconnect_min=0.05, reconnect_max=0.3)
 
 
-@pytest.fixture()
-def password_broker(tmp_path):
-    need_paho()
-    need_mosquitto()
-    tool = shutil.which("mosquitto_passwd")
-    if tool is None:
-        pytest.skip("mosquitto_passwd is not installed (Debian package mosquitto)")
-    pwfile = tmp_path / "passwd"
-    subprocess.run([tool, "-b", "-c", str(pwfile), USER, PASSWORD], check=True, capture_output=True)
-    pwfile.chmod(0o600)
-    broker = Mosquitto(tmp_path / "b", extra=f"allow_anonymous false\npassword_file {pwfile}").start()
-    yield broker
-    broker.stop()
-
-
 def test_password_broker_accepts_the_right_credentials_and_logs_none(password_broker, logs):
-    collector = Collector(password_broker.port, username=USER, password=PASSWORD)
+    collector = Collector(password_broker.port, username=password_broker.user,
+                          password=password_broker.password)
     sink = MqttSink(password_broker.url("secure", userinfo=URL_INFO), MqttOptions(**FAST))
     try:
         assert sink.wait_connected(10), password_broker.log()
