@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -154,18 +155,21 @@ def contract_section(labels: tuple[str, ...], frontend: dict[str, Any], training
     )
 
 
-def portable_command(training: dict[str, Any]) -> str:
-    """The recorded training command with the data folder written as ``$SER_EDGE_DATA``.
+#: where the training command's data options live inside ``$SER_EDGE_DATA`` (the documented layout)
+DATA_OPTIONS = {"--features": "$SER_EDGE_DATA/", "--band-audio": "$SER_EDGE_DATA/audio/"}
 
-    The data folder is the parent of the features folder (``seed``); the building machine's
-    absolute path means nothing elsewhere.
+
+def portable_command(training: dict[str, Any]) -> str:
+    """The recorded training command with its data folders under ``$SER_EDGE_DATA``.
+
+    The building machine's paths mean nothing elsewhere: ``--features DIR`` becomes
+    ``$SER_EDGE_DATA/<name of DIR>`` and ``--band-audio DIR`` ``$SER_EDGE_DATA/audio/<name>``.
     """
-    command = str(training.get("command", "?"))
-    source = str(training.get("data", {}).get("source", ""))
-    root = str(Path(source).parent) if source else ""
-    if root not in ("", "."):
-        command = command.replace(root.rstrip("/") + "/", "$SER_EDGE_DATA/")
-    return command
+    words = shlex.split(str(training.get("command", "?")))
+    for i, word in enumerate(words[:-1]):
+        if word in DATA_OPTIONS:
+            words[i + 1] = DATA_OPTIONS[word] + Path(words[i + 1]).name
+    return " ".join(w if w.startswith("$SER_EDGE_DATA/") else shlex.quote(w) for w in words)
 
 
 def regenerate_section(training: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from export.card import EXPERIMENTS, NOTES, write_card
-from export.card_text import ARCH_SETTINGS, recipe_section
+from export.card_text import ARCH_SETTINGS, portable_command, recipe_section
 
 from support.paths import ROOT, SHIPPED_MODEL
 
@@ -59,3 +59,11 @@ def test_an_mlp_card_lists_no_convolution_settings():
     assert "`hidden` | `[8]`" in text and "multilayer perceptron" in text and "Conv" not in text
     record["recipe"].update(arch="conv")
     assert all(f"`{key}`" not in recipe_section(record) for key in ARCH_SETTINGS["mlp"])
+
+
+@pytest.mark.parametrize(("features", "audio"),
+                         [("/home/me/data/seed", "/home/me/data/audio/tess"), ("seed", "tess")])
+def test_the_training_command_names_the_data_under_ser_edge_data(features, audio):
+    record = {"command": f"python -m export train --features {features} -o m.onnx --band-audio {audio}"}
+    assert portable_command(record) == ("python -m export train --features $SER_EDGE_DATA/seed -o m.onnx "
+                                        "--band-audio $SER_EDGE_DATA/audio/tess")
