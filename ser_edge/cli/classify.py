@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..errors import SerEdgeError
@@ -62,15 +63,15 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table) 
         emit_json({"file": path, **pred.to_dict()})
     else:
         table.row(path, pred)
+    if pred.utterances > 1:  # a long file's result is the mean over its utterances
+        print(f"{path}: {pred.utterances} utterances; see --timeline", file=sys.stderr, flush=True)
     return True
 
 
 def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
-    from ..frontend.audio import read_audio
-    from ..stream.engine import timeline
+    from ..stream.engine import timeline_file
 
-    samples, rate = read_audio(path)
-    events = timeline(clf, samples, rate)
+    events = timeline_file(clf, path)  # block by block: files of any length in bounded memory
     for event in events:
         row = {"file": path, **event.to_dict()}
         if args.json:
