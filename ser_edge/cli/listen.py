@@ -144,7 +144,7 @@ def mqtt_options(args: Any) -> Any:
     if args.mqtt is None:
         given = [flag for flag, value in extra.items() if value]
         if given:
-            raise UsageError(f"listen: {', '.join(given)} need --mqtt URL")
+            raise UsageError(f"listen: {_flags(set(given), 'need')} --mqtt URL")
         return None
     try:
         options = MqttOptions(client_id=args.mqtt_client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
@@ -184,7 +184,7 @@ def _not_applying(args: argparse.Namespace) -> str:
     pcm = args.input == "-"
     given = {flag for flag, name in PCM_ONLY.items() if getattr(args, name) is not None}
     if given and not pcm:
-        return (f"{'/'.join(sorted(given))} apply only to raw PCM on stdin (--input -)"
+        return (f"{_flags(given)} only to raw PCM on stdin (--input -)"
                 + ("; a file has its own" if args.input else ""))
     if args.input and args.device is not None:
         return "--device applies to a microphone, not to --input"
@@ -196,24 +196,35 @@ def _not_applying(args: argparse.Namespace) -> str:
         return "--retry applies only to a device"
     given = {flag for flag, name in WINDOW_ONLY.items() if getattr(args, name) is not None}
     if given and args.mode != "window":
-        return f"{'/'.join(sorted(given))} apply only to --mode window"
+        return f"{_flags(given)} only to --mode window"
     return ""
 
 
-def min_window(frontend: FeatureSpec) -> float:
-    """The shortest window (s) that holds one STFT frame: ``n_fft / sample_rate``."""
-    return frontend.n_fft / frontend.sample_rate
+def _flags(given: set[str], verb: str = "apply") -> str:
+    """``"--format applies"``, ``"--channels/--format apply"``."""
+    singular = {"apply": "applies", "need": "needs"}[verb]
+    return f"{'/'.join(sorted(given))} {singular if len(given) == 1 else verb}"
+
+
+def min_window(spec: StreamSpec, frontend: FeatureSpec, whose: str) -> tuple[float, str]:
+    """The shortest window (s) that can hold speech, and why: one STFT frame of ``frontend``
+    (``n_fft / sample_rate``), and ``min_speech`` seconds of whole gate frames."""
+    stft = frontend.n_fft / frontend.sample_rate
+    speech = spec.min_speech + spec.frame_seconds  # whole frames: one more than min_speech holds
+    if stft >= speech:
+        return stft, f"one STFT frame of {whose}: {frontend.n_fft} samples at {frontend.sample_rate} Hz"
+    return speech, (f"a window with speech holds {spec.min_speech:g} s of voiced "
+                    f"{spec.frame_seconds * 1000:g} ms frames; one STFT frame of {whose} is {stft:.3f} s")
 
 
 def check_window(spec: StreamSpec, frontend: FeatureSpec, whose: str) -> None:
-    """UsageError for a window shorter than one STFT frame of ``frontend``, or a hop outside (0, window]."""
+    """UsageError for a window too short to hold speech (:func:`min_window`), or a hop outside (0, window]."""
     if spec.mode != "window":
         return
-    shortest = min_window(frontend)
-    if spec.window < shortest:
-        raise UsageError(f"listen: --window {spec.window:g} is shorter than one STFT frame of {whose} "
-                         f"({frontend.n_fft} samples at {frontend.sample_rate} Hz): expected "
-                         f"--window >= {shortest:.3f}")
+    shortest, why = min_window(spec, frontend, whose)
+    if spec.window < shortest - 1e-9:
+        raise UsageError(f"listen: --window {spec.window:g} is too short: expected --window >= "
+                         f"{shortest:.2f} ({why})")
     if spec.hop > spec.window:
         raise UsageError(f"listen: --hop {spec.hop:g} is longer than --window {spec.window:g}: expected "
                          f"0 < --hop <= --window (a longer hop skips audio)")

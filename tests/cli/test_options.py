@@ -53,7 +53,8 @@ def usage_error(capsys, *argv: str) -> str:
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["--ha-discovery"], "--ha-discovery need --mqtt URL"),
+    (["--ha-discovery"], "--ha-discovery needs --mqtt URL"),
+    (["--ha-discovery", "--mqtt-client-id", "x"], "--ha-discovery/--mqtt-client-id need --mqtt URL"),
     (["--mqtt", "mqtts://127.0.0.1:1/x", "--mqtt-ca", "/no/such/ca.pem"], "expected an existing PEM file"),
     (["--mqtt", "mqtt://127.0.0.1:1/x", "--mqtt-client-id", "x", "--mqtt-cert", "/no/such.pem"], "PEM"),
     (["--input", "-", "--rate", "16000", "--channels", "0"], "--channels"),
@@ -64,16 +65,17 @@ def test_listen_usage_errors_win_over_a_missing_model(capsys, no_model, argv, ex
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["--smooth", "3"], "--smooth apply only to --mode window"),
-    (["--window", "2"], "--window apply only to --mode window"),
+    (["--smooth", "3"], "--smooth applies only to --mode window"),
+    (["--window", "2", "--hop", "1"], "--hop/--window apply only to --mode window"),
     (["--input", "talk.wav", "--device", "0"], "--device applies to a microphone, not to --input"),
     (["--input", "talk.wav", "--rate", "16000"], "--rate applies to raw PCM on stdin"),
-    (["--input", "talk.wav", "--channels", "2"], "--channels apply only to raw PCM on stdin (--input -)"),
-    (["--input", "talk.wav", "--format", "f32le"], "--format apply only to raw PCM on stdin"),
-    (["--format", "f32le"], "--format apply only to raw PCM on stdin (--input -)"),
+    (["--input", "talk.wav", "--channels", "2"], "--channels applies only to raw PCM on stdin (--input -)"),
+    (["--input", "talk.wav", "--format", "f32le"], "--format applies only to raw PCM on stdin"),
+    (["--format", "f32le", "--channels", "2"], "--channels/--format apply only to raw PCM on stdin"),
     (["--input", "-", "--rate", "16000", "--realtime"], "--realtime applies only to --input FILE"),
     (["--input", "talk.wav", "--retry", "2"], "--retry applies only to a device"),
-    (["--mode", "window", "--window", "0.05"], "expected --window >= 0.093"),
+    (["--mode", "window", "--window", "0.05"], "expected --window >= 0.27"),
+    (["--mode", "window", "--window", "0.26"], "expected --window >= 0.27"),
     (["--mode", "window", "--window", "0"], "--window: expected a number of seconds > 0"),
     (["--mode", "window", "--hop", "0"], "--hop: expected a number of seconds > 0"),
     (["--mode", "window", "--hop", "-1"], "--hop: expected a number of seconds > 0"),
@@ -86,7 +88,8 @@ def test_options_that_do_not_apply_are_usage_errors(capsys, no_model, argv, expe
 
 def test_the_smallest_window_is_named_with_where_it_comes_from(capsys, no_model):
     line = usage_error(capsys, "--mode", "window", "--window", "0.05")
-    assert "one STFT frame of the default frontend (2048 samples at 22050 Hz)" in line
+    assert "a window with speech holds 0.25 s of voiced 20 ms frames" in line
+    assert "one STFT frame of the default frontend is 0.093 s" in line
 
 
 def test_threads_0_is_a_usage_error_about_threads(capsys, no_model):

@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def test_cli_options_without_mqtt_give_no_sink_or_a_clear_error():
     assert sink_from_args(_parser().parse_args([])) is None
-    with pytest.raises(UsageError, match="--ha-discovery need --mqtt URL"):
+    with pytest.raises(UsageError, match="--ha-discovery needs --mqtt URL"):
         sink_from_args(_parser().parse_args(["--ha-discovery"]))
 
 
