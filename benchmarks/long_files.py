@@ -1,10 +1,11 @@
-"""Peak memory of ``ser-edge classify`` and ``classify --timeline`` on long 48 kHz WAV files.
+"""Peak memory of ``ser-edge classify``, ``classify --timeline`` and ``listen`` on long 48 kHz WAVs.
 
     python benchmarks/long_files.py [--minutes 10,60] [--folder /tmp] [--keep]
 
 Writes one 16-bit 48 kHz mono WAV per length into ``--folder`` (RAVDESS recordings of the
 shared data, 48 kHz, one after the other with 0.5-3 s gaps of -60 dBFS noise, repeated to the
-length), then runs each command once in a fresh process and prints its wall time, peak RSS
+length), then runs each command (``classify``, ``classify --timeline``, ``listen --input --json``) once
+in a fresh process and prints its wall time, peak RSS
 (``ru_maxrss`` of the child) and its output's first line. The files are deleted afterwards
 unless ``--keep``. Not a test: it prints figures (benchmarks/results/performance.md).
 """
@@ -78,7 +79,8 @@ def main() -> None:
         path = args.folder / f"long_{minutes:g}min_48k.wav"
         write_long_wav(path, minutes, parts)
         for name, cmd in (("classify", [*exe, "classify", str(path)]),
-                          ("classify --timeline", [*exe, "classify", "--timeline", str(path)])):
+                          ("classify --timeline", [*exe, "classify", "--timeline", str(path)]),
+                          ("listen --input --json", [*exe, "listen", "--input", str(path), "--json"])):
             wall, peak, first = measure(cmd)
             print(f"| {minutes:g} min 48 kHz | `{name}` | {wall:.1f} | {peak:.0f} | {first} |", flush=True)
         if not args.keep:
