@@ -165,7 +165,7 @@ def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus)
     text = err.text()
     assert proc.returncode == 0, text
     assert "Traceback" not in text
-    assert "reconnections" in text.strip().splitlines()[-1]
+    assert "reconnection" in text.strip().splitlines()[-1]
     assert len(events_of(out)) == 2  # both utterances heard after the reconnection
 
 
