@@ -80,8 +80,10 @@ def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
 BUFFER_INT_TYPES = ("uint8", "int8", "int16", "int32")
 #: Most channels of a caller's 2-D buffer: its shorter axis, up to this, is the channel axis.
 MAX_CHANNELS = 8
-#: Float samples beyond this magnitude are refused as integer-scaled; beyond 1.0, a warning.
-MAX_FLOAT_PEAK = 2.0
+#: Float samples beyond this magnitude (18 dB over full scale) are refused as integer-scaled;
+#: beyond 1.0, a warning. Hot float audio (clipping, DC, gain) reaches 2-3; int16 values stored
+#: as floats exceed 8 unless the audio is below -72 dBFS, i.e. silence.
+MAX_FLOAT_PEAK = 8.0
 #: Buffer names already warned about for slightly out-of-range floats (one warning per name).
 _warned_names: set[str] = set()
 
@@ -119,7 +121,8 @@ def _frames_first(x: np.ndarray, name: str) -> np.ndarray:
 
 def _float_range(mono: np.ndarray, name: str) -> None:
     """Refuse integer-scaled floats (peak > MAX_FLOAT_PEAK); log once per name when just over 1."""
-    peak = float(np.max(np.abs(mono), initial=0.0))
+    with np.errstate(invalid="ignore"):
+        peak = float(np.max(np.abs(mono), where=np.isfinite(mono), initial=0.0))
     if peak > MAX_FLOAT_PEAK:
         hint = ""
         if peak <= 32768 * 1.001:
@@ -139,16 +142,14 @@ def as_mono_float32(samples: np.ndarray, name: str) -> np.ndarray:
     MAX_CHANNELS, holds the channels; channels are averaged). Integer types are scaled by their
     range as PCM: uint8 (x - 128) / 128, int8 / 2**7, int16 / 2**15, int32 / 2**31; int64 and
     unsigned types wider than 8 bits are refused (AudioError). Float samples should lie in
-    [-1, 1]: beyond 1.0 a warning is logged once per ``name``; beyond MAX_FLOAT_PEAK (2.0) an
-    AudioError says they look integer-scaled. Empty input gives an empty array; NaN/Inf raise.
-    ``name`` (a file, device or "<buffer>") starts every message.
+    [-1, 1]: beyond 1.0 a warning is logged once per ``name``; beyond MAX_FLOAT_PEAK (8.0) an
+    AudioError says they look integer-scaled (the peak ignores NaN/Inf). Empty input gives an
+    empty array; NaN/Inf samples are passed on: :func:`check_audio` refuses them, the stream
+    engine mutes and counts them. ``name`` (a file, device or "<buffer>") starts every message.
     """
     x = np.asarray(samples)
     _sample_type(x, name)
     mono = to_mono(int_to_float(_frames_first(x, name), name))
-    bad = mono.size - int(np.count_nonzero(np.isfinite(mono)))
-    if bad:
-        raise AudioError(f"{name}: {bad} of {mono.size} samples are NaN or infinite")
     if np.issubdtype(x.dtype, np.floating):
         _float_range(mono, name)
     return mono

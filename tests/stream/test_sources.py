@@ -186,3 +186,12 @@ def test_open_input_replays_a_file_or_opens_a_device(example_wavs):
     assert isinstance(source, FileSource) and source.sample_rate == 48000
     with pytest.raises(DeviceError, match="no-such-device-xyz"):
         open_input(device="no-such-device-xyz")
+
+
+def test_pcm_source_passes_nan_and_inf_bursts_on_to_the_engine():
+    # The stream engine mutes and counts non-finite samples; the input check must not stop the
+    # stream on them (nor take an Inf for integer-scaled audio).
+    x = noise(0.5, 16000, -20.0).astype(np.float32)
+    x[100:110], x[2000:2005] = np.nan, np.inf
+    _, y = collect(PcmSource(io.BytesIO(x.astype("<f4").tobytes()), sample_rate=16000, fmt="f32le"))
+    assert int(np.count_nonzero(~np.isfinite(y))) == 15 and len(y) == len(x)
