@@ -36,17 +36,20 @@ bounded-size chunks. The sum is accumulated per tap in resampy's order with floa
 rounding after every step when the input is float32, as resampy's numba loop does: the
 output equals resampy's bit for bit in the tests (x86_64).
 
-``method="polyphase"`` is ``scipy.signal.resample_poly`` with its default Kaiser window:
-faster and a fine resampler, but NOT the training resampler (features differ).
+``method="polyphase"`` is ``scipy.signal.resample_poly`` with its default Kaiser window
+(the resampler the 16 kHz frame models were trained with), reimplemented in numpy by
+:func:`resample_polyphase` (importing scipy.signal costs ~0.6 s): not the training resampler
+of the MFCC-mean model (features differ).
 
 The module holds, in order: the filter table and its per-rate-pair kernel; resampy's exact
 per-sample loop (:func:`resample_exact`); the per-phase tap bank, the fast path for rational
 rate ratios (the weights of every output phase computed once from resampy's own float64 time
 arithmetic and applied with matrix products; outputs whose time rounds differently from their
-phase's are recomputed with the exact arithmetic); :func:`resample` for a whole buffer; and
-:class:`StreamResampler`, which applies the same tap bank to a stream block by block (rate
-pairs or methods without a bank: :class:`ChunkedPeriods`, :func:`resample` period by period
-with carried context), so every rate pair and method streams.
+phase's are recomputed with the exact arithmetic); ``resample_poly``'s phase table applied
+the same way (:func:`resample_polyphase`); :func:`resample` for a whole buffer; and
+:class:`StreamResampler`, which applies the same tap bank or phase table to a stream block by
+block (rate pairs or methods without either: :class:`ChunkedPeriods`, :func:`resample` period
+by period with carried context), so every rate pair and method streams.
 """
 
 from __future__ import annotations
@@ -177,11 +180,15 @@ METHODS = (*FILTERS, "polyphase")
 
 # --- resampy's per-sample loop ---------------------------------------------------------------
 
-def output_length(n: int, sr_in: int, sr_out: int) -> int:
-    """Samples librosa.load returns for ``n`` input samples: ``ceil(n * sr_out / sr_in)``.
+def output_length(n: int, sr_in: int, sr_out: int, method: str = "kaiser_fast") -> int:
+    """Samples :func:`resample` returns for ``n`` input samples: ``ceil(n * sr_out / sr_in)``.
 
-    Evaluated in float64 exactly as ``librosa.resample`` does (``int(np.ceil(n * ratio))``).
+    Evaluated in float64 exactly as ``librosa.resample`` does (``int(np.ceil(n * ratio))``),
+    except for ``method="polyphase"``: exactly, in integers, as ``resample_poly`` does (the
+    float product can land just above a whole number, e.g. 147 samples 44100 -> 48000 Hz).
     """
+    if method == "polyphase":
+        return -(-n * sr_out // sr_in)
     return ceil(n * (float(sr_out) / sr_in))
 
 
@@ -327,27 +334,34 @@ MIN_PERIOD, GROUP = 64, 40
 PRODUCT_SIZE = 250_000
 
 
+def _dense_groups(first: np.ndarray, weights: np.ndarray, l_in: int) -> BankGroups:
+    """Per-phase taps as :class:`BankGroups`: output phase ``p`` of a period (``len(first)``
+    outputs, ``l_in`` inputs) is ``x[q * l_in + first[p] : ... + width] @ weights[p]``
+    (weights: (len(first), width) float64; ``first`` non-decreasing)."""
+    k = -(-MIN_PERIOD // len(first))
+    l_out, width = k * len(first), weights.shape[1]
+    phase = np.arange(l_out) % len(first)
+    first = (np.arange(l_out) // len(first)) * l_in + first[phase]
+    groups = []
+    for p0 in range(0, l_out, GROUP):
+        p1 = min(l_out, p0 + GROUP)
+        lo, hi = int(first[p0]), int(first[p1 - 1]) + width
+        m = np.zeros((hi - lo, p1 - p0))
+        for i, p in enumerate(range(p0, p1)):
+            row = int(first[p]) - lo
+            m[row:row + width, i] = weights[phase[p]]
+        m.flags.writeable = False
+        groups.append((p0, p1, lo, hi, m))
+    return BankGroups(tuple(groups), k * l_in, l_out, min(g[2] for g in groups), max(g[3] for g in groups))
+
+
 @lru_cache(maxsize=16)
 def _groups(method: str, sr_in: int, sr_out: int) -> BankGroups | None:
     """The bank of a rate pair as :class:`BankGroups`, or None when there is no bank."""
     bank = tap_bank(method, sr_in, sr_out)
     if bank is None:
         return None
-    k = -(-MIN_PERIOD // bank.l_out)
-    l_in, l_out, taps = k * bank.l_in, k * bank.l_out, bank.taps
-    phase = np.arange(l_out) % bank.l_out
-    base = (np.arange(l_out) // bank.l_out) * bank.l_in + bank.base[phase]
-    groups = []
-    for p0 in range(0, l_out, GROUP):
-        p1 = min(l_out, p0 + GROUP)
-        lo, hi = int(base[p0]) - taps + 1, int(base[p1 - 1]) + taps + 1
-        m = np.zeros((hi - lo, p1 - p0))
-        for i, p in enumerate(range(p0, p1)):
-            row = int(base[p]) - taps + 1 - lo
-            m[row:row + 2 * taps, i] = bank.weights[phase[p]]
-        m.flags.writeable = False
-        groups.append((p0, p1, lo, hi, m))
-    return BankGroups(tuple(groups), l_in, l_out, min(g[2] for g in groups), max(g[3] for g in groups))
+    return _dense_groups(bank.base - bank.taps + 1, bank.weights, bank.l_in)
 
 
 def _banked(x: np.ndarray, sr_in: int, sr_out: int, bank: TapBank, method: str) -> np.ndarray:
@@ -409,15 +423,99 @@ def _fix_stragglers(x: np.ndarray, y: np.ndarray, sr_in: int, sr_out: int, bank:
     y[odd] = np.einsum("ij,ij->i", rows, weights)
 
 
+# --- scipy.signal.resample_poly in numpy ----------------------------------------------------
+
+#: Output samples per step of :func:`resample_polyphase` (bounds its float64 input copy).
+POLY_CHUNK = 1 << 16
+
+
+def polyphase_filter(up: int, down: int) -> np.ndarray:
+    """resample_poly's default filter for coprime ``up``/``down``: (20 * max(up, down) + 1,) float64.
+
+    ``firwin(2 * half + 1, 1 / max_rate, window=('kaiser', 5.0)) * up`` with ``half = 10 *
+    max_rate``: ``f_c * sinc(f_c * m)`` at ``m = -half..half`` times the symmetric Kaiser
+    window (numpy's i0), scaled to sum to ``up`` (the DC gain of the upsampled signal).
+    Read-only.
+    """
+    max_rate = max(up, down)
+    half, f_c = 10 * max_rate, 1.0 / max_rate
+    m = np.arange(2 * half + 1, dtype=np.float64) - half
+    right = _kaiser_right_half(2 * half + 1, 5.0)
+    h = f_c * np.sinc(f_c * m) * np.concatenate([right[:0:-1], right])
+    h /= np.sum(h)
+    h *= up
+    h.flags.writeable = False
+    return h
+
+
+@lru_cache(maxsize=4)
+def _poly_groups(up: int, down: int) -> BankGroups:
+    """resample_poly's phase table for coprime ``up``/``down`` as :class:`BankGroups`.
+
+    ``y[k] = sum_n x[n] * h[k * down - n * up + half]``: output ``k = p * up + s`` reads
+    ``x[p * down + q_s - j]`` with weight ``h[j * up + r_s + half]`` where ``s * down = q_s *
+    up + r_s`` (about ``len(h) / up`` taps; the taps outside ``h`` are zero).
+    """
+    h = polyphase_filter(up, down)
+    half = (len(h) - 1) // 2
+    j_max, j_min = half // up, -((half + up - 1) // up)
+    q, r = np.divmod(np.arange(up) * down, up)
+    j = j_max - np.arange(j_max - j_min + 1)  # column c reads x[q - j_max + c]
+    tap = j[None, :] * up + r[:, None] + half
+    inside = (tap >= 0) & (tap < len(h))
+    weights = np.where(inside, h[np.clip(tap, 0, len(h) - 1)], 0.0)
+    return _dense_groups(q - j_max, weights, down)
+
+
+def _reduced(sr_in: int, sr_out: int) -> tuple[int, int]:
+    """(up, down): the rates' ratio ``sr_out / sr_in`` in lowest terms."""
+    g = gcd(sr_in, sr_out)
+    return sr_out // g, sr_in // g
+
+
+def resample_polyphase(x: np.ndarray, up: int, down: int) -> np.ndarray:
+    """``scipy.signal.resample_poly(x, up, down)`` (default window, zero padding) in numpy.
+
+    ``x``: mono samples (n,), computed in float64. Returns float64 of shape ``(ceil(n * up /
+    down),)``, equal to scipy's output for float64 input to ~1e-15 relative (the same filter
+    and taps; sums in another order); a copy when ``up == down``. Works through the input in
+    steps of :data:`POLY_CHUNK` outputs (memory bounded beyond ``x`` and the output).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise AudioError(f"resample_polyphase expects mono audio of shape (n,), got shape {x.shape}")
+    if int(up) < 1 or int(down) < 1:
+        raise AudioError(f"resample_polyphase: up and down must be >= 1, got {up} and {down}")
+    g = gcd(int(up), int(down))
+    up, down = int(up) // g, int(down) // g
+    if up == down:
+        return x.copy()
+    grouped = _poly_groups(up, down)
+    n_out = -(-len(x) * up // down)
+    periods = -(-n_out // grouped.l_out)
+    y = np.empty(periods * grouped.l_out)
+    step = max(1, POLY_CHUNK // grouped.l_out)
+    for q0 in range(0, periods, step):
+        count = min(step, periods - q0)
+        start = q0 * grouped.l_in + grouped.lo  # input index of xp[0]; negative: zeros before
+        xp = np.zeros((count - 1) * grouped.l_in + grouped.hi - grouped.lo)
+        lo, hi = max(0, start), min(len(x), start + len(xp))
+        if hi > lo:
+            xp[lo - start:hi - start] = x[lo:hi]
+        y[q0 * grouped.l_out:(q0 + count) * grouped.l_out] = grouped.apply(xp, -grouped.lo, count)
+    return y[:n_out]
+
+
 # --- whole buffers ---------------------------------------------------------------------------
 
 def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast") -> np.ndarray:
     """Resample mono audio ``x`` (n,) from ``sr_in`` to ``sr_out`` Hz, as librosa.load would.
 
-    Returns float32 of shape ``(ceil(n * sr_out / sr_in),)``; a float32 copy when the rates
-    are equal. ``method``: ``"kaiser_fast"`` (resampy <= 0.2.2's, the training resampler of
-    the shipped model), ``"resampy04_kaiser_fast"`` / ``"kaiser_best"`` (resampy 0.4.3's),
-    or ``"polyphase"`` (``scipy.signal.resample_poly``, not identical to training).
+    Returns float32 of shape ``(output_length(n, sr_in, sr_out, method),)``; a float32 copy
+    when the rates are equal. ``method``: ``"kaiser_fast"`` (resampy <= 0.2.2's, the training
+    resampler of the shipped model), ``"resampy04_kaiser_fast"`` / ``"kaiser_best"`` (resampy
+    0.4.3's), or ``"polyphase"`` (``scipy.signal.resample_poly`` of float64 samples, computed
+    by :func:`resample_polyphase` without importing scipy.signal).
     """
     if method not in METHODS:
         raise ContractError(f"resampler: expected one of {METHODS}, got {method!r}")
@@ -428,12 +526,9 @@ def resample(x: np.ndarray, sr_in: int, sr_out: int, method: str = "kaiser_fast"
         raise AudioError(f"resample expects mono audio of shape (n,), got shape {x.shape}")
     if sr_in == sr_out:
         return x.astype(np.float32)
-    size = output_length(len(x), sr_in, sr_out)
+    size = output_length(len(x), sr_in, sr_out, method)
     if method == "polyphase":
-        from scipy.signal import resample_poly  # slow to import: only when asked for
-
-        g = gcd(int(sr_in), int(sr_out))
-        y = resample_poly(x.astype(np.float64), int(sr_out) // g, int(sr_in) // g)
+        y = resample_polyphase(x, *_reduced(int(sr_in), int(sr_out)))
     else:
         x = x.astype(np.float32, copy=False)
         bank = tap_bank(method, int(sr_in), int(sr_out)) if method in BANK_METHODS else None
@@ -474,10 +569,7 @@ class ChunkedPeriods:
         g = gcd(sr_in, sr_out)
         l_in, l_out = sr_in // g, sr_out // g
         repeat = -(-MIN_CHUNK // l_in)
-        if method == "polyphase":  # scipy's filter: 10 zero crossings of the slower rate
-            reach = 10 * max(l_in, l_out) // l_out + 2
-        else:
-            reach = interpolation_kernel(method, sr_in, sr_out).max_taps + 2
+        reach = interpolation_kernel(method, sr_in, sr_out).max_taps + 2
         return cls(sr_in, sr_out, method, repeat * l_in, repeat * l_out, -(-reach // (repeat * l_in)))
 
     @property
@@ -508,7 +600,9 @@ class StreamResampler:
     see :mod:`ser_edge.frontend.incremental`). For the tap bank's methods and rate pairs this
     class applies the per-phase tap bank (resampy's filter, rational rate ratios) to the
     samples received so far, one *period* (``l_in`` inputs -> ``l_out`` outputs) at a time, as
-    soon as a period's inputs have all arrived; for every other method or rate pair
+    soon as a period's inputs have all arrived; ``"polyphase"`` applies resample_poly's
+    phase table the same way (equal to ``resample_polyphase`` of the whole stream to ~1e-15);
+    for every other method or rate pair
     (:class:`ChunkedPeriods`) each period goes through :func:`resample` with its neighbours
     as context. Its output does not depend on how the stream is cut into blocks, and equals
     ``resample()`` of the whole stream to ~1e-6 (``resample()`` recomputes a few outputs per
@@ -518,7 +612,7 @@ class StreamResampler:
     :meth:`push` returns the outputs the new samples complete (the output lags the input by
     about one period plus the filter's half-length: 7 ms for 48000 -> 22050 Hz);
     :meth:`flush` returns the rest at the end of the stream, as ``resample()`` would (zeros
-    after the last input, length ``ceil(n * sr_out / sr_in)`` in total). With equal rates
+    after the last input, length ``output_length(n, sr_in, sr_out, method)`` in total). With equal rates
     the samples pass through unchanged.
     """
 
@@ -529,15 +623,24 @@ class StreamResampler:
             raise AudioError(f"stream resampler: method must be one of {METHODS}, got {method!r}")
         self.sr_in, self.sr_out, self.method = int(sr_in), int(sr_out), method
         self._groups: BankGroups | ChunkedPeriods | None = None
-        if self.sr_in != self.sr_out:
+        if self.sr_in != self.sr_out and method == "polyphase":
+            self._groups = _poly_groups(*_reduced(self.sr_in, self.sr_out))
+        elif self.sr_in != self.sr_out:
             banked = _groups(method, self.sr_in, self.sr_out) if method in BANK_METHODS else None
             self._groups = banked or ChunkedPeriods.build(self.sr_in, self.sr_out, method)
         self.reset()
 
+    @staticmethod
+    def supports(sr_in: int, sr_out: int, method: str) -> bool:
+        """Whether a stream from ``sr_in`` to ``sr_out`` Hz with ``method`` can be built
+        (every method at every pair of positive whole rates)."""
+        return method in METHODS and int(sr_in) == sr_in > 0 and int(sr_out) == sr_out > 0
+
     @property
     def banked(self) -> bool:
-        """Whether the tap bank serves this stream (else :class:`ChunkedPeriods`, or equal rates)."""
-        return isinstance(self._groups, BankGroups)
+        """Whether resampy's tap bank serves this stream (else resample_poly's phase table,
+        :class:`ChunkedPeriods`, or equal rates)."""
+        return isinstance(self._groups, BankGroups) and self.method in BANK_METHODS
 
     def reset(self) -> None:
         """Start a new stream: the next sample pushed is input sample 0."""
@@ -600,7 +703,7 @@ class StreamResampler:
         In total ``ceil(received * sr_out / sr_in)`` samples have then been returned, the
         length ``resample()`` gives; call :meth:`reset` before pushing a new stream.
         """
-        total = output_length(self._received, self.sr_in, self.sr_out)
+        total = output_length(self._received, self.sr_in, self.sr_out, self.method)
         if self._groups is None:
             return np.zeros(0)
         g = self._groups

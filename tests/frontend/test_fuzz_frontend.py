@@ -78,7 +78,7 @@ def test_resampler_any_length_rate_and_amplitude(n, sr_in, sr_out, method, kind,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf inside the filter is expected
         y = resample(x, sr_in, sr_out, method)
-    assert y.dtype == np.float32 and y.shape == (output_length(n, sr_in, sr_out),)
+    assert y.dtype == np.float32 and y.shape == (output_length(n, sr_in, sr_out, method),)
     if np.all(np.isfinite(x)) and amp <= 1e20:
         assert np.all(np.isfinite(y)), (n, sr_in, sr_out, method)
         bound = 4.0 * float(np.max(np.abs(x), initial=0.0))  # a Kaiser-sinc overshoots by well under 4x
