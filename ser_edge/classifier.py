@@ -20,10 +20,10 @@ import numpy as np
 from .config import ModelSpec, StreamSpec
 from .errors import AudioError
 from .frontend.activity import ActivitySpec
-from .frontend.audio import check_audio, read_audio
+from .frontend.audio import check_audio, check_rate, read_audio
 from .frontend.filestream import FileBlocks
 from .frontend.kinds import make_frontend
-from .frontend.protocol import Frontend, WindowStream
+from .frontend.protocol import Frontend, ModelInputs, WindowStream
 from .frontend.utterances import Segment, UtteranceSegmenter
 from .model import EmotionModel
 
@@ -106,8 +106,9 @@ class EmotionClassifier:
         """The rate (Hz) the model's features are computed at."""
         return self.model.spec.frontend.sample_rate
 
-    def features(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
-        """The model's input features (n_features,) float32 for mono audio at ``sample_rate``."""
+    def features(self, samples: np.ndarray, sample_rate: int) -> ModelInputs:
+        """The model's inputs (input name -> float32 array) for mono audio at ``sample_rate``,
+        with no speech check."""
         return self.frontend.features(samples, sample_rate)
 
     def scores(self, samples: np.ndarray, sample_rate: int | None = None) -> np.ndarray:
@@ -122,9 +123,10 @@ class EmotionClassifier:
         """
         mono = check_audio(samples, sample_rate, name, self.min_seconds)
         duration = len(mono) / float(sample_rate)
-        if not self.frontend.has_speech(mono, sample_rate):
+        inputs = self.frontend.speech_features(mono, sample_rate)
+        if inputs is None:
             return no_speech(duration)
-        return self.predict_features(self.features(mono, sample_rate), duration, name)
+        return self.predict_features(inputs, duration, name)
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream:
         """Window mode for a stream at ``sample_rate`` Hz: the frontend's windowed feature stream.
@@ -134,14 +136,15 @@ class EmotionClassifier:
         """
         return self.frontend.window_stream(stream, sample_rate)
 
-    def predict_features(self, features: np.ndarray, duration: float = 0.0,
+    def predict_features(self, features: ModelInputs | np.ndarray, duration: float = 0.0,
                          name: str = "<buffer>") -> Prediction:
-        """Classify the model's input features (n_features,) of audio known to hold speech.
+        """Classify the model's inputs (:data:`ModelInputs`, or the array of a one-input model,
+        e.g. MFCC means (n_mfcc,)) of audio known to hold speech.
 
         For the windows of :meth:`window_stream` (or callers that compute the features
         themselves); ``duration`` (seconds) is reported in the Prediction.
         """
-        probs = self.model.predict(np.asarray(features, dtype=np.float32))[0]
+        probs = self.model.predict(features)[0]
         if not np.all(np.isfinite(probs)):
             raise AudioError(f"{name}: the model returned non-finite scores")
         return self._prediction(probs, duration)
@@ -168,6 +171,7 @@ class EmotionClassifier:
         says how many there were.
         """
         blocks = FileBlocks(path)
+        check_rate(blocks.sample_rate, str(path))  # before the length decides the way
         self.model.warn_rate(blocks.sample_rate, str(path))  # once per file below the rates measured as fine
         if blocks.duration <= LONG_FILE_SECONDS:
             samples, rate = read_audio(path)

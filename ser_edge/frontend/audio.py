@@ -305,15 +305,20 @@ def decode_pcm(data: bytes, fmt: str, channels: int) -> np.ndarray:
     return to_mono(int_to_float(x))
 
 
+def check_rate(sample_rate: int, name: str) -> None:
+    """Raise AudioError naming ``name`` unless ``sample_rate`` is an integer MIN_RATE..MAX_RATE Hz."""
+    if not isinstance(sample_rate, (int, np.integer)) or not MIN_RATE <= sample_rate <= MAX_RATE:
+        raise AudioError(f"{name}: sample rate must be an integer {MIN_RATE}..{MAX_RATE} Hz, "
+                         f"got {sample_rate!r}")
+
+
 def check_audio(samples: np.ndarray, sample_rate: int, name: str, min_seconds: float) -> np.ndarray:
     """Validate a caller's buffer and return it as mono float32 (n,).
 
     ``samples``: as :func:`as_mono_float32` takes them; ``sample_rate`` in Hz, 8000..192000;
     at least ``min_seconds`` long; all finite.
     """
-    if not isinstance(sample_rate, (int, np.integer)) or not MIN_RATE <= sample_rate <= MAX_RATE:
-        raise AudioError(f"{name}: sample rate must be an integer {MIN_RATE}..{MAX_RATE} Hz, "
-                         f"got {sample_rate!r}")
+    check_rate(sample_rate, name)
     mono = _finite(as_mono_float32(samples, name), name)
     need = int(np.ceil(min_seconds * sample_rate))
     if len(mono) < need:

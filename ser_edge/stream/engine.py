@@ -27,9 +27,9 @@ import numpy as np
 
 from ..config import StreamSpec
 from ..errors import AudioError
-from ..frontend.audio import as_mono_float32
+from ..frontend.audio import as_mono_float32, check_rate
 from ..frontend.filestream import FileBlocks
-from ..frontend.protocol import FeatureWindow, WindowStream
+from ..frontend.protocol import FeatureWindow, ModelInputs, WindowStream
 from ..frontend.utterances import Segment, UtteranceSegmenter
 from .blocks import Chunk
 from .events import Event, ScoreSmoother, StreamStats
@@ -50,7 +50,7 @@ class Classifier(Protocol):
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream: ...
 
-    def predict_features(self, features: np.ndarray, duration: float = 0.0) -> Any: ...
+    def predict_features(self, features: ModelInputs, duration: float = 0.0) -> Any: ...
 
 
 class StreamEngine:
@@ -217,6 +217,7 @@ def timeline_file(classifier: Classifier, path: str | Path, spec: StreamSpec | N
     """The events of an audio file of any length, read block by block (bounded memory with
     soundfile; ``ser-edge classify --timeline``). Equal to :func:`timeline` of its samples."""
     blocks = FileBlocks(path, block_seconds)
+    check_rate(blocks.sample_rate, str(path))
     engine = StreamEngine(classifier, blocks.sample_rate, spec)
     events, offset = [], 0
     for block in blocks:
