@@ -287,7 +287,8 @@ class ModelSpec:
     """What a model file promises: class labels in output order, its frontend, its provenance.
 
     ``input_name``/``output_name`` are the ONNX graph's tensor names; ``input_shape`` is the
-    per-example shape without the batch dimension, e.g. ``(40, 1)`` or ``(40,)``.
+    per-example shape of the first input without the batch dimension, e.g. ``(40, 1)``
+    or ``(40,)`` (None: a dimension of any length, e.g. time).
     """
 
     labels: tuple[str, ...]
@@ -295,7 +296,7 @@ class ModelSpec:
     training: dict[str, Any] = field(default_factory=dict)
     input_name: str = "features"
     output_name: str = "scores"
-    input_shape: tuple[int, ...] = (40, 1)
+    input_shape: tuple[int | None, ...] = (40, 1)
 
     def __post_init__(self) -> None:
         if not self.labels or not all(isinstance(x, str) and x for x in self.labels):

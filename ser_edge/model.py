@@ -3,6 +3,13 @@
 The session defaults suit a shared edge CPU: one intra-op thread, no busy-wait spinning,
 sequential execution. The model's ``metadata_props`` must carry ``ser_edge.labels`` and
 ``ser_edge.frontend`` (DESIGN.md), unless the caller supplies them.
+
+A model takes one or several named float inputs: the ones its frontend makes
+(:data:`~ser_edge.frontend.protocol.ModelInputs`; MFCC-mean: ``features``, frames16k:
+``frames`` (batch, time, n_mels) and ``functionals`` (batch, F)). At load their names and
+shapes are checked against the frontend, and the model runs once on the frontend's probe
+inputs (``probe_inputs``: a tone in noise for MFCC-mean; for frames16k a synthetic voiced
+signal pooled over all its frames, whatever the speech detector says).
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from .config import FeatureSpec, ModelSpec
+from .config import FeatureSpec, FrameSpec, ModelSpec
 from .errors import ContractError, ModelError
-from .frontend.mfcc import extract
+from .frontend.kinds import make_frontend
+from .frontend.protocol import Frontend, InputShapes, ModelInputs
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +37,6 @@ MAX_MODEL_BYTES = 512 * 1024 * 1024
 #: How every external-data reference starts in an ONNX file: the StringStringEntryProto key
 #: field (tag 0x0a, length 8) holding "location". A file without these bytes has none.
 EXTERNAL_DATA_MARK = b"\x0a\x08location"
-#: Length (s) of the test signal the load-time probe runs through the frontend and the model.
-PROBE_SECONDS = 0.5
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
 SHIPPED_MODELS = {"float32": SHIPPED_MODEL_NAME, "int8": "ser_edge_int8.onnx"}
 
@@ -146,23 +152,53 @@ def _open_session(path: Path, options: SessionOptions) -> Any:
             raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
 
 
-def _per_example_shape(dims: Sequence[Any], path: Path) -> tuple[int, ...]:
-    """Drop the batch dimension; every other dimension must be a fixed integer."""
-    rest = tuple(dims[1:])
-    if not dims or not all(isinstance(d, int) and d > 0 for d in rest):
-        raise ModelError(f"{path}: model input must be (batch, fixed dimensions...), got {list(dims)}")
-    return rest
+def per_example_shape(dims: Sequence[Any]) -> tuple[int | None, ...]:
+    """An ONNX input's dimensions without the batch one; None for a symbolic dimension."""
+    return tuple(d if isinstance(d, int) and d > 0 else None for d in dims[1:])
 
 
-def _single_io(session: Any, path: Path) -> tuple[Any, Any]:
-    """The one float input and the first output of a session (ModelError otherwise)."""
+def session_io(session: Any, path: Path) -> tuple[list[Any], Any]:
+    """The float inputs and the first output of a session (ModelError otherwise)."""
     inputs, outputs = session.get_inputs(), session.get_outputs()
-    if len(inputs) != 1 or not outputs:
-        raise ModelError(f"{path}: expected 1 input and at least 1 output, got {len(inputs)} inputs "
-                         f"{[i.name for i in inputs]} and {len(outputs)} outputs")
-    if inputs[0].type != "tensor(float)":
-        raise ModelError(f"{path}: input {inputs[0].name!r} must be tensor(float), got {inputs[0].type}")
-    return inputs[0], outputs[0]
+    if not inputs or not outputs:
+        raise ModelError(f"{path}: expected at least 1 input and 1 output, got {len(inputs)} inputs "
+                         f"and {len(outputs)} outputs")
+    for inp in inputs:
+        if inp.type != "tensor(float)":
+            raise ModelError(f"{path}: input {inp.name!r} must be tensor(float), got {inp.type}")
+    return list(inputs), outputs[0]
+
+
+def bind_inputs(model: InputShapes, frontend: InputShapes, path: Path) -> dict[str, str]:
+    """Model input name -> the frontend input that feeds it: by name, or the one to the one.
+
+    ModelError naming both sets of names when they do not match.
+    """
+    if set(model) == set(frontend):
+        return {name: name for name in model}
+    if len(model) == 1 and len(frontend) == 1:
+        return {next(iter(model)): next(iter(frontend))}
+    raise ModelError(f"{path}: model inputs {sorted(model)} do not match its frontend's inputs "
+                     f"{sorted(frontend)}")
+
+
+def check_input_shape(name: str, model: tuple[int | None, ...], frontend: tuple[int | None, ...],
+                      path: Path) -> None:
+    """ModelError when the frontend's per-example shape cannot feed the model's input.
+
+    Fixed shapes need the same number of values ((40,) feeds (40, 1)); otherwise the ranks and
+    every dimension the model fixes must agree (the model may leave one free, e.g. time).
+    """
+    if None not in model and None not in frontend:
+        if int(np.prod(model)) != int(np.prod(frontend)):
+            raise ModelError(f"{path}: model input {list(model)} holds {int(np.prod(model))} values, "
+                             f"but its frontend makes {int(np.prod(frontend))} features (input {name!r})")
+        return
+    same_rank = len(model) == len(frontend)
+    if not same_rank or any(m is not None and m != f for m, f in zip(model, frontend, strict=True)):
+        shown = [d if d is not None else "time" for d in frontend]
+        raise ModelError(f"{path}: model input {name!r} is (batch, {', '.join(map(str, model))}) but its "
+                         f"frontend makes (batch, {', '.join(map(str, shown))})")
 
 
 class EmotionModel:
@@ -173,7 +209,12 @@ class EmotionModel:
         self.spec = spec
         self.path = path
         self._warned_rates: set[tuple[str, int]] = set()
-        self._check_shapes()
+        #: The model's inputs: name -> per-example shape (None: any length).
+        self.input_shapes: InputShapes = {i.name: per_example_shape(i.shape) for i in session.get_inputs()}
+        frontend = make_frontend(spec.frontend)
+        #: Model input name -> the frontend input (:data:`ModelInputs` key) that feeds it.
+        self.bindings = bind_inputs(self.input_shapes, frontend.input_shapes, path)
+        self._check_shapes(frontend)
 
     @classmethod
     def load(
@@ -183,7 +224,7 @@ class EmotionModel:
         threads: int = 1,
         spinning: bool = False,
         labels: Sequence[str] | None = None,
-        frontend: FeatureSpec | dict | None = None,
+        frontend: FeatureSpec | FrameSpec | dict | None = None,
     ) -> EmotionModel:
         """Open a model file (None: the shipped model) and check its contract.
 
@@ -193,41 +234,38 @@ class EmotionModel:
         p = check_model_path(shipped_model_path() if path is None else path)
         session = _open_session(p, SessionOptions(threads=threads, spinning=spinning))
         props = session.get_modelmeta().custom_metadata_map
-        inp, out = _single_io(session, p)
+        inputs, out = session_io(session, p)
         try:
             spec = ModelSpec.from_metadata(
                 props, labels=tuple(labels) if labels is not None else None, frontend=frontend,
-                input_name=inp.name, output_name=out.name, input_shape=_per_example_shape(inp.shape, p),
+                input_name=inputs[0].name, output_name=out.name,
+                input_shape=per_example_shape(inputs[0].shape),
             )
         except ContractError as exc:
             raise ContractError(f"{p}: {exc}") from None
         return cls(session, spec, p)
 
-    def _check_shapes(self) -> None:
-        n_in = int(np.prod(self.spec.input_shape))
-        if n_in != self.spec.frontend.n_features:
-            raise ModelError(
-                f"{self.path}: model input {list(self.spec.input_shape)} holds {n_in} values, "
-                f"but its frontend makes {self.spec.frontend.n_features} features"
-            )
+    def _check_shapes(self, frontend: Frontend) -> None:
+        for name, source in self.bindings.items():
+            check_input_shape(name, self.input_shapes[name], frontend.input_shapes[source], self.path)
         out_dims = self.session.get_outputs()[0].shape
         n_out = out_dims[-1] if out_dims else None
         if isinstance(n_out, int) and n_out != len(self.spec.labels):
             raise ModelError(
                 f"{self.path}: model output has {n_out} classes but {len(self.spec.labels)} labels"
             )
-        self._probe()
+        self._probe(frontend)
 
-    def _probe(self) -> None:
+    def _probe(self, frontend: Frontend) -> None:
         """Run the model's frontend on a test signal and the session on those features.
 
         The output must be (1, n_labels) probabilities summing to 1. Catches at load time what
         the declared shapes cannot (frontend settings that fail on real audio, symbolic output
         sizes, a graph that fails, logits without a softmax) instead of on the first utterance.
         """
-        x = self._probe_features().reshape((1, *self.spec.input_shape))
+        feeds = self.feeds(self._probe_inputs(frontend))
         try:
-            (scores,) = self.session.run([self.spec.output_name], {self.spec.input_name: x})
+            (scores,) = self.session.run([self.spec.output_name], feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ModelError(f"{self.path}: the model fails on a test input ({first[:200]})") from None
@@ -241,26 +279,27 @@ class EmotionModel:
             raise ModelError(f"{self.path}: model outputs are not probabilities (sum {total:.4g} for a "
                              "test input, expected 1); export the model with its final softmax")
 
-    def _probe_features(self) -> np.ndarray:
-        """The frontend's features (n_features,) float32 of PROBE_SECONDS of a tone in noise.
+    def _probe_inputs(self, frontend: Frontend) -> ModelInputs:
+        """The frontend's inputs of its test signal (``probe_inputs``), each finite and shaped
+        as the frontend says.
 
         ContractError (a ModelError) naming the frontend settings when they cannot make features.
         """
         spec = self.spec.frontend
-        t = np.arange(int(PROBE_SECONDS * spec.sample_rate)) / spec.sample_rate
-        noise = np.random.default_rng(0).normal(0.0, 0.01, len(t))
-        signal = (0.3 * np.sin(2 * np.pi * 220.0 * t) + noise).astype(np.float32)
         try:
-            features = np.asarray(extract(signal, spec.sample_rate, spec), dtype=np.float32)
+            inputs = frontend.probe_inputs()
         except Exception as exc:  # noqa: BLE001 - numpy/scipy raise many types for bad settings
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ContractError(f"{self.path}: its frontend cannot compute features from a test signal "
                                 f"({type(exc).__name__}: {first[:200]}); frontend settings: "
                                 f"{spec.to_dict()}") from None
-        if features.shape != (spec.n_features,) or not np.all(np.isfinite(features)):
-            raise ContractError(f"{self.path}: its frontend gives {features.shape} features with "
-                                f"non-finite values for a test signal, expected ({spec.n_features},) finite")
-        return features
+        for name, shape in frontend.input_shapes.items():
+            x = inputs[name]
+            fits = x.ndim == len(shape) and all(s in (None, n) for s, n in zip(shape, x.shape, strict=True))
+            if not fits or not np.all(np.isfinite(x)):
+                raise ContractError(f"{self.path}: its frontend gives {name} {x.shape} with non-finite "
+                                    f"values for a test signal, expected {shape} finite")
+        return inputs
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -276,15 +315,34 @@ class EmotionModel:
             log.warning("%s: %s", name, warning)
         return warning
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        """Probabilities for feature vectors.
+    def feeds(self, inputs: ModelInputs | np.ndarray) -> dict[str, np.ndarray]:
+        """The session's feeds (float32, batch first) of the frontend's inputs.
 
-        features: (n_features,) or (batch, n_features). Returns (batch, n_labels) float32
-        (batch = 1 for a single vector).
+        ``inputs``: :data:`ModelInputs` (one example, or a batch when the first dimension is
+        extra), or for a one-input model the array itself. A fixed-shape input is reshaped
+        to (batch, *shape) ((40,) -> (1, 40, 1)); a variable one gets a batch axis when it has
+        none. ModelError naming a missing input.
         """
-        x = np.asarray(features, dtype=np.float32)
-        x = x.reshape((-1,) + self.spec.input_shape)
-        (scores,) = self.session.run([self.spec.output_name], {self.spec.input_name: x})
+        if not isinstance(inputs, dict):
+            inputs = {next(iter(self.bindings.values())): inputs}
+        feeds = {}
+        for name, source in self.bindings.items():
+            if source not in inputs:
+                raise ModelError(f"{self.path}: no {source!r} input given, "
+                                 f"expected {sorted(self.bindings.values())}")
+            x, shape = np.asarray(inputs[source], dtype=np.float32), self.input_shapes[name]
+            if None not in shape:
+                feeds[name] = x.reshape((-1, *shape))
+            else:
+                feeds[name] = x[None] if x.ndim == len(shape) else x
+        return feeds
+
+    def predict(self, inputs: ModelInputs | np.ndarray) -> np.ndarray:
+        """Probabilities for the model's inputs (see :meth:`feeds`): (batch, n_labels) float32
+        (batch = 1 for one example); e.g. ``predict(features (40,))`` for an MFCC-mean model,
+        ``predict({"frames": (T, 64), "functionals": (F,)})`` for a frames16k one.
+        """
+        (scores,) = self.session.run([self.spec.output_name], self.feeds(inputs))
         scores = np.asarray(scores, dtype=np.float32)
         if scores.ndim != 2 or scores.shape[1] != len(self.spec.labels):
             raise ModelError(

@@ -155,7 +155,7 @@ def linear(n_out: int, softmax: bool = True, out_shape=("N", "C"), dtype=TensorP
     ("symbolic-7-classes", r"output is \[1, 7\].*expected \[1, 8\]"),
     ("logits", "not probabilities"),
     ("double-input", r"must be tensor\(float\)"),
-    ("two-inputs", "expected 1 input"),
+    ("two-inputs", r"model inputs \['extra', 'features'\] do not match its frontend's inputs \['features'\]"),
     ("no-batch-dim", r"input \[\] holds 1 values, but its frontend makes 40"),
 ])
 def test_models_that_disagree_with_their_metadata_are_refused(tmp_path, case, expected):

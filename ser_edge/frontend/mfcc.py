@@ -25,6 +25,8 @@ from ..errors import AudioError, ContractError
 from .mel import apply_filterbank
 from .resample import resample
 
+#: The ONNX input name of MFCC-mean models (the frontend's one input).
+INPUT_NAME = "features"
 #: STFT frames processed at once by :func:`mel_power` (bounds memory to ~FRAME_BLOCK * n_fft * 16 bytes).
 FRAME_BLOCK = 64
 

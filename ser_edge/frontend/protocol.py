@@ -1,10 +1,10 @@
-"""What a frontend offers the classifier: features of a whole buffer, the speech check, and a
-windowed feature stream for window mode (:class:`Frontend`, :class:`WindowStream`).
+"""What a frontend offers the classifier: the model's inputs of a whole buffer, the speech
+check, and a windowed feature stream for window mode (:class:`Frontend`, :class:`WindowStream`).
 
-A model names its frontend kind (``FeatureSpec.type``); :func:`ser_edge.frontend.kinds.make_frontend`
-builds the implementation. A new kind (e.g. a 16 kHz frame frontend with its own speech
-detector) implements these two protocols and is added there; the classifier and the stream
-engine stay as they are.
+A model names its frontend kind (``ser_edge.frontend`` ``type``: FeatureSpec "mfcc_mean",
+FrameSpec "frames16k"); :func:`ser_edge.frontend.kinds.make_frontend` builds the
+implementation. The model's inputs are :data:`ModelInputs`, one array per ONNX input name, so
+single- and multi-input models go the same way through the classifier and the stream engine.
 """
 
 from __future__ import annotations
@@ -14,14 +14,21 @@ from typing import Protocol
 
 import numpy as np
 
-from ..config import FeatureSpec, StreamSpec
+from ..config import FrontendSpec, StreamSpec
+
+#: The model's inputs: ONNX input name -> one example's array, without the batch dimension
+#: (MFCC-mean: ``{"features": (n_mfcc,)}``; frames16k: ``{"frames": (T, n_mels),
+#: "functionals": (F,)}``).
+ModelInputs = dict[str, np.ndarray]
+#: Per-example input shapes a frontend makes: input name -> dimensions (None: any length).
+InputShapes = dict[str, tuple[int | None, ...]]
 
 
 @dataclass(frozen=True)
 class FeatureWindow:
     """A window of a stream that holds voiced frames; times in stream seconds.
 
-    ``features``: the model's input (n_features,) float32, or None when the window is too
+    ``features``: the model's inputs (:data:`ModelInputs`), or None when the window is too
     short to analyse (the last window of a stream shorter than one analysis frame).
     ``speech``: whether the frontend's speech check passed on the window's samples (only
     windows with speech are classified). ``decided_at``: stream time when it was known.
@@ -30,7 +37,7 @@ class FeatureWindow:
     start: float
     end: float
     decided_at: float
-    features: np.ndarray | None
+    features: ModelInputs | None
     speech: bool
 
 
@@ -50,16 +57,30 @@ class WindowStream(Protocol):
 
 
 class Frontend(Protocol):
-    """A model's frontend: audio at any rate -> the model's input features."""
+    """A model's frontend: audio at any rate -> the model's inputs.
 
-    spec: FeatureSpec
+    ``input_shapes``: the per-example shape of each input it makes (checked against the model
+    at load).
+    """
 
-    def features(self, mono: np.ndarray, sample_rate: int) -> np.ndarray:
-        """The model's input (n_features,) float32 for mono float audio (n,) at ``sample_rate`` Hz."""
+    spec: FrontendSpec
+    input_shapes: InputShapes
+
+    def features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs:
+        """The model's inputs (float32) for mono float audio (n,) at ``sample_rate`` Hz, with no
+        speech check."""
         ...
 
     def has_speech(self, mono: np.ndarray, sample_rate: int) -> bool:
         """Whether the buffer holds speech (the classifier says "nothing said" otherwise)."""
+        ...
+
+    def speech_features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs | None:
+        """The model's inputs when the buffer holds speech, else None (one analysis for both)."""
+        ...
+
+    def probe_inputs(self) -> ModelInputs:
+        """The inputs of the frontend's load-time test signal (the model's probe runs on them)."""
         ...
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream:

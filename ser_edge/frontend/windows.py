@@ -32,7 +32,7 @@ from ..config import FeatureSpec, StreamSpec
 from .activity import ActivitySpec, has_speech
 from .gate import FramedGate
 from .incremental import IncrementalMfcc
-from .mfcc import mfcc_mean
+from .mfcc import INPUT_NAME, mfcc_mean
 from .protocol import FeatureWindow
 from .resample import StreamResampler
 
@@ -135,8 +135,9 @@ class WindowFeatureStream:
         samples = self.gate.buffer.slice(begin, end)
         speech = bool(len(samples)) and has_speech(samples - samples.mean(), self.rate, self.activity)
         now = self._received / self.sample_rate  # the resampled stream can end up to 1/rate later
+        inputs = None if features is None else {INPUT_NAME: features}
         return FeatureWindow(self._origin + begin / self.rate, min(self._origin + end / self.rate, now),
-                             now, features, speech)
+                             now, inputs, speech)
 
     def flush(self) -> list[FeatureWindow]:
         """End of stream: the last window (up to the end), when speech came after the last one."""

@@ -46,10 +46,11 @@ class FakeClassifier:
         """Window mode: the MFCC-mean frontend's windows (features and speech check)."""
         return WindowFeatureStream(spec, FeatureSpec(), sample_rate)
 
-    def predict_features(self, features: np.ndarray, duration: float = 0.0) -> FakePrediction:
+    def predict_features(self, features: dict, duration: float = 0.0) -> FakePrediction:
         """'angry' when the first MFCC (the level) is high."""
-        self.calls.append((len(features), 0))
-        loud = float(features[0]) > -250.0
+        mfcc = features["features"]
+        self.calls.append((len(mfcc), 0))
+        loud = float(mfcc[0]) > -250.0
         conf = 0.9 if loud else 0.6
         label = "angry" if loud else "calm"
         return FakePrediction(label, conf, {label: conf, ("calm" if loud else "angry"): 1 - conf})
