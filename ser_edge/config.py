@@ -133,6 +133,11 @@ class FeatureSpec:
         """Length of the feature vector the model takes (one value per MFCC)."""
         return self.n_mfcc
 
+    @property
+    def analysis_samples(self) -> int:
+        """Samples of one analysis (STFT) frame at ``sample_rate``: the shortest audio with features."""
+        return self.n_fft
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
         """Build from a JSON object; unknown keys raise :class:`ContractError`.
@@ -223,6 +228,11 @@ class FrameSpec:
     def frame_len(self) -> int:
         """Samples per spectral frame (``winlen * sample_rate``, rounded half up)."""
         return int(self.winlen * self.sample_rate + 0.5)
+
+    @property
+    def analysis_samples(self) -> int:
+        """Samples of one analysis frame (:attr:`frame_len`), as :attr:`FeatureSpec.analysis_samples`."""
+        return self.frame_len
 
     @property
     def hop(self) -> int:

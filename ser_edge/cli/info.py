@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from ..model import EmotionModel, sha256_of
 
 
@@ -16,6 +18,8 @@ def model_info(model: EmotionModel) -> dict[str, Any]:
         "sha256": sha256_of(model.path),
         "size_bytes": model.path.stat().st_size,
         "input": {"name": spec.input_name, "shape": ["batch", *spec.input_shape]},
+        "inputs": {name: ["batch", *(d if d is not None else "time" for d in shape)]
+                   for name, shape in model.input_shapes.items()},
         "output": {"name": spec.output_name, "shape": ["batch", len(spec.labels)]},
         "labels": list(spec.labels),
         "frontend": spec.frontend.to_dict(),
@@ -31,6 +35,15 @@ def headline(training: dict[str, Any]) -> str:
     return "; ".join(figures) if figures else "not recorded"
 
 
+def feature_count(model: EmotionModel) -> str:
+    """"40 features" for a one-input model of fixed shape; else the inputs' shapes by name."""
+    shapes = model.input_shapes
+    if len(shapes) == 1 and None not in next(iter(shapes.values())):
+        return f"{int(np.prod(next(iter(shapes.values()))))} features"
+    return ", ".join(f"{name} {['time' if d is None else d for d in shape]}"
+                     for name, shape in shapes.items())
+
+
 def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
     """The default ``info`` output: about ten lines, no per-fold tables or curves."""
     spec, training = model.spec, info["training"]
@@ -42,11 +55,11 @@ def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
         ("model", f"{info['path']} ({info['size_bytes'] / 1024:.0f} KiB)"),
         ("sha256", info["sha256"]),
         ("labels", ", ".join(spec.labels)),
-        ("frontend", f"{frontend.type} at {frontend.sample_rate} Hz ({frontend.n_features} features, "
+        ("frontend", f"{frontend.type} at {frontend.sample_rate} Hz ({feature_count(model)}, "
                      f"{frontend.resampler} resampler)"),
         ("input rate", f"{spec.min_fine_rate} Hz or more measured as fine; below it a warning"),
         ("accuracy", f"speaker-independent: {headline(training)}"),
-        ("graph", f"{spec.input_name} {info['input']['shape']} float32 -> {spec.output_name} "
+        ("graph", f"{', '.join(f'{k} {v}' for k, v in info['inputs'].items())} float32 -> {spec.output_name} "
                   f"{info['output']['shape']} probabilities"),
         ("made", made or "not recorded"),
         ("more", "ser-edge info --verbose (every setting and the training record) or --json"),

@@ -15,7 +15,7 @@ import signal
 import time
 from typing import Any
 
-from ..config import STREAM_MODES, FeatureSpec, StreamSpec
+from ..config import STREAM_MODES, FeatureSpec, FrontendSpec, StreamSpec
 from ..errors import AudioError, ContractError, DeviceError
 from .common import EXIT_FAILED, EXIT_OK, UsageError, add_model_options, error_line, log, positive_int
 
@@ -206,18 +206,19 @@ def _flags(given: set[str], verb: str = "apply") -> str:
     return f"{'/'.join(sorted(given))} {singular if len(given) == 1 else verb}"
 
 
-def min_window(spec: StreamSpec, frontend: FeatureSpec, whose: str) -> tuple[float, str]:
+def min_window(spec: StreamSpec, frontend: FrontendSpec, whose: str) -> tuple[float, str]:
     """The shortest window (s) that can hold speech, and why: one STFT frame of ``frontend``
-    (``n_fft / sample_rate``), and ``min_speech`` seconds of whole gate frames."""
-    stft = frontend.n_fft / frontend.sample_rate
+    (``analysis_samples / sample_rate``), and ``min_speech`` seconds of whole gate frames."""
+    stft = frontend.analysis_samples / frontend.sample_rate
     speech = spec.min_speech + spec.frame_seconds  # whole frames: one more than min_speech holds
     if stft >= speech:
-        return stft, f"one STFT frame of {whose}: {frontend.n_fft} samples at {frontend.sample_rate} Hz"
+        return stft, (f"one STFT frame of {whose}: {frontend.analysis_samples} samples at "
+                      f"{frontend.sample_rate} Hz")
     return speech, (f"a window with speech holds {spec.min_speech:g} s of voiced "
                     f"{spec.frame_seconds * 1000:g} ms frames; one STFT frame of {whose} is {stft:.3f} s")
 
 
-def check_window(spec: StreamSpec, frontend: FeatureSpec, whose: str) -> None:
+def check_window(spec: StreamSpec, frontend: FrontendSpec, whose: str) -> None:
     """UsageError for a window too short to hold speech (:func:`min_window`), or a hop outside (0, window]."""
     if spec.mode != "window":
         return

@@ -1,7 +1,7 @@
 """Tiny ONNX models made at test time (needs the `onnx` package from the dev extra).
 
-A linear layer + softmax over 40 features: enough to exercise loading, the metadata
-contract and shape checks without the shipped model.
+A linear layer + softmax over 40 features (and a frames16k one with two inputs): enough to
+exercise loading, the metadata contract and shape checks without the shipped model.
 """
 
 from __future__ import annotations
@@ -59,3 +59,42 @@ def contract(labels: list[str] | None = None, **frontend: object) -> dict[str, s
         "ser_edge.frontend": json.dumps(spec.to_dict()),
         "ser_edge.training": json.dumps({"data": "random weights (test fixture)"}),
     }
+
+
+def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None) -> Path:
+    """Write a tiny frames16k model: inputs ``frames`` [N, T, n_mels] (T any) and ``functionals``
+    [N, F], output ``probs`` [N, 8] = softmax([mean over time of frames, functionals] @ W);
+    metadata: the default FrameSpec, the 8 labels."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from ser_edge.config import FrameSpec
+    from ser_edge.frontend.pooling import n_functionals
+
+    spec = FrameSpec()
+    n_mels, n_func = spec.n_mels, n_functionals(spec)
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0, 0.05, (n_mels + n_func, len(LABELS))).astype(np.float32)
+    weights = numpy_helper.from_array(w, "W")
+    nodes = [
+        helper.make_node("ReduceMean", ["frames"], ["pooled"], axes=[1], keepdims=0),
+        helper.make_node("Concat", ["pooled", "functionals"], ["joined"], axis=1),
+        helper.make_node("MatMul", ["joined", "W"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probs"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_frames",
+        [helper.make_tensor_value_info("frames", TensorProto.FLOAT, ["N", "T", n_mels]),
+         helper.make_tensor_value_info("functionals", TensorProto.FLOAT, ["N", n_func])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", len(LABELS)])],
+        initializer=[weights],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    metadata = {"ser_edge.labels": json.dumps(LABELS), "ser_edge.frontend": json.dumps(spec.to_dict()),
+                "ser_edge.training": json.dumps(training or {"data": "random weights (test fixture)"})}
+    for key, value in metadata.items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+    onnx.save(model, str(path))
+    return path
