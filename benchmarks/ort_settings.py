@@ -1,6 +1,6 @@
 """ONNX Runtime settings for the classifier: threads, spinning, graph optimisation, a pre-optimised file.
 
-    python benchmarks/ort_settings.py [--model models/ser_edge.onnx] [--repeat 2000]
+    python benchmarks/ort_settings.py [--model models/ser_edge_seed.onnx] [--repeat 2000]
 
 Each setting runs in a fresh process (so session load time and peak RSS are its own) and
 prints: session load ms, median/p90 ms of one ``run`` on a (1, 40, 1) batch, and the peak
@@ -64,7 +64,7 @@ def pre_optimise(src: Path, dst: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(ROOT / "models" / "ser_edge.onnx"))
+    parser.add_argument("--model", default=str(ROOT / "models" / "ser_edge_seed.onnx"))
     parser.add_argument("--repeat", type=int, default=2000)
     args = parser.parse_args()
     model = Path(args.model)

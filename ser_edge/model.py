@@ -31,18 +31,26 @@ from .frontend.protocol import Frontend, InputShapes, ModelInputs
 
 log = logging.getLogger(__name__)
 
-SHIPPED_MODEL_NAME = "ser_edge.onnx"
+#: The seed-compatible MFCC-mean models in the wheel (``--model seed`` / ``seed-int8``).
+SEED_MODEL_NAME = "ser_edge_seed.onnx"
+SEED_INT8_NAME = "ser_edge_seed_int8.onnx"
+#: The v2 (frames16k) model's file in models/, with its int8 variant ``ser_edge_int8.onnx``.
+V2_MODEL_NAME = "ser_edge.onnx"
+#: The model used without ``--model``: the seed model until models/ser_edge.onnx is the v2 model,
+#: then V2_MODEL_NAME (this one line; ``int8`` follows it).
+DEFAULT_MODEL = SEED_MODEL_NAME
 #: Largest model file read (bytes). Protobuf caps a message at 2 GiB; an edge model is a few MB.
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 #: How every external-data reference starts in an ONNX file: the StringStringEntryProto key
 #: field (tag 0x0a, length 8) holding "location". A file without these bytes has none.
 EXTERNAL_DATA_MARK = b"\x0a\x08location"
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
-SHIPPED_MODELS = {"float32": SHIPPED_MODEL_NAME, "int8": "ser_edge_int8.onnx"}
+SHIPPED_MODELS = {"float32": DEFAULT_MODEL, "int8": DEFAULT_MODEL.replace(".onnx", "_int8.onnx"),
+                  "seed": SEED_MODEL_NAME, "seed-int8": SEED_INT8_NAME}
 
 
-def shipped_model_path(name: str = SHIPPED_MODEL_NAME) -> Path:
-    """Path of a model shipped in the wheel (``ser_edge/models/NAME``, default ser_edge.onnx).
+def shipped_model_path(name: str = DEFAULT_MODEL) -> Path:
+    """Path of a model shipped in the wheel (``ser_edge/models/NAME``, default DEFAULT_MODEL).
 
     In a source checkout that is not installed, falls back to ``<repo>/models/``.
     """
@@ -77,7 +85,8 @@ class SessionOptions:
 
 
 def check_model_path(path: str | Path) -> Path:
-    """Resolve a ``--model`` argument (a path, or ``int8``/``float32`` for a shipped model).
+    """Resolve a ``--model`` argument: a path, or a name of SHIPPED_MODELS (``seed``,
+    ``seed-int8``: the seed-compatible MFCC-mean model; ``float32``/``int8``: the default one).
 
     Raises ModelError for a missing file or a directory.
     """

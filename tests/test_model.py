@@ -9,7 +9,16 @@ import pytest
 
 from ser_edge.config import FRONTEND_KEY, LABELS_KEY, FeatureSpec, ModelSpec
 from ser_edge.errors import ContractError, ModelError
-from ser_edge.model import EmotionModel, SessionOptions, shipped_model_path
+from ser_edge.model import (
+    DEFAULT_MODEL,
+    SEED_INT8_NAME,
+    SEED_MODEL_NAME,
+    SHIPPED_MODELS,
+    EmotionModel,
+    SessionOptions,
+    check_model_path,
+    shipped_model_path,
+)
 
 onnx = pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
 from support.onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402
@@ -92,7 +101,7 @@ def test_session_defaults_are_one_thread_without_spinning():
 
 
 def test_shipped_model_carries_the_contract():
-    model = EmotionModel.load(shipped_model_path())
+    model = EmotionModel.load(shipped_model_path(SEED_MODEL_NAME))
     assert model.labels == tuple(LABELS)
     assert model.spec.frontend == FeatureSpec.from_dict(model.spec.frontend.to_dict())
     assert model.spec.frontend.sample_rate == 22050 and model.spec.frontend.n_mfcc == 40
@@ -178,3 +187,14 @@ def test_warn_rate_logs_once_per_input(tmp_path, caplog):
         for _ in range(2):
             assert "8000 Hz is below 16000 Hz" in model.warn_rate(8000, "b.wav")
     assert [r.getMessage()[:40] for r in caplog.records] == ["b.wav: audio at 8000 Hz is below 16000 H"]
+
+
+def test_shipped_model_names():
+    """--model seed / seed-int8 is the MFCC-mean model whatever the default; int8 follows the default."""
+    assert check_model_path("seed") == shipped_model_path(SEED_MODEL_NAME)
+    assert check_model_path("seed-int8") == shipped_model_path(SEED_INT8_NAME)
+    assert SHIPPED_MODELS["float32"] == DEFAULT_MODEL
+    assert SHIPPED_MODELS["int8"] == DEFAULT_MODEL.replace(".onnx", "_int8.onnx")
+    seed = EmotionModel.load("seed")
+    assert seed.spec.frontend.type == "mfcc_mean" and seed.path.name == "ser_edge_seed.onnx"
+    assert EmotionModel.load("seed-int8").spec.training["quantization"]["source_sha256"]

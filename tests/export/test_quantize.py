@@ -14,7 +14,7 @@ from ser_edge.model import EmotionModel, sha256_of
 from support.cli import run_cli
 from support.paths import ROOT
 
-INT8 = ROOT / "models" / "ser_edge_int8.onnx"
+INT8 = ROOT / "models" / "ser_edge_seed_int8.onnx"
 
 
 def _props(path: Path) -> dict[str, str]:
@@ -54,13 +54,13 @@ def test_static_mode_needs_features(tmp_path: Path, shipped_model: Path, capsys)
 
 
 def test_shipped_int8_is_made_from_the_shipped_model(shipped_model: Path) -> None:
-    """Regenerate with: python -m export quantize models/ser_edge.onnx -o models/ser_edge_int8.onnx"""
+    """Regenerate: python -m export quantize models/ser_edge_seed.onnx -o models/ser_edge_seed_int8.onnx"""
     if not INT8.exists():
         pytest.skip("no shipped int8 model")
     quant = EmotionModel.load(INT8).spec.training["quantization"]
     assert quant["source_sha256"] == sha256_of(shipped_model), (
-        "models/ser_edge_int8.onnx is stale: python -m export quantize models/ser_edge.onnx "
-        "-o models/ser_edge_int8.onnx")
+        "models/ser_edge_seed_int8.onnx is stale: python -m export quantize models/ser_edge_seed.onnx "
+        "-o models/ser_edge_seed_int8.onnx")
 
 
 def test_cli_model_int8_shorthand(example_wavs: list[Path]) -> None:

@@ -22,7 +22,7 @@ slow_packaging = pytest.mark.skipif(
     os.environ.get("SER_EDGE_PACKAGING_TEST") != "1",
     reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
 )
-MODELS = {"ser_edge/models/ser_edge.onnx", "ser_edge/models/ser_edge_int8.onnx"}
+MODELS = {"ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx"}  # + the v2 files
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
