@@ -1,0 +1,137 @@
+"""Cost of one 3 s utterance with a frames16k (v2) model on one core, and where the time goes.
+
+    python benchmarks/v2_cost.py --model models/ser_edge.onnx [--rate 48000] [--repeat 20]
+
+Stages, each timed alone on the same 3 s of speech (the first shared example recording, else a
+synthetic voice), median of ``--repeat`` runs: polyphase resampling to 16 kHz, frame features
+(python_speech_features frames + spectral shape; YIN F0 timed separately, it is part of the
+frames), the VAD (energy pre-gate + Silero on the gated chunks), pooling over speech frames,
+the ONNX model; then the whole ``EmotionClassifier.predict`` and the window stream (listen
+--mode window) per second of audio, in speech and in room tone (where the energy pre-gate
+keeps Silero idle). numpy/BLAS and ONNX Runtime run on one thread.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")) / "seed" / "examples"
+
+
+def speech(rate: int, seconds: float) -> tuple[np.ndarray, str]:
+    """``seconds`` of speech at ``rate`` Hz: the first example recording, else a synthetic voice."""
+    from ser_edge.frontend.audio import read_audio
+    from ser_edge.frontend.resample import resample
+
+    files = sorted(EXAMPLES.glob("*.wav"))
+    if files:
+        x, r = read_audio(files[0])
+        x = resample(x, r, rate, "polyphase") if r != rate else x
+        return np.resize(x, int(seconds * rate)).astype(np.float32), files[0].name
+    t = np.arange(int(seconds * rate)) / rate
+    phase = 2 * np.pi * np.cumsum(140 * (1 + 0.05 * np.sin(2 * np.pi * 3 * t))) / rate
+    return (0.1 * sum(np.sin(k * phase) / k for k in range(1, 10))).astype(np.float32), "synthetic voice"
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``fn()`` in ms over ``repeat`` runs (after one warm-up run)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, float]:
+    """ms per stage of one utterance (see the module docstring)."""
+    from ser_edge.frontend.frames import compute_frames, frame_view
+    from ser_edge.frontend.frames16k import pooled_inputs, to_model_rate
+    from ser_edge.frontend.pitch import yin
+    from ser_edge.frontend.vad import detect_speech
+
+    frontend, spec = clf.frontend, clf.frontend.spec
+    y = to_model_rate(x, rate, spec)
+    block = compute_frames(y, spec)
+    probs = frontend.probabilities
+    mask = detect_speech(y, len(block), spec, probs)
+    raw = np.concatenate([np.zeros(spec.pitch_offset), y, np.zeros(spec.pitch_len)])
+    pitch_frames = frame_view(raw, spec.pitch_len, spec.hop, len(block))
+    inputs = pooled_inputs(block, mask, spec)
+    probs.calls = 0
+    detect_speech(y, len(block), spec, probs)
+    costs = {
+        f"resample {rate} -> 16000 Hz (polyphase)": median_ms(lambda: to_model_rate(x, rate, spec), repeat),
+        "frames (log-mel, MFCC, shape, F0)": median_ms(lambda: compute_frames(y, spec), repeat),
+        "  of which F0 (YIN)": median_ms(lambda: yin(pitch_frames, spec), repeat),
+        f"VAD (pre-gate + Silero on {probs.calls} chunks)": median_ms(
+            lambda: detect_speech(y, len(block), spec, probs), repeat),
+        "pooling (cnn_input + functionals)": median_ms(lambda: pooled_inputs(block, mask, spec), repeat),
+        "model (ONNX Runtime, 1 thread)": median_ms(lambda: clf.model.predict(inputs), repeat),
+        "classifier.predict (all of it)": median_ms(lambda: clf.predict(x, rate), repeat),
+    }
+    costs["speech frames / all frames"] = float(mask.sum()) / len(mask)
+    return costs
+
+
+def stream_cost(clf, x: np.ndarray, rate: int, repeat: int) -> float:
+    """ms of CPU per second of audio of the window stream (3 s windows every 1 s, 50 ms blocks)."""
+    from ser_edge.config import StreamSpec
+
+    block = int(0.05 * rate)
+    audio = np.concatenate([x] * 4)
+
+    def run() -> None:
+        stream = clf.window_stream(StreamSpec(mode="window"), rate)
+        for i in range(0, len(audio), block):
+            stream.push(audio[i:i + block])
+        stream.flush()
+
+    return median_ms(run, max(1, repeat // 5)) / (len(audio) / rate)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, help="a frames16k ONNX model (e.g. models/ser_edge.onnx)")
+    parser.add_argument("--rate", type=int, default=48000, help="input sample rate (Hz), default 48000")
+    parser.add_argument("--seconds", type=float, default=3.0, help="utterance length (s), default 3")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+    from ser_edge import EmotionClassifier
+
+    clf = EmotionClassifier.load(args.model)
+    if clf.spec.frontend.type != "frames16k":
+        print(f"{args.model}: a {clf.spec.frontend.type} model; this script measures frames16k models",
+              file=sys.stderr)
+        return 2
+    x, source = speech(args.rate, args.seconds)
+    print(f"model {args.model} ({Path(args.model).stat().st_size / 1024:.0f} KiB); "
+          f"{args.seconds:g} s of {source} at {args.rate} Hz; median of {args.repeat}")
+    costs = stage_costs(clf, x, args.rate, args.repeat)
+    for name, value in costs.items():
+        unit = "" if "/" in name else " ms"
+        print(f"  {name:<48} {value:8.2f}{unit}")
+    noise = np.random.default_rng(0).standard_normal(len(x)).astype(np.float32)
+    for what, audio in (("speech", x), ("room tone at -90 dBFS", 10 ** (-90 / 20) * noise),
+                        ("room tone at -60 dBFS", 10 ** (-60 / 20) * noise)):
+        print(f"  {'window stream per s of audio, ' + what:<48} "
+              f"{stream_cost(clf, audio, args.rate, args.repeat):8.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
