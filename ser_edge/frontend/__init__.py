@@ -9,8 +9,13 @@
 - :mod:`.gate`, :mod:`.buffer`, :mod:`.utterances`: a stream's energy gate (and DC blocker),
   its recent audio, and its utterances;
 - :mod:`.windows`: the MFCC-mean frontend's windowed feature stream (window mode);
-- :mod:`.protocol` and :mod:`.kinds`: what a frontend offers (:class:`Frontend`) and the kinds
-  a model may name (:func:`make_frontend`);
+- the 16 kHz frame frontend ("frames16k", :class:`~ser_edge.config.FrameSpec`): :mod:`.frames`
+  (python_speech_features frames, one-shot and incremental), :mod:`.pitch` (YIN F0),
+  :mod:`.vad` (Silero VAD behind an energy pre-gate), :mod:`.pooling` (the model inputs from
+  speech frames only) and :mod:`.frames16k` (:class:`FramesFrontend` and its window stream),
+  imported only when a model names the kind;
+- :mod:`.protocol` and :mod:`.kinds`: what a frontend offers (:class:`Frontend`, the model's
+  inputs by name: ``ModelInputs``) and the kinds a model may name (:func:`make_frontend`);
 - :mod:`.filestream`: an audio file read block by block (:class:`FileBlocks`).
 
 Imports only :mod:`ser_edge.config` and :mod:`ser_edge.errors`. ``resample`` here is the
