@@ -19,13 +19,14 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import compare  # noqa: E402  (benchmarks/compare.py: median_ms, machine)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")) / "seed" / "examples"
@@ -48,13 +49,7 @@ def speech(rate: int, seconds: float) -> tuple[np.ndarray, str]:
 
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
     """Median wall time of ``fn()`` in ms over ``repeat`` runs (after one warm-up run)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    return compare.median_ms(fn, repeat)[0]
 
 
 def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, float]:
@@ -119,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     x, source = speech(args.rate, args.seconds)
+    print(compare.machine())
     print(f"model {args.model} ({Path(args.model).stat().st_size / 1024:.0f} KiB); "
           f"{args.seconds:g} s of {source} at {args.rate} Hz; median of {args.repeat}")
     costs = stage_costs(clf, x, args.rate, args.repeat)
