@@ -1,0 +1,137 @@
+"""The v2 networks (tf_keras): a 1-D CNN over log-mel frames, an MLP over functionals, and the
+single-graph ensemble exported to ONNX.
+
+The CNN takes any number of frames (global average + max pooling over time), so it is
+trained on crops and run on all speech frames of an utterance. The ensemble averages the
+members' softmax outputs and applies the temperature: ``softmax(log(mean p) / T)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import tf_keras as keras
+
+N_CLASSES = 8
+PROB_FLOOR = 1e-7
+
+
+@dataclass(frozen=True)
+class CnnConfig:
+    """Conv widths/kernels (one block each: conv, BN, ReLU; max-pool by 2 after the first
+    ``pooled_blocks``), dropout before the classifier, L2 weight decay."""
+
+    filters: tuple[int, ...] = (64, 96, 128, 160)
+    kernels: tuple[int, ...] = (5, 5, 3, 3)
+    pooled_blocks: int = 2
+    dropout: float = 0.3
+    l2: float = 1e-4
+
+
+@dataclass(frozen=True)
+class MlpConfig:
+    """Hidden widths, dropout, L2 weight decay of the functionals MLP."""
+
+    hidden: tuple[int, ...] = (256, 128)
+    dropout: float = 0.3
+    l2: float = 1e-4
+
+
+def build_cnn(n_mels: int, config: CnnConfig, name: str = "cnn") -> keras.Model:
+    """(batch, time, n_mels) band-mean-removed log-mel -> (batch, 8) softmax."""
+    inp = keras.Input((None, n_mels), name=f"{name}_frames")
+    x = inp
+    reg = keras.regularizers.l2(config.l2)
+    for i, (width, kernel) in enumerate(zip(config.filters, config.kernels, strict=True)):
+        x = keras.layers.Conv1D(width, kernel, padding="same", use_bias=False, kernel_regularizer=reg)(x)
+        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.ReLU()(x)
+        if i < config.pooled_blocks:
+            x = keras.layers.MaxPooling1D(2, padding="same")(x)
+    x = keras.layers.Concatenate()(
+        [keras.layers.GlobalAveragePooling1D()(x), keras.layers.GlobalMaxPooling1D()(x)]
+    )
+    x = keras.layers.Dropout(config.dropout)(x)
+    out = keras.layers.Dense(N_CLASSES, activation="softmax", kernel_regularizer=reg)(x)
+    return keras.Model(inp, out, name=name)
+
+
+def build_mlp(mean: np.ndarray, std: np.ndarray, config: MlpConfig, name: str = "mlp") -> keras.Model:
+    """(batch, F) functionals -> (batch, 8) softmax; standardisation (training mean/std) inside."""
+    inp = keras.Input((len(mean),), name=f"{name}_functionals")
+    x = Standardize(mean, std, name=f"{name}_standardize")(inp)
+    reg = keras.regularizers.l2(config.l2)
+    for width in config.hidden:
+        x = keras.layers.Dense(width, activation="relu", kernel_regularizer=reg)(x)
+        x = keras.layers.Dropout(config.dropout)(x)
+    out = keras.layers.Dense(N_CLASSES, activation="softmax", kernel_regularizer=reg)(x)
+    return keras.Model(inp, out, name=name)
+
+
+class Standardize(keras.layers.Layer):
+    """(x - mean) / std with the training statistics held as non-trainable weights."""
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._init = (np.asarray(mean, np.float32), np.asarray(std, np.float32))
+
+    def build(self, input_shape) -> None:  # noqa: D401 - keras API
+        mean, std = self._init
+        self.mean = self.add_weight(
+            "mean", shape=mean.shape, trainable=False, initializer=keras.initializers.Constant(mean)
+        )
+        self.scale = self.add_weight(
+            "scale", shape=std.shape, trainable=False, initializer=keras.initializers.Constant(1.0 / std)
+        )
+        super().build(input_shape)
+
+    def call(self, x):  # noqa: D401 - keras API
+        return (x - self.mean) * self.scale
+
+
+class TemperedLog(keras.layers.Layer):
+    """log(max(p, PROB_FLOOR)) / T: the calibrated logits of averaged probabilities."""
+
+    def __init__(self, temperature: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.temperature = float(temperature)
+
+    def call(self, probs):  # noqa: D401 - keras API
+        tf = _tf()
+        return tf.math.log(tf.maximum(probs, PROB_FLOOR)) / self.temperature
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "temperature": self.temperature}
+
+
+def _tf():
+    import tensorflow as tf  # build time only
+
+    return tf
+
+
+def build_ensemble(
+    cnns: list[keras.Model],
+    mlps: list[keras.Model],
+    n_mels: int,
+    n_func: int,
+    member_temperatures: list[float],
+    temperature: float,
+) -> keras.Model:
+    """One graph: inputs ``frames`` (1, T, n_mels) and ``functionals`` (1, F) -> ``probs`` (1, 8).
+
+    Each member's softmax is tempered by its own temperature (CNNs first, then MLPs), the
+    results are averaged, and the average is tempered by ``temperature``.
+    """
+    frames = keras.Input((None, n_mels), name="frames")
+    func = keras.Input((n_func,), name="functionals")
+    outs = [m(frames) for m in cnns] + [m(func) for m in mlps]
+    outs = [
+        keras.layers.Softmax(name=f"member{k}_probs")(TemperedLog(t, name=f"member{k}_tempered")(o))
+        for k, (o, t) in enumerate(zip(outs, member_temperatures, strict=True))
+    ]
+    mean = outs[0] if len(outs) == 1 else keras.layers.Average()(outs)
+    logits = TemperedLog(temperature, name="tempered_log")(mean)
+    probs = keras.layers.Softmax(name="probs")(logits)
+    return keras.Model([frames, func], probs, name="ser_edge_v2")
