@@ -15,8 +15,8 @@ import signal
 import time
 from typing import Any
 
-from ..config import STREAM_MODES, FeatureSpec, FrontendSpec, StreamSpec
-from ..errors import AudioError, ContractError, DeviceError
+from ..config import FRONTEND_KEY, STREAM_MODES, FrontendSpec, StreamSpec, frontend_from_dict
+from ..errors import AudioError, ContractError, DeviceError, ModelError
 from .common import EXIT_FAILED, EXIT_OK, UsageError, add_model_options, error_line, log, positive_int
 
 #: Seconds between two "audio lost" warnings.
@@ -246,6 +246,20 @@ def stream_spec(args: argparse.Namespace) -> StreamSpec:
         raise UsageError(f"listen: {exc}") from None
 
 
+def shipped_frontend(model: str | None) -> FrontendSpec | None:
+    """The frontend of a shipped model (``--model`` absent or a shipped name), read from the file's
+    metadata without loading it; None for a model file path, or a file that cannot be read."""
+    from ..model import DEFAULT_MODEL, SHIPPED_MODELS, read_metadata, shipped_model_path
+
+    if model is not None and model not in SHIPPED_MODELS:
+        return None
+    try:
+        props = read_metadata(shipped_model_path(SHIPPED_MODELS.get(model or "", DEFAULT_MODEL)))
+        return frontend_from_dict(json.loads(props.get(FRONTEND_KEY, "{}")))
+    except (ModelError, ContractError, ValueError):
+        return None  # the load reports it
+
+
 def check_listen(args: argparse.Namespace) -> None:
     """Every option of ``listen``, before the model loads: UsageError (exit 2) naming the option."""
     if args.input == "-" and not args.rate:
@@ -258,9 +272,10 @@ def check_listen(args: argparse.Namespace) -> None:
         raise UsageError(f"listen: --duration: expected seconds > 0, got {args.duration:g}")
     if args.retry is not None and args.retry < 0:
         raise UsageError(f"listen: --retry: expected a count >= 0, got {args.retry}")
-    # the model is not loaded yet: its frontend is the default one unless --model says otherwise,
-    # which cmd_listen checks again once it is loaded
-    check_window(stream_spec(args), FeatureSpec(), "the default frontend")
+    spec = stream_spec(args)
+    frontend = shipped_frontend(args.model)
+    if frontend is not None:  # --model PATH: cmd_listen checks the window once the model is loaded
+        check_window(spec, frontend, "the model's frontend")
     mqtt_options(args)
 
 

@@ -1,0 +1,28 @@
+"""``listen`` checks --window against the frontend of the model it will load, before loading it."""
+
+from __future__ import annotations
+
+from ser_edge.cli.listen import shipped_frontend
+from ser_edge.config import FeatureSpec, FrameSpec
+
+from support.cli import run_cli
+
+
+def test_shipped_frontend_is_read_from_the_model_file():
+    assert isinstance(shipped_frontend(None), FrameSpec)  # the default (v2) model
+    assert isinstance(shipped_frontend("float32"), FrameSpec)
+    assert isinstance(shipped_frontend("seed"), FeatureSpec)
+    assert shipped_frontend("some/model.onnx") is None  # checked after the load
+
+
+def test_a_short_window_names_the_default_models_frontend():
+    result = run_cli("listen", "--input", "-", "--rate", "16000", "--mode", "window", "--window", "0.1")
+    assert result.returncode == 2
+    assert "one STFT frame of the model's frontend is 0.025 s" in result.stderr
+
+
+def test_a_short_window_with_the_seed_model_names_its_stft_frame():
+    result = run_cli("listen", "--model", "seed", "--input", "-", "--rate", "16000", "--mode", "window",
+                     "--window", "0.1")
+    assert result.returncode == 2
+    assert "one STFT frame of the model's frontend is 0.093 s" in result.stderr

@@ -1,0 +1,58 @@
+"""The shipped v2 (frames16k) model, models/ser_edge.onnx (+ _int8): contract, shapes, speech."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+ort = pytest.importorskip("onnxruntime")
+
+from ser_edge.config import FrameSpec  # noqa: E402
+from ser_edge.frontend.frames import compute_frames  # noqa: E402
+from ser_edge.frontend.pooling import cnn_input, functionals, has_speech  # noqa: E402
+from ser_edge.frontend.vad import detect_speech  # noqa: E402
+
+from support import frames_signals  # noqa: E402
+from support.frames_signals import read_example_16k, tone  # noqa: E402
+from support.paths import ROOT  # noqa: E402
+
+LABELS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
+
+
+@pytest.fixture(scope="module", params=["ser_edge.onnx", "ser_edge_int8.onnx"])
+def session(request: pytest.FixtureRequest):
+    path = ROOT / "models" / request.param
+    if not path.exists():
+        pytest.skip(f"{path.name} not built")
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def _classify(sess, x: np.ndarray) -> np.ndarray | None:
+    meta = sess.get_modelmeta().custom_metadata_map
+    spec = FrameSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
+    block = compute_frames(x, spec)
+    mask = detect_speech(x, len(block), spec)
+    if not has_speech(mask, spec):
+        return None
+    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None]}
+    return sess.run(["probs"], feed)[0][0]
+
+
+def test_contract(session) -> None:
+    meta = session.get_modelmeta().custom_metadata_map
+    assert json.loads(meta["ser_edge.labels"]) == LABELS
+    spec = FrameSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
+    training = json.loads(meta["ser_edge.training"])
+    assert len(training["data"]["speakers"]) == 20
+    assert not any(s in training["data"]["speakers"] for s in (f"ravdess_{a}" for a in range(19, 25)))
+    inputs = {i.name: i.shape for i in session.get_inputs()}
+    assert inputs["frames"][-1] == spec.n_mels and set(inputs) == {"frames", "functionals"}
+
+
+def test_speech_gets_a_label_and_tones_none(session) -> None:
+    files = frames_signals.speech_files()
+    probs = _classify(session, read_example_16k(files[0]))
+    assert probs is not None and probs.shape == (8,) and probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert _classify(session, np.concatenate([tone(1000.0, 0.3), np.zeros(8000)] * 3)) is None
