@@ -1,0 +1,101 @@
+"""The v2 model card's figures and figures-of-record from the pooled CV predictions.
+
+The shipped recipe's CV ran as two ``train-frames --cv-only --report`` runs of the same recipe
+(``--no-mlp``: the CNN member; ``--cnn-seeds 0``: the functionals MLP member); their ``.npz``
+files hold each clip's held-out probabilities (``clean__cnn0``, ``clean__mlp0``) in the same
+order. This module recombines them as the ONNX graph does (member temperatures, average, final
+temperature, all fitted on these pooled predictions), prints ECE before/after, per-class recall
+and the confusion matrix, and writes two PNGs:
+
+    python -m export.frames.card_figures --cnn cache/exp/cnn80.npz --mlp cache/exp/mlp_band.npz \\
+        -o models/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..plots import confusion_png
+from .corpus import LABELS
+from .crossval import calibrated_average, confusion, ece, fit_temperature, recalls, reliability, temper
+
+#: The PNG names the card (models/README.md) links to.
+CONFUSION_PNG, RELIABILITY_PNG = "v2_confusion.png", "v2_reliability.png"
+
+
+def pooled(cnn: Path, mlp: Path) -> dict[str, np.ndarray]:
+    """The calibrated predictions (n_clips, 8) before/after the final temperature, and ``y``."""
+    a, b = np.load(cnn), np.load(mlp)
+    if not (np.array_equal(a["y"], b["y"]) and np.array_equal(a["index"], b["index"])):
+        raise ValueError(f"{cnn.name} and {mlp.name} hold different clips; expected the same CV order")
+    y = a["y"]
+    avg, member_t = calibrated_average([a["clean__cnn0"], b["clean__mlp0"]], y)
+    t = fit_temperature(avg, y)
+    return {"y": y, "before": avg, "after": temper(avg, t), "member_t": np.array(member_t), "t": np.array(t)}
+
+
+def reliability_png(before: np.ndarray, after: np.ndarray, y: np.ndarray, out: Path) -> Path:
+    """Reliability diagram (15 bins): accuracy against mean confidence, before/after the final T."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.6, 5.2), dpi=100)
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
+    curves = ((before, "member-tempered average", "s--"), (after, "shipped (final T)", "o-"))
+    for probs, name, style in curves:
+        bins = [b for b in reliability(probs, y) if b["count"]]
+        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], style,
+                label=f"{name}: ECE {ece(probs, y):.3f}")
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"v2 model, pooled 6-fold CV, RAVDESS speech ({len(y)} clips)", fontsize=10)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out
+
+
+def summary(p: dict[str, np.ndarray]) -> dict:
+    """ECE before/after, temperatures, per-class recall (%) and the confusion matrix of ``p``."""
+    pred = p["after"].argmax(axis=1)
+    return {
+        "member_temperatures": np.round(p["member_t"], 3).tolist(),
+        "temperature": round(float(p["t"]), 3),
+        "ece_before": round(ece(p["before"], p["y"]), 3),
+        "ece_after": round(ece(p["after"], p["y"]), 3),
+        "recall": dict(zip(LABELS, np.round(100 * recalls(p["y"], pred, len(LABELS)), 1).tolist(),
+                           strict=True)),
+        "confusion": confusion(p["y"], pred, len(LABELS)).tolist(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the two PNGs into ``-o`` and print the figures as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m export.frames.card_figures", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cnn", type=Path, required=True, help="CV .npz of the CNN member (--no-mlp)")
+    parser.add_argument("--mlp", type=Path, required=True, help="CV .npz of the MLP member (--cnn-seeds 0)")
+    parser.add_argument("-o", "--output", type=Path, default=Path("models"), help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    p = pooled(args.cnn, args.mlp)
+    figures = summary(p)
+    confusion_png(figures["confusion"], tuple(LABELS), "v2 model, pooled 6-fold CV, RAVDESS speech",
+                  args.output / CONFUSION_PNG)
+    reliability_png(p["before"], p["after"], p["y"], args.output / RELIABILITY_PNG)
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
