@@ -18,11 +18,11 @@ EXAMPLES = """examples:
       -o models/ser_edge.onnx --int8 --report cache/exp/cv.json
   python -m export convert ../shared/data/seed/SER_model.h5 -o /tmp/seed.onnx
   python -m export train --features ../shared/data/seed -o models/ser_edge_seed.onnx --recipe shipped \\
-      --card models/README.md
+      --card models/seed.md
   python -m export train --features ../shared/data/seed -o /tmp/m.onnx --holdout-actors 19-24 --epochs 50
   python -m export evaluate models/ser_edge_seed.onnx --features ../shared/data/seed --actors 19-24
   python -m export to-npz ../shared/data/seed -o /tmp/features.npz
-  python -m export card models/ser_edge_seed.onnx -o models/README.md
+  python -m export card models/ser_edge_seed.onnx -o models/seed.md
   python -m export metadata models/ser_edge_seed.onnx models/ser_edge_seed_int8.onnx \
       --input-rates benchmarks/results/input_rates.json
 """

@@ -15,7 +15,7 @@ from export.card_text import ARCH_SETTINGS, portable_command, recipe_section
 
 from support.paths import ROOT, SHIPPED_MODEL
 
-CARD = ROOT / "models" / "README.md"
+CARD = ROOT / "models" / "seed.md"
 DEVELOPERS = "## How to regenerate (for developers)"
 
 
@@ -32,7 +32,7 @@ def regenerated(tmp_path_factory) -> str:
 
 def test_the_shipped_card_is_the_generated_one(regenerated):
     assert CARD.read_text(encoding="utf-8") == regenerated, "run: python -m export card " \
-        "models/ser_edge_seed.onnx -o models/README.md"
+        "models/ser_edge_seed.onnx -o models/seed.md"
 
 
 def test_the_card_names_the_corpora_with_their_pages_and_licences(regenerated):
