@@ -47,12 +47,13 @@ def speech(rate: int, seconds: float) -> tuple[np.ndarray, str]:
     return (0.1 * sum(np.sin(k * phase) / k for k in range(1, 10))).astype(np.float32), "synthetic voice"
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn()`` in ms over ``repeat`` runs (after one warm-up run)."""
-    return compare.median_ms(fn, repeat)[0]
+def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median, minimum) wall time of ``fn()`` in ms over ``repeat`` runs (after one warm-up run);
+    on a shared machine the minimum is the closer one to an idle core."""
+    return compare.median_ms(fn, repeat)
 
 
-def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, float]:
+def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, tuple[float, float]]:
     """ms per stage of one utterance (see the module docstring)."""
     from ser_edge.frontend.frames import compute_frames, frame_view
     from ser_edge.frontend.frames16k import pooled_inputs, to_model_rate
@@ -79,11 +80,11 @@ def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, float]:
         "model (ONNX Runtime, 1 thread)": median_ms(lambda: clf.model.predict(inputs), repeat),
         "classifier.predict (all of it)": median_ms(lambda: clf.predict(x, rate), repeat),
     }
-    costs["speech frames / all frames"] = float(mask.sum()) / len(mask)
+    costs["speech frames / all frames"] = (float(mask.sum()) / len(mask),) * 2
     return costs
 
 
-def stream_cost(clf, x: np.ndarray, rate: int, repeat: int) -> float:
+def stream_cost(clf, x: np.ndarray, rate: int, repeat: int) -> tuple[float, float]:
     """ms of CPU per second of audio of the window stream (3 s windows every 1 s, 50 ms blocks)."""
     from ser_edge.config import StreamSpec
 
@@ -96,36 +97,38 @@ def stream_cost(clf, x: np.ndarray, rate: int, repeat: int) -> float:
             stream.push(audio[i:i + block])
         stream.flush()
 
-    return median_ms(run, max(1, repeat // 5)) / (len(audio) / rate)
+    return tuple(v / (len(audio) / rate) for v in median_ms(run, max(1, repeat // 5)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True, help="a frames16k ONNX model (e.g. models/ser_edge.onnx)")
+    parser.add_argument("--model", required=True,
+                        help="a frames16k ONNX model (stages split), or any model, e.g. 'seed' (total only)")
     parser.add_argument("--rate", type=int, default=48000, help="input sample rate (Hz), default 48000")
     parser.add_argument("--seconds", type=float, default=3.0, help="utterance length (s), default 3")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args(argv)
     from ser_edge import EmotionClassifier
+    from ser_edge.model import check_model_path
 
-    clf = EmotionClassifier.load(args.model)
-    if clf.spec.frontend.type != "frames16k":
-        print(f"{args.model}: a {clf.spec.frontend.type} model; this script measures frames16k models",
-              file=sys.stderr)
-        return 2
+    clf, path = EmotionClassifier.load(args.model), check_model_path(args.model)
     x, source = speech(args.rate, args.seconds)
     print(compare.machine())
-    print(f"model {args.model} ({Path(args.model).stat().st_size / 1024:.0f} KiB); "
+    print(f"model {path} ({path.stat().st_size / 1024:.0f} KiB, {clf.spec.frontend.type}); "
           f"{args.seconds:g} s of {source} at {args.rate} Hz; median of {args.repeat}")
-    costs = stage_costs(clf, x, args.rate, args.repeat)
-    for name, value in costs.items():
+    if clf.spec.frontend.type == "frames16k":
+        costs = stage_costs(clf, x, args.rate, args.repeat)
+    else:  # e.g. --model seed: no stages to split, the whole predict only
+        costs = {"classifier.predict (all of it)": median_ms(lambda: clf.predict(x, args.rate), args.repeat)}
+    print(f"  {'':<48} {'median':>8} {'min':>8}")
+    for name, (med, low) in costs.items():
         unit = "" if "/" in name else " ms"
-        print(f"  {name:<48} {value:8.2f}{unit}")
+        print(f"  {name:<48} {med:8.2f} {low:8.2f}{unit}")
     noise = np.random.default_rng(0).standard_normal(len(x)).astype(np.float32)
     for what, audio in (("speech", x), ("room tone at -90 dBFS", 10 ** (-90 / 20) * noise),
                         ("room tone at -60 dBFS", 10 ** (-60 / 20) * noise)):
-        print(f"  {'window stream per s of audio, ' + what:<48} "
-              f"{stream_cost(clf, audio, args.rate, args.repeat):8.2f} ms")
+        med, low = stream_cost(clf, audio, args.rate, args.repeat)
+        print(f"  {'window stream per s of audio, ' + what:<48} {med:8.2f} {low:8.2f} ms")
     return 0
 
 
