@@ -60,7 +60,7 @@ def test_s16le_read_as_f32le_is_one_line_with_a_format_hint(one_utterance):
                    input=to_int16(x).tobytes().decode("latin-1"), encoding="latin-1")
     assert proc.returncode == 1
     assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr
-    notes = ("ser-edge: summary:", "ser-edge: warning:")
+    notes = ("ser-edge: summary:", "ser-edge: warning:", "ser-edge: listening to")
     errors = [line for line in proc.stderr.splitlines()
               if line.startswith("ser-edge: ") and not line.startswith(notes)]
     assert len(errors) == 1 and "check --format" in errors[0], proc.stderr
