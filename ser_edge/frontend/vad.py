@@ -147,7 +147,8 @@ def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: FrameSpec) -> np.
     pad = spec.speech_pad_frames
     if pad > 0 and mask.any():
         kernel = np.ones(2 * pad + 1)
-        mask = np.convolve(mask.astype(float), kernel, mode="same") > 0
+        # "full" then the centred n_frames: "same" would return len(kernel) values for a short mask
+        mask = np.convolve(mask.astype(float), kernel, mode="full")[pad:pad + n_frames] > 0
     return mask
 
 

@@ -98,3 +98,14 @@ def test_speech_mask_maps_chunks_to_frames() -> None:
     mask = speech_mask(flags, 200, SPEC)
     centre = (np.arange(200) * SPEC.hop + SPEC.frame_len // 2) // SPEC.vad_chunk
     assert mask[centre == 10].all() and not mask[:10].any()
+
+
+@pytest.mark.parametrize("frames", [1, 11, 20, 21, 22, 300])
+def test_speech_mask_has_one_flag_per_frame_for_any_length(frames: int) -> None:
+    """Regression: padding a mask shorter than the pad kernel (2 * speech_pad_frames + 1 = 21)
+    returned 21 flags, and pooling failed with an IndexError on a 0.12 s buffer."""
+    spec = FrameSpec()
+    mask = speech_mask(np.ones(frames * spec.hop // spec.vad_chunk + 1, dtype=bool), frames, spec)
+    assert mask.shape == (frames,) and mask.all()
+    one = speech_mask(np.eye(40, dtype=bool)[20], 300, spec)  # one speech chunk, padded both sides
+    assert one.sum() > 2 * spec.speech_pad_frames and len(one) == 300
