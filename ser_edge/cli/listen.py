@@ -206,19 +206,23 @@ def _flags(given: set[str], verb: str = "apply") -> str:
     return f"{'/'.join(sorted(given))} {singular if len(given) == 1 else verb}"
 
 
-def min_window(spec: StreamSpec, frontend: FrontendSpec, whose: str) -> tuple[float, str]:
+def min_window(spec: StreamSpec, frontend: FrontendSpec | None, whose: str) -> tuple[float, str]:
     """The shortest window (s) that can hold speech, and why: one STFT frame of ``frontend``
-    (``analysis_samples / sample_rate``), and ``min_speech`` seconds of whole gate frames."""
-    stft = frontend.analysis_samples / frontend.sample_rate
+    (``analysis_samples / sample_rate``; None: not known yet), and ``min_speech`` seconds of whole
+    gate frames."""
     speech = spec.min_speech + spec.frame_seconds  # whole frames: one more than min_speech holds
+    held = (f"a window with speech holds {spec.min_speech:g} s of voiced "
+            f"{spec.frame_seconds * 1000:g} ms frames")
+    if frontend is None:
+        return speech, held
+    stft = frontend.analysis_samples / frontend.sample_rate
     if stft >= speech:
         return stft, (f"one STFT frame of {whose}: {frontend.analysis_samples} samples at "
                       f"{frontend.sample_rate} Hz")
-    return speech, (f"a window with speech holds {spec.min_speech:g} s of voiced "
-                    f"{spec.frame_seconds * 1000:g} ms frames; one STFT frame of {whose} is {stft:.3f} s")
+    return speech, f"{held}; one STFT frame of {whose} is {stft:.3f} s"
 
 
-def check_window(spec: StreamSpec, frontend: FrontendSpec, whose: str) -> None:
+def check_window(spec: StreamSpec, frontend: FrontendSpec | None, whose: str) -> None:
     """UsageError for a window too short to hold speech (:func:`min_window`), or a hop outside (0, window]."""
     if spec.mode != "window":
         return
@@ -246,18 +250,17 @@ def stream_spec(args: argparse.Namespace) -> StreamSpec:
         raise UsageError(f"listen: {exc}") from None
 
 
-def shipped_frontend(model: str | None) -> FrontendSpec | None:
-    """The frontend of a shipped model (``--model`` absent or a shipped name), read from the file's
-    metadata without loading it; None for a model file path, or a file that cannot be read."""
-    from ..model import DEFAULT_MODEL, SHIPPED_MODELS, read_metadata, shipped_model_path
+def model_frontend(model: str | None) -> FrontendSpec | None:
+    """The frontend of the model ``--model`` names (None: the default model), read from the
+    file's metadata without loading it (no session); None when the file cannot be read or its
+    frontend is not valid: the load then reports why."""
+    from ..model import check_model_path, read_metadata, shipped_model_path
 
-    if model is not None and model not in SHIPPED_MODELS:
-        return None
     try:
-        props = read_metadata(shipped_model_path(SHIPPED_MODELS.get(model or "", DEFAULT_MODEL)))
+        props = read_metadata(shipped_model_path() if model is None else check_model_path(model))
         return frontend_from_dict(json.loads(props.get(FRONTEND_KEY, "{}")))
     except (ModelError, ContractError, ValueError):
-        return None  # the load reports it
+        return None
 
 
 def check_listen(args: argparse.Namespace) -> None:
@@ -272,10 +275,8 @@ def check_listen(args: argparse.Namespace) -> None:
         raise UsageError(f"listen: --duration: expected seconds > 0, got {args.duration:g}")
     if args.retry is not None and args.retry < 0:
         raise UsageError(f"listen: --retry: expected a count >= 0, got {args.retry}")
-    spec = stream_spec(args)
-    frontend = shipped_frontend(args.model)
-    if frontend is not None:  # --model PATH: cmd_listen checks the window once the model is loaded
-        check_window(spec, frontend, "the model's frontend")
+    # before the model loads, with its frontend read from the file (cmd_listen checks again after)
+    check_window(stream_spec(args), model_frontend(args.model), "the model's frontend")
     mqtt_options(args)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ser_edge.cli.listen import shipped_frontend
+from ser_edge.cli.listen import model_frontend
 from ser_edge.config import FeatureSpec, FrameSpec
 
 from support.cli import run_cli
 
 
-def test_shipped_frontend_is_read_from_the_model_file():
-    assert isinstance(shipped_frontend(None), FrameSpec)  # the default (v2) model
-    assert isinstance(shipped_frontend("float32"), FrameSpec)
-    assert isinstance(shipped_frontend("seed"), FeatureSpec)
-    assert shipped_frontend("some/model.onnx") is None  # checked after the load
+def test_model_frontend_is_read_from_the_model_file():
+    assert isinstance(model_frontend(None), FrameSpec)  # the default (v2) model
+    assert isinstance(model_frontend("float32"), FrameSpec)
+    assert isinstance(model_frontend("seed"), FeatureSpec)
+    assert model_frontend("some/missing.onnx") is None  # the load reports it
 
 
 def test_a_short_window_names_the_default_models_frontend():

@@ -89,7 +89,7 @@ def test_options_that_do_not_apply_are_usage_errors(capsys, no_model, argv, expe
 def test_the_smallest_window_is_named_with_where_it_comes_from(capsys, no_model):
     line = usage_error(capsys, "--mode", "window", "--window", "0.05")
     assert "a window with speech holds 0.25 s of voiced 20 ms frames" in line
-    assert "one STFT frame of the default frontend is 0.093 s" in line
+    assert "STFT" not in line  # --model names a missing file: no frontend to name (the load says so)
 
 
 def test_threads_0_is_a_usage_error_about_threads(capsys, no_model):
