@@ -17,8 +17,14 @@ def clf() -> EmotionClassifier:
     return EmotionClassifier.load()
 
 
-def test_prediction_is_a_distribution_over_the_labels(clf):
-    pred = clf.predict(utterance(16000), 16000)
+@pytest.fixture(scope="module")
+def seed_clf() -> EmotionClassifier:
+    """The seed model: it labels these tests' synthetic voices (the default model hears no speech)."""
+    return EmotionClassifier.load("seed")
+
+
+def test_prediction_is_a_distribution_over_the_labels(seed_clf):
+    pred = seed_clf.predict(utterance(16000), 16000)
     assert isinstance(pred, Prediction) and pred.speech
     assert pred.label in LABELS
     assert set(pred.scores) == set(LABELS)
@@ -29,13 +35,13 @@ def test_prediction_is_a_distribution_over_the_labels(clf):
     assert d["label"] == pred.label and d["speech"] is True and set(d["scores"]) == set(LABELS)
 
 
-def test_channels_and_dtypes_do_not_change_the_answer(clf):
+def test_channels_and_dtypes_do_not_change_the_answer(seed_clf):
     mono = utterance(22050)
-    base = clf.predict(mono, 22050)
+    base = seed_clf.predict(mono, 22050)
     stereo = np.stack([mono, mono], axis=1)
     pcm16 = np.round(mono * 32767).astype(np.int16)
     # 16-bit quantisation moves the -70 dBFS pauses slightly, hence the looser tolerance.
-    for other, tol in ((clf.predict(stereo, 22050), 1e-5), (clf.predict(pcm16, 22050), 1e-2)):
+    for other, tol in ((seed_clf.predict(stereo, 22050), 1e-5), (seed_clf.predict(pcm16, 22050), 1e-2)):
         assert other.label == base.label
         np.testing.assert_allclose(
             [other.scores[k] for k in LABELS], [base.scores[k] for k in LABELS], atol=tol)
@@ -77,18 +83,18 @@ def test_predict_file_equals_predict_on_the_same_samples(clf, example_wavs):
         assert a.label == b.label and a.scores == pytest.approx(b.scores)
 
 
-def test_integer_arrays_and_channel_layouts_are_understood(clf):
+def test_integer_arrays_and_channel_layouts_are_understood(seed_clf):
     """int32 is scaled by its range and (channels, n) is read as channels (librosa's layout);
     int64 (numpy's default integer) is refused with a clear message instead of silence."""
     mono = utterance(22050)
-    base = clf.predict(mono, 22050)
+    base = seed_clf.predict(mono, 22050)
     pcm32 = np.round(mono.astype(np.float64) * 2**31 * 0.999).astype(np.int32)
-    for other in (clf.predict(pcm32, 22050), clf.predict(np.stack([mono, mono]), 22050)):
+    for other in (seed_clf.predict(pcm32, 22050), seed_clf.predict(np.stack([mono, mono]), 22050)):
         assert other.label == base.label
         np.testing.assert_allclose([other.scores[k] for k in LABELS], [base.scores[k] for k in LABELS],
                                    atol=1e-2)
     with pytest.raises(AudioError, match="int64"):
-        clf.predict(np.round(mono * 32767).astype(np.int64), 22050)
+        seed_clf.predict(np.round(mono * 32767).astype(np.int64), 22050)
 
 
 def _long_recording(rate: int, count: int) -> np.ndarray:
@@ -96,7 +102,7 @@ def _long_recording(rate: int, count: int) -> np.ndarray:
     return np.concatenate([utterance(rate, seed=k) for k in range(count)])
 
 
-def test_a_long_file_is_classified_utterance_by_utterance(clf, tmp_path):
+def test_a_long_file_is_classified_utterance_by_utterance(seed_clf, tmp_path):
     """Over LONG_FILE_SECONDS: block by block, one result = the duration-weighted mean of the
     utterances' scores, with their count (in to_dict only when > 1)."""
     from ser_edge.classifier import LONG_FILE_SECONDS
@@ -106,14 +112,14 @@ def test_a_long_file_is_classified_utterance_by_utterance(clf, tmp_path):
 
     rate = 16000
     path = write_wav(tmp_path / "long.wav", _long_recording(rate, 16), rate)  # 40 s
-    pred = clf.predict_file(path)
-    events = timeline_file(clf, path)
+    pred = seed_clf.predict_file(path)
+    events = timeline_file(seed_clf, path)
     assert pred.duration == pytest.approx(40.0) and pred.duration > LONG_FILE_SECONDS
     assert pred.utterances == len(events) == 16 and pred.to_dict()["utterances"] == 16
     weights = np.array([e.end - e.start for e in events])
     mean = {k: float(np.dot(weights, [e.scores[k] for e in events]) / weights.sum()) for k in LABELS}
     assert pred.scores == pytest.approx(mean) and pred.label == max(mean, key=mean.get)
-    short = clf.predict_file(write_wav(tmp_path / "short.wav", _long_recording(rate, 4), rate))
+    short = seed_clf.predict_file(write_wav(tmp_path / "short.wav", _long_recording(rate, 4), rate))
     assert short.utterances == 1 and "utterances" not in short.to_dict()
-    silent = clf.predict_file(write_wav(tmp_path / "silent.wav", noise(35.0, rate, -70.0), rate))
+    silent = seed_clf.predict_file(write_wav(tmp_path / "silent.wav", noise(35.0, rate, -70.0), rate))
     assert silent.label is None and silent.utterances == 0 and not silent.speech

@@ -44,7 +44,7 @@ def bad_files(folder) -> dict[str, str]:
 def test_one_json_line_per_file_and_bad_files_do_not_stop_the_batch(tmp_path, good_wav):
     bad = bad_files(tmp_path)
     files = [str(good_wav), *bad.values(), str(good_wav)]
-    proc = run_cli("classify", "--json", *files)
+    proc = run_cli("classify", "--json", "--model", "seed", *files)  # synthetic voices: the CLI mechanics
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -72,7 +72,7 @@ def test_silence_says_no_speech(tmp_path):
 
 
 def test_table_output(good_wav, example_wavs):
-    proc = run_cli("classify", str(good_wav), *map(str, example_wavs))
+    proc = run_cli("classify", "--model", "seed", str(good_wav), *map(str, example_wavs))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:3] == ["FILE", "LABEL", "CONF"]
@@ -109,7 +109,7 @@ def test_info_shows_contract_and_sha256():
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     assert info["labels"] == LABELS
-    assert info["frontend"]["sample_rate"] == 22050 and info["frontend"]["n_mfcc"] == 40
+    assert info["frontend"]["type"] == "frames16k" and info["frontend"]["sample_rate"] == 16000  # v2
     assert info["sha256"] == hashlib.sha256(shipped_model_path().read_bytes()).hexdigest()
     text = run_cli("info")
     assert text.returncode == 0 and info["sha256"] in text.stdout
@@ -126,7 +126,7 @@ def test_timeline_gives_one_event_per_utterance(tmp_path):
     # speech at 0.5-2.0 s and 5.0-6.5 s
     talk = np.concatenate([utterance(rate, seed=1), gap, utterance(rate, seed=2)])
     wav = write_wav(tmp_path / "long.wav", to_int16(talk), rate)
-    proc = run_cli("classify", "--timeline", "--json", str(wav))
+    proc = run_cli("classify", "--timeline", "--json", "--model", "seed", str(wav))
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(events) == 2
@@ -134,3 +134,12 @@ def test_timeline_gives_one_event_per_utterance(tmp_path):
         assert event["file"] == str(wav) and event["label"] in LABELS
         assert event["start"] <= start + 0.3 and event["end"] >= end - 0.3
         assert event["end"] - event["start"] < 4.0
+
+
+def test_the_default_model_labels_a_real_recording(example_wavs):
+    """The default (v2) model on real speech from the shared data: speech, a label, its scores."""
+    proc = run_cli("classify", "--json", str(example_wavs[0]))
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    assert row["speech"] is True and row["label"] in LABELS
+    assert abs(sum(row["scores"].values()) - 1) < 1e-3 and row["confidence"] == max(row["scores"].values())

@@ -26,7 +26,7 @@ def talk(tmp_path_factory):
 
 def test_listen_input_json_gives_one_event_per_utterance(talk):
     path, _ = talk
-    proc = run_cli("listen", "--input", str(path), "--json")
+    proc = run_cli("listen", "--input", str(path), "--json", "--model", "seed")  # synthetic voices
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     starts = [2.0, 6.0, 10.0]  # 1.5 s gap + 0.5 s quiet, then every 4 s
@@ -41,9 +41,10 @@ def test_listen_input_json_gives_one_event_per_utterance(talk):
 
 def test_stdin_pcm_gives_the_same_events_as_the_file(talk):
     path, x = talk
-    from_file = run_cli("listen", "--input", str(path), "--json", "--mode", "window")
+    from_file = run_cli("listen", "--input", str(path), "--json", "--mode", "window", "--model", "seed")
     piped = run_cli("listen", "--input", "-", "--rate", str(RATE), "--format", "f32le", "--json",
-                    "--mode", "window", input=x.astype("<f4").tobytes().decode("latin-1"), encoding="latin-1")
+                    "--mode", "window", "--model", "seed", input=x.astype("<f4").tobytes().decode("latin-1"),
+                    encoding="latin-1")
     assert from_file.returncode == piped.returncode == 0, piped.stderr
     a, b = (json.loads(line) for line in from_file.stdout.splitlines()), piped.stdout.splitlines()
     assert [(e["start"], e["end"], e["label"]) for e in a] == \

@@ -105,8 +105,9 @@ def stop_and_check(listen: Listen, signum: int) -> tuple[float, list[dict]]:
 def feed_stdin(sigint: object, signum: int, until_seconds: float) -> tuple[float, float, list[dict]]:
     """Start listen on a slowly fed pipe, signal it once ``until_seconds`` of audio were written
     (after it has started listening); (delivered seconds, summary seconds, events)."""
-    listen = Listen(["--input", "-", "--rate", str(RATE), "--format", "s16le"], sigint=sigint,
-                    stdin=subprocess.PIPE)
+    # synthetic voices: the seed model labels them (the signal mechanics, not the model)
+    listen = Listen(["--input", "-", "--rate", str(RATE), "--format", "s16le", "--model", "seed"],
+                    sigint=sigint, stdin=subprocess.PIPE)
     halt, written = threading.Event(), [0]
     threading.Thread(target=feed_slowly, args=(listen.proc, audio(), halt, written), daemon=True).start()
     try:

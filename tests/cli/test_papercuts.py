@@ -79,6 +79,6 @@ def test_timeline_of_silence_says_no_speech(tmp_path):
 
 def test_one_utterance_is_singular(one_utterance):
     path, _ = one_utterance
-    proc = run_cli("listen", "--input", str(path), "--json")
+    proc = run_cli("listen", "--input", str(path), "--json", "--model", "seed")  # a synthetic voice
     assert proc.returncode == 0, proc.stderr
     assert ", 1 utterance, 1 event, 0 overflows" in proc.stderr

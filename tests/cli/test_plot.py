@@ -87,7 +87,7 @@ def talk(tmp_path_factory) -> Path:
 def test_classify_timeline_plot_writes_the_picture(talk, tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib (the plot extra) is not installed")
     out = tmp_path / "talk.png"
-    proc = run_cli("classify", "--timeline", "--plot", str(out), str(talk))
+    proc = run_cli("classify", "--timeline", "--plot", str(out), "--model", "seed", str(talk))
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 3  # the timeline is still printed
     width, height = png_size(out)

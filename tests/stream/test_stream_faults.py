@@ -155,8 +155,8 @@ def test_slow_consumer_on_a_pipe_loses_nothing():
     """A pipe pushes back on its writer: a slow listen reads everything, late, and counts no loss."""
     x = np.concatenate([noise(0.5, 16000, -70.0), utterance(16000, 1), noise(0.5, 16000, -70.0)])
     proc = run_cli("listen", "--input", "-", "--rate", "16000", "--format", "f32le", "--json",
-                   "--slow-consumer", "0.02", input=x.astype("<f4").tobytes().decode("latin-1"),
-                   encoding="latin-1", timeout=120)
+                   "--model", "seed", "--slow-consumer", "0.02",
+                   input=x.astype("<f4").tobytes().decode("latin-1"), encoding="latin-1", timeout=120)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     summary = proc.stderr.strip().splitlines()[-1]
     assert f"summary: {len(x) / 16000:.1f} s of audio" in summary and "0 overflows (0.00 s lost)" in summary
