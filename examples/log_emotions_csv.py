@@ -48,9 +48,10 @@ def main() -> int:
     p.add_argument("--hours", type=float, help="stop after this many hours of audio")
     p.add_argument("--input", metavar="FILE", help="replay a file instead of the microphone")
     p.add_argument("--device", help="microphone index or name substring")
+    p.add_argument("--model", help="ONNX file or shipped model name, as in ser-edge --model")
     args = p.parse_args()
 
-    classifier = EmotionClassifier.load()
+    classifier = EmotionClassifier.load(args.model)
     columns = ["time", "source", "start", "end", "label", "confidence",
                *(f"p_{k}" for k in classifier.labels)]
     header = existing_header(args.csv)

@@ -28,9 +28,10 @@ def main() -> int:
     p.add_argument("--ha-discovery", action="store_true", help="announce a Home Assistant sensor")
     p.add_argument("--input", metavar="FILE", help="replay a file instead of the microphone")
     p.add_argument("--device", help="microphone index or name substring")
+    p.add_argument("--model", help="ONNX file or shipped model name, as in ser-edge --model")
     args = p.parse_args()
 
-    classifier = EmotionClassifier.load()
+    classifier = EmotionClassifier.load(args.model)
     sink = MqttSink(args.url, MqttOptions(ha_discovery=args.ha_discovery))
     stats = StreamStats()
     source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'

@@ -77,9 +77,10 @@ def main() -> int:
     p.add_argument("--gpio", type=int, metavar="PIN", help="BCM pin to switch on while the emotion persists")
     p.add_argument("--input", metavar="FILE", help="replay a file instead of the microphone")
     p.add_argument("--device", help="microphone index or name substring")
+    p.add_argument("--model", help="ONNX file or shipped model name, as in ser-edge --model")
     args = p.parse_args()
 
-    classifier = EmotionClassifier.load()
+    classifier = EmotionClassifier.load(args.model)
     if args.label not in classifier.labels:
         print(f"--label: '{args.label}' is not one of the model's labels: {', '.join(classifier.labels)}",
               file=sys.stderr)
