@@ -1,0 +1,132 @@
+"""``python -m export train-frames`` (export/frames) on a tiny generated RAVDESS/TESS corpus.
+
+CI never trains a full model: 1 epoch, the small CNN, 2 folds, 38 short clips.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tf_keras")
+pytest.importorskip("tf2onnx")
+sf = pytest.importorskip("soundfile")
+
+from export.cli import main as export_main  # noqa: E402
+from export.frames.corpus import HELD_OUT_ACTORS, read_16k, scan_ravdess, scan_tess  # noqa: E402
+from export.frames.crossval import ece, fit_temperature, ravdess_folds, temper, uar  # noqa: E402
+
+RATE_RAVDESS, RATE_TESS = 48000, 24414
+
+
+def _voice(rate: int, f0: float, seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """A harmonic 'vowel' with vibrato between 0.3 s of quiet noise on either side."""
+    t = np.arange(int(seconds * rate)) / rate
+    phase = 2 * np.pi * np.cumsum(f0 * (1 + 0.03 * np.sin(2 * np.pi * 5 * t))) / rate
+    voice = sum(np.sin(k * phase) / k for k in range(1, 8)) * 0.1
+    quiet = np.zeros(int(0.3 * rate))
+    return np.concatenate([quiet, voice, quiet]) + 1e-4 * rng.standard_normal(len(voice) + 2 * len(quiet))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("corpus")
+    rng = np.random.default_rng(0)
+    for actor in (1, 2, 3, 4, 19):
+        folder = root / "ravdess" / f"Actor_{actor:02d}"
+        folder.mkdir(parents=True)
+        for emotion in range(1, 9):
+            audio = _voice(RATE_RAVDESS, 100 + 20 * emotion + 5 * actor, 0.6, rng)
+            sf.write(folder / f"03-01-{emotion:02d}-01-01-01-{actor:02d}.flac", audio, RATE_RAVDESS)
+        sf.write(folder / f"03-02-01-01-01-01-{actor:02d}.wav", audio, RATE_RAVDESS)  # song: skipped
+    for speaker in ("OAF", "YAF"):
+        for emotion in ("angry", "neutral", "pleasant_surprise"):
+            folder = root / "tess" / f"{speaker}_{emotion}"
+            folder.mkdir(parents=True)
+            sf.write(folder / f"{speaker}_back_{emotion}.wav", _voice(RATE_TESS, 220, 0.5, rng), RATE_TESS)
+    return root / "ravdess", root / "tess"
+
+
+def test_scan_layouts(corpus: tuple[Path, Path]) -> None:
+    ravdess = scan_ravdess(corpus[0])
+    tess = scan_tess(corpus[1])
+    assert len(ravdess) == 4 * 8 and len(tess) == 6
+    assert not any(int(c.speaker.split("_")[1]) in HELD_OUT_ACTORS for c in ravdess)
+    assert {c.label for c in tess} == {4, 0, 7}
+    assert len(read_16k(ravdess[0].path)) == pytest.approx(1.2 * 16000, abs=2)
+
+
+def test_metrics() -> None:
+    folds = ravdess_folds([f"ravdess_{a:02d}" for a in range(1, 19)] + ["tess_OAF"], 6)
+    assert [len(f.test_speakers) for f in folds] == [3] * 6 and "tess_OAF" not in sum(
+        (f.test_speakers for f in folds), ()
+    )
+    y = np.array([0, 1, 1, 1])
+    assert uar(y, np.array([0, 1, 0, 0]), 8) == pytest.approx((1 + 1 / 3) / 2)
+    probs = np.eye(8)[[0, 1, 2, 3]] * 0.9 + 0.1 / 8
+    assert ece(probs, np.array([0, 1, 2, 3])) == pytest.approx(1 - probs.max(1).mean(), abs=1e-9)
+    noisy = temper(np.full((50, 8), 0.01) + np.eye(8)[np.arange(50) % 8] * 0.92, 1.0)
+    assert fit_temperature(noisy, np.zeros(50, dtype=int)) > 1.0
+
+
+def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    out, report = tmp_path / "v2.onnx", tmp_path / "cv.json"
+    argv = [
+        "train-frames",
+        "--ravdess",
+        str(corpus[0]),
+        "--tess",
+        str(corpus[1]),
+        "-o",
+        str(out),
+        "--cache",
+        str(tmp_path / "cache"),
+        "--report",
+        str(report),
+        "--folds",
+        "2",
+        "--epochs",
+        "1",
+        "--mlp-epochs",
+        "1",
+        "--small-cnn",
+        "--workers",
+        "1",
+        "--int8",
+    ]
+    assert export_main(argv) == 0
+    cv = json.loads(report.read_text())
+    assert len(cv["folds"]) == 2 and "clean/hybrid" in cv["summary"] and cv["temperature"] > 0
+    meta = {p.key: json.loads(p.value) for p in onnx.load(str(out)).metadata_props}
+    assert meta["ser_edge.frontend"]["type"] == "frames16k" and len(meta["ser_edge.labels"]) == 8
+    assert meta["ser_edge.training"]["data"]["speakers"] == [
+        "ravdess_01",
+        "ravdess_02",
+        "ravdess_03",
+        "ravdess_04",
+        "tess_OAF",
+        "tess_YAF",
+    ]
+    assert "/" not in json.dumps(meta["ser_edge.training"]["data"])  # no paths
+    sess = ort.InferenceSession(str(out))
+    assert [i.name for i in sess.get_inputs()] == ["frames", "functionals"]
+    for frames in (50, 300):
+        p = sess.run(
+            None,
+            {
+                "frames": np.zeros((1, frames, 64), np.float32),
+                "functionals": np.zeros((1, sess.get_inputs()[1].shape[1]), np.float32),
+            },
+        )[0]
+        assert p.shape == (1, 8) and p.sum() == pytest.approx(1.0, abs=1e-5)
+    assert (tmp_path / "v2_int8.onnx").exists()
+    argv += ["--members", str(tmp_path / "members")]
+    assert export_main(argv) == 0  # trains, saves the members
+    assert (tmp_path / "members" / "recipe.json").exists()
+    assert export_main(argv) == 0  # reads the feature cache and the members
