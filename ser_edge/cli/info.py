@@ -29,9 +29,14 @@ def model_info(model: EmotionModel) -> dict[str, Any]:
 
 def headline(training: dict[str, Any]) -> str:
     """The speaker-independent figures of the training record, one line ("not recorded" if none)."""
-    pooled = training.get("metrics", {}).get("speaker-independent", {}).get("pooled", {})
+    metrics = training.get("metrics", {})
+    pooled = metrics.get("speaker-independent", {}).get("pooled", {})
     figures = [f"{name.replace('_', ' ')} {pooled[name]['accuracy']:.2%} (UAR {pooled[name]['uar']:.2%})"
                for name in ("all", "ravdess_speech") if "accuracy" in pooled.get(name, {})]
+    if "ravdess_speaker_independent_accuracy" in metrics:  # a train-frames record (speaker-grouped CV)
+        figures.append(f"ravdess speech {metrics['ravdess_speaker_independent_accuracy']:.2%} "
+                       f"(UAR {metrics.get('ravdess_uar', float('nan')):.2%}, "
+                       f"{len(metrics.get('per_fold', []))}-fold CV)")
     return "; ".join(figures) if figures else "not recorded"
 
 

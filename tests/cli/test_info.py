@@ -23,3 +23,10 @@ def test_info_is_short_by_default_and_complete_with_verbose_or_json():
     assert '"curves"' in verbose.stdout and "/work/shared" not in verbose.stdout
     full = json.loads(run_cli("info", "--model", "seed", "--json").stdout)
     assert full["training"]["metrics"]["speaker-independent"]["pooled"]["all"]["accuracy"] == 0.5021
+
+
+def test_info_of_the_default_model_shows_its_cross_validated_accuracy():
+    # It said "speaker-independent: not recorded": the v2 record keeps its CV figures elsewhere.
+    short = run_cli("info")
+    assert short.returncode == 0, short.stderr
+    assert "speaker-independent: ravdess speech 62.22% (UAR 61.02%, 6-fold CV)" in short.stdout, short.stdout
