@@ -57,11 +57,11 @@ def inputs(folder: Path, seconds: float) -> dict[str, Path]:
             "startup": write_wav(folder / "short.wav", tone[:RATE // 2])}
 
 
-def timed(cmd: list[str], folder: Path) -> dict[str, float]:
+def timed(cmd: list[str], folder: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     """Run ``cmd`` under /usr/bin/time: wall s, CPU s (user + sys), peak RSS MB, output lines."""
     out = folder / "time.txt"
     proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(out), *cmd],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
     wall, user, system, rss_kb = (float(v) for v in out.read_text().split()[-4:])
@@ -72,35 +72,39 @@ def timed(cmd: list[str], folder: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
-    ap.add_argument("--baseline", default="seed")
+    ap.add_argument("--baseline", default="seed", help="the model to compare with; 'none' skips it")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="set in the commands' environment, e.g. OPENBLAS_NUM_THREADS=1 (repeatable)")
     ap.add_argument("--seconds", type=float, default=30.0)
     args = ap.parse_args(argv)
     exe = str(Path(sys.executable).with_name("ser-edge"))
-    print(compare.machine())
+    env = dict(kv.split("=", 1) for kv in args.env)
+    models = [args.model] + ([] if args.baseline == "none" else [args.baseline])
+    print(compare.machine(), f"; environment: {env or 'as inherited'}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         wavs = inputs(folder, args.seconds)
         print(f"\n| model | input ({args.seconds:g} s, 48 kHz, --realtime) | mode | events | CPU s | wall s "
               "| share of one core | same without startup | peak RSS |")
         print("|---|---|---|---|---|---|---|---|---|")
-        for model in (args.model, args.baseline):
-            runs = [timed([exe, "listen", "--input", str(wavs["startup"]), "--model", model], folder)
+        for model in models:
+            runs = [timed([exe, "listen", "--input", str(wavs["startup"]), "--model", model], folder, env)
                     for _ in range(3)]
             cpu0, wall0 = (float(np.median([r[k] for r in runs])) for k in ("cpu", "wall"))
             for what in ("room tone -60 dBFS", "speech"):
                 for mode in ("utterance", "window"):
                     r = timed([exe, "listen", "--input", str(wavs[what]), "--realtime", "--json",
-                               "--mode", mode, "--model", model], folder)
+                               "--mode", mode, "--model", model], folder, env)
                     print(f"| {Path(model).name} | {what} | {mode} | {r['lines']} | {r['cpu']:.2f} | "
                           f"{r['wall']:.1f} | {100 * r['cpu'] / r['wall']:.1f}% | "
                           f"{100 * (r['cpu'] - cpu0) / (r['wall'] - wall0):.1f}% | {r['rss']:.0f} MB |",
                           flush=True)
         print("\n| model | command (one 3-4 s file) | wall s | CPU s | peak RSS | (median of 3) |")
         print("|---|---|---|---|---|---|")
-        for model in (args.model, args.baseline):
+        for model in models:
             for name, cmd in (("classify FILE", ["classify", str(wavs["one file"])]),
                               ("listen --input FILE", ["listen", "--input", str(wavs["one file"])])):
-                runs = [timed([exe, *cmd, "--model", model], folder) for _ in range(3)]
+                runs = [timed([exe, *cmd, "--model", model], folder, env) for _ in range(3)]
                 med = {k: float(np.median([r[k] for r in runs])) for k in ("wall", "cpu", "rss")}
                 print(f"| {Path(model).name} | {name} | {med['wall']:.2f} | {med['cpu']:.2f} | "
                       f"{med['rss']:.0f} MB | |", flush=True)
