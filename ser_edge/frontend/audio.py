@@ -1,10 +1,10 @@
 """Audio input: files, raw PCM and caller buffers to mono float32 in [-1, 1].
 
-WAV goes through ``scipy.io.wavfile`` (8-bit unsigned, 16/24/32/64-bit int, 32/64-bit
-float, any channel count, WAVE_FORMAT_EXTENSIBLE); everything else (FLAC, OGG, and WAV
-encodings scipy lacks such as mu-law or ADPCM) through ``soundfile`` when it is installed.
-Integers are scaled exactly as libsndfile (hence ``librosa.load``) does: ``int16 / 2**15``,
-``int32 / 2**31`` (scipy returns 24-bit samples left-justified in int32, so the same
+WAV goes through :mod:`.wav` (numpy; reads what ``scipy.io.wavfile`` reads: 8-bit unsigned,
+16/24/32/64-bit int, 32/64-bit float, any channel count, WAVE_FORMAT_EXTENSIBLE); everything
+else (FLAC, OGG, and WAV encodings it lacks such as mu-law or ADPCM) through ``soundfile`` when
+it is installed. Integers are scaled exactly as libsndfile (hence ``librosa.load``) does:
+``int16 / 2**15``, ``int32 / 2**31`` (24-bit samples come left-justified in int32, so the same
 divisor), ``(uint8 - 128) / 128``. Channels are averaged in float32, as librosa's
 ``to_mono``. Every failure is an :class:`AudioError` naming the file and the problem.
 
@@ -22,13 +22,13 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import warnings
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from ..errors import AudioError, MissingExtraError
+from .wav import WavEncodingError, WavError, WavTruncatedError, read_wav
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ MIN_RATE, MAX_RATE = 8000, 192000
 
 #: Raw PCM formats accepted on stdin: name -> numpy dtype (little-endian).
 PCM_FORMATS: dict[str, str] = {"s16le": "<i2", "f32le": "<f4"}
-
-#: Exceptions scipy.io.wavfile raises on malformed headers (found by fuzzing truncated and
-#: corrupted files): they all mean "this is not a readable WAV file".
-_WAV_ERRORS = (ValueError, struct.error, EOFError, IndexError, TypeError,
-               ZeroDivisionError, UnboundLocalError)
 
 _WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
 #: Headers of formats that need soundfile (FLAC, OGG, AIFF, CAF, W64-less guesses).
@@ -194,24 +189,20 @@ def streamed_wav(path: Path) -> BinaryIO | None:
 
 
 def _read_wav(path: Path, source: BinaryIO | None = None) -> tuple[np.ndarray, int] | None:
-    """Read a WAV file (or ``source``, its repaired bytes) with scipy; None when scipy does not
-    support its encoding."""
-    from scipy.io import wavfile  # imported on the first WAV (~0.2 s: scipy.io's package init)
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", wavfile.WavFileWarning)
-        try:
-            rate, data = wavfile.read(path if source is None else source, mmap=False)
-        except _WAV_ERRORS as exc:
-            if "Unknown wave file format" in str(exc):
-                return None
-            raise AudioError(f"{path}: corrupt or truncated WAV file ({type(exc).__name__}: {exc})") from None
-        except OSError as exc:
-            raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    for warning in caught:
-        # "Chunk (non-data) not understood" is harmless metadata: ignored on purpose.
-        if "EOF" in str(warning.message):
-            raise AudioError(f"{path}: truncated WAV file ({warning.message})")
+    """Read a WAV file (or ``source``, its repaired bytes) with :mod:`.wav`; None when its
+    encoding is one that reader does not decode (soundfile may)."""
+    try:
+        raw = path.read_bytes() if source is None else source.getvalue()
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    try:
+        rate, data = read_wav(raw)
+    except WavEncodingError:
+        return None
+    except WavTruncatedError as exc:
+        raise AudioError(f"{path}: truncated WAV file ({exc})") from None
+    except WavError as exc:
+        raise AudioError(f"{path}: corrupt or truncated WAV file ({exc})") from None
     return data, int(rate)
 
 
@@ -277,7 +268,7 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
         except ImportError:
             raise AudioError(f"{path}: not a WAV file (starts with {head[:4]!r}); other formats "
                              "need soundfile: pip install 'ser-edge[flac]'") from None
-        what = "not an audio file, or a format neither scipy nor soundfile can read"
+        what = "not an audio file, or a format neither the WAV reader nor soundfile can read"
     if result is None:
         result = _read_soundfile(path, what)
     data, rate = result
