@@ -18,9 +18,9 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
-from scipy.fftpack import dct
 
 from ..config import FrameSpec
+from .mfcc import dct_matrix
 from .pitch import semitones, yin
 
 EPS = float(np.finfo(float).eps)  # python_speech_features' floor before log
@@ -142,7 +142,7 @@ def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Fra
     energy = np.where(energy == 0, EPS, energy)
     bands = pspec @ filterbank(spec).T
     logmel = np.log(np.where(bands == 0, EPS, bands))
-    mfcc = dct(logmel, type=2, axis=1, norm="ortho")[:, : spec.n_mfcc]
+    mfcc = logmel @ dct_matrix(spec.n_mfcc, spec.n_mels).T  # scipy dct(type=2, norm="ortho")[:, :n_mfcc]
     if spec.ceplifter > 0:
         mfcc = mfcc * (1.0 + spec.ceplifter / 2.0 * np.sin(np.pi * np.arange(spec.n_mfcc) / spec.ceplifter))
     if spec.append_energy:
