@@ -56,7 +56,9 @@ def mqtt_events(c: Collector) -> list[dict]:
 def test_listen_publishes_events_state_availability_and_discovery(broker, talk):
     collector = Collector(broker.port)
     try:
-        proc = run_cli("listen", "--input", str(talk), "--json", "--mqtt", broker.url(BASE), "--ha-discovery")
+        # synthetic voices: the seed model labels them (the default model hears no speech)
+        proc = run_cli("listen", "--input", str(talk), "--json", "--model", "seed", "--mqtt",
+                       broker.url(BASE), "--ha-discovery")
         assert proc.returncode == 0, proc.stderr
         printed = stdout_events(proc.stdout)
         assert len(printed) == 3
@@ -75,7 +77,7 @@ def test_listen_publishes_events_state_availability_and_discovery(broker, talk):
 
 def test_listen_with_the_broker_down_still_classifies_and_reports_drops(wired, talk):
     url = f"mqtt://user:hunter2@127.0.0.1:{free_port()}/{BASE}"
-    proc = run_cli("listen", "--input", str(talk), "--json", "--mqtt", url)
+    proc = run_cli("listen", "--input", str(talk), "--json", "--model", "seed", "--mqtt", url)
     assert proc.returncode == 1, proc.stderr  # no event was delivered
     assert len(stdout_events(proc.stdout)) == 3
     assert "cannot connect to mqtt://user:***@127.0.0.1" in proc.stderr
@@ -86,8 +88,8 @@ def test_listen_with_the_broker_down_still_classifies_and_reports_drops(wired, t
 def test_listen_survives_a_broker_restart_mid_stream(broker, talk):
     collector = Collector(broker.port, persistent=True)
     proc = subprocess.Popen([*cli_command(), "listen", "--input", str(talk), "--realtime", "--json",
-                             "--mqtt", broker.url(BASE)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             "--model", "seed", "--mqtt", broker.url(BASE)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()  # the first utterance ends at about 3.5 s of stream time
         assert line, proc.stderr.read() if proc.poll() is not None else "no event"

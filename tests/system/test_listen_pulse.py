@@ -172,10 +172,13 @@ def test_retry_reopens_the_device_when_the_server_comes_back(tmp_path, stimulus)
 def test_a_device_opened_below_the_rates_measured_as_fine_is_flagged(pulse):
     # 16 kHz used to warn "clearly less accurate" although the model card measures it fine;
     # the warning now comes from the model's measured figures (8 kHz: near chance).
-    fine = run_cli("listen", "--device", "pulse", "--rate", "16000", "--duration", "1", env=pulse.env)
+    # the seed model's measured rate figures (the default model records none yet)
+    fine = run_cli("listen", "--device", "pulse", "--rate", "16000", "--duration", "1", "--model", "seed",
+                   env=pulse.env)
     assert fine.returncode == 0, fine.stderr
     assert "warning" not in fine.stderr and "at 16000 Hz" in fine.stderr
-    proc = run_cli("listen", "--device", "pulse", "--rate", "8000", "--duration", "1", env=pulse.env)
+    proc = run_cli("listen", "--device", "pulse", "--rate", "8000", "--duration", "1", "--model", "seed",
+                   env=pulse.env)
     assert proc.returncode == 0, proc.stderr
     ours = [line for line in proc.stderr.splitlines() if line.startswith("ser-edge:")]
     assert "warning" in ours[0] and "8000 Hz is below 16000 Hz" in ours[0] and "17.2%" in ours[0]
