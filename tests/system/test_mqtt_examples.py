@@ -120,3 +120,10 @@ def test_service_unit_runs_listen_with_mqtt_options():
     except SystemExit:
         pytest.skip("--mqtt is not wired into `ser-edge listen` yet")
     assert args.ha_discovery and str(args.mqtt).startswith("mqtt://homeassistant.local:1883/")
+
+
+def test_service_unit_runs_numpy_with_one_openblas_thread():
+    # v2.md recommendation 1: the spinning second OpenBLAS thread doubled window mode's CPU.
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.read(EXAMPLES / "ser-edge.service")
+    assert unit["Service"]["Environment"] == "OPENBLAS_NUM_THREADS=1"
