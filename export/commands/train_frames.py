@@ -321,13 +321,25 @@ def _final_members(
     return cnns, mlps
 
 
+def _scan(args: argparse.Namespace) -> list:
+    """The clips of ``--ravdess`` (+ ``--tess``); ExportError for a missing folder or no RAVDESS clip."""
+    for option, folder in (("--ravdess", args.ravdess), ("--tess", args.tess)):
+        if folder is not None and not folder.is_dir():
+            raise ExportError(f"train-frames: {option} {folder}: not a folder")
+    clips = scan_ravdess(args.ravdess)
+    if not clips:
+        raise ExportError(f"train-frames: --ravdess {args.ravdess}: no RAVDESS speech clips of actors 1-18 "
+                          "(expected Actor_XX/03-01-*.wav or .flac)")
+    return clips + (scan_tess(args.tess) if args.tess else [])
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; 0 on success (usage errors raise :class:`ExportError`)."""
     if not args.cv_only and args.output is None:
         raise ExportError("train-frames: -o/--output is required unless --cv-only")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     spec, cfg = FrameSpec(), _config(args)
-    clips = scan_ravdess(args.ravdess) + (scan_tess(args.tess) if args.tess else [])
+    clips = _scan(args)
     LOGGER.info("%d clips from %d speakers", len(clips), len({c.speaker for c in clips}))
     feats = extract_all(clips, spec, args.cache, args.workers)
     data = build_dataset(clips, feats, spec, args.pooling)

@@ -130,3 +130,14 @@ def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
     assert export_main(argv) == 0  # trains, saves the members
     assert (tmp_path / "members" / "recipe.json").exists()
     assert export_main(argv) == 0  # reads the feature cache and the members
+
+
+def test_a_missing_or_empty_corpus_folder_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    # It raised IndexError deep in build_dataset (a traceback) for a folder without clips.
+    out = str(tmp_path / "m.onnx")
+    assert export_main(["train-frames", "--ravdess", str(tmp_path / "nope"), "-o", out]) == 2
+    expected = f"error: train-frames: --ravdess {tmp_path / 'nope'}: not a folder"
+    assert capsys.readouterr().err.strip() == expected
+    assert export_main(["train-frames", "--ravdess", str(tmp_path), "-o", out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no RAVDESS speech clips" in err[0]
