@@ -48,17 +48,44 @@ def _failure(path: str, exc: SerEdgeError) -> str:
     return text if path in text else f"{path}: {text}"
 
 
-def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table) -> bool:
+class _Progress:
+    """``[i/N] FILE`` on one rewritten stderr line while a batch runs, only on a terminal
+    (a pipe or a log file gets the results and the errors, nothing else)."""
+
+    def __init__(self, total: int, enabled: bool | None = None) -> None:
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.shown = False
+
+    def show(self, index: int, path: str) -> None:
+        """Say that file ``index`` (from 0) of the batch is being classified."""
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K[{index + 1}/{self.total}] {path}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the progress line (before a result or an error is printed, and at the end)."""
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
+                  progress: _Progress) -> bool:
     """Classify one file and print its result; False when the file failed."""
     try:
         if args.timeline:
-            return _timeline_one(clf, path, args)
+            return _timeline_one(clf, path, args, progress)
         pred = clf.predict_file(path)
     except SerEdgeError as exc:
+        progress.clear()
         error_line(_failure(path, exc))
         if args.json:
             emit_json({"file": path, "error": _failure(path, exc)})
         return False
+    progress.clear()
     if args.json:
         emit_json({"file": path, **pred.to_dict()})
     else:
@@ -68,10 +95,11 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table) 
     return True
 
 
-def _timeline_one(clf: Any, path: str, args: argparse.Namespace) -> bool:
+def _timeline_one(clf: Any, path: str, args: argparse.Namespace, progress: _Progress) -> bool:
     from ..stream.engine import timeline_file
 
     events = timeline_file(clf, path)  # block by block: files of any length in bounded memory
+    progress.clear()
     for event in events:
         row = {"file": path, **event.to_dict()}
         if args.json:
@@ -100,7 +128,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     clf = load_classifier(args)
     table = _Table(args.files)
-    ok = [_classify_one(clf, f, args, table) for f in args.files]
+    progress = _Progress(len(args.files))
+    ok = []
+    for index, path in enumerate(args.files):
+        progress.show(index, path)  # a long file is read block by block: this line stays meanwhile
+        ok.append(_classify_one(clf, path, args, table, progress))
+    progress.clear()
     return EXIT_OK if all(ok) else EXIT_FAILED
 
 
