@@ -18,14 +18,11 @@ the one-shot path for a whole signal.
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from ..config import FrameSpec
 from ..errors import MissingExtraError
 
-LOGGER = logging.getLogger("ser_edge.frontend.vad")
 _FLOOR_DB = -200.0
 
 
