@@ -172,7 +172,7 @@ class FrameSpec:
 
     type: str = FRAMES_TYPE
     sample_rate: int = 16000
-    resampler: str = "polyphase"  # scipy.signal.resample_poly (ser_edge.resample "polyphase")
+    resampler: str = "polyphase"  # scipy.signal.resample_poly in numpy (frontend/resample.py)
     # python_speech_features.fbank / mfcc
     winlen: float = 0.025
     winstep: float = 0.01

@@ -1,6 +1,8 @@
 """Build-time training of the v2 models from raw audio with the 16 kHz frame frontend.
 
 corpus (RAVDESS/TESS layouts), augment (audio-level), extract (features + cache, both cores),
-models (tf_keras), crossval (speaker-grouped folds, metrics, temperature, ECE), onnx_export
-(tf2onnx + the ser_edge.* metadata contract), cmd_train_frames (``python -m export train-frames``).
+dataset (the training arrays), models (tf_keras), train (the members), crossval (speaker-grouped
+folds, metrics, temperature, ECE), experiment (CV of a recipe + the final training), onnx_export
+(tf2onnx + the ser_edge.* metadata contract), robustness (runtime-path checks), card_figures
+(the card's figures). The command ``python -m export train-frames`` is export/commands/train_frames.py.
 """
