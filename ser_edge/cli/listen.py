@@ -72,8 +72,8 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     src.add_argument("--input", metavar="FILE", help="replay an audio file; '-' reads raw PCM from stdin")
     src.add_argument("--realtime", action="store_true", help="replay --input FILE at real-time pace")
     src.add_argument("--rate", type=positive_int, metavar="HZ", help="stdin PCM rate (required with "
-                     "--input -); for a device, the rate to open it at (default: its own, >= 22050 Hz "
-                     "preferred)")
+                     "--input -); for a device, the rate to open it at (default: its own, or a common rate "
+                     "when its own is below the lowest rate measured as fine for the model)")
     src.add_argument("--format", choices=("s16le", "f32le"), help="stdin PCM format (default s16le)")
     src.add_argument("--channels", type=positive_int, metavar="N", help="stdin PCM channels (default 1)")
     seg = p.add_argument_group("segmentation")
@@ -82,7 +82,7 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     seg.add_argument("--window", type=float, metavar="S",
                      help=f"window mode: length (s, default {d.window:g})")
     seg.add_argument("--hop", type=float, metavar="S", help=f"window mode: hop (s, default {d.hop:g}), "
-                     "rounded to whole STFT hops (1 s -> 0.9985 s)")
+                     "rounded to whole feature frames (10 ms; seed model: STFT hops, 1 s -> 0.9985 s)")
     seg.add_argument("--smooth", type=positive_int, metavar="N",
                      help="window mode: average scores over the last N windows (default 1)")
     seg.add_argument("--min-confidence", type=float, default=d.min_confidence, metavar="P",
