@@ -79,7 +79,7 @@ class StreamEngine:
         block = np.asarray(block, dtype=np.float32).reshape(-1)
         events: list[Event] = []
         if offset > self._position:  # samples were lost upstream: close the open segment
-            events += self._gap(offset - self._position)
+            events += self._classify(self.segmenter.gap(offset - self._position))
             self.stats.dropped_seconds += (offset - self._position) / self.sample_rate
             self.smoother.reset()
         finite = np.isfinite(block)
@@ -89,9 +89,6 @@ class StreamEngine:
         self._position = offset + len(block)
         self.stats.duration = self._position / self.sample_rate
         return events + self._classify(self.segmenter.push(block))
-
-    def _gap(self, n_samples: int) -> list[Event]:
-        return self._classify(self.segmenter.gap(n_samples))
 
     def finish(self) -> list[Event]:
         return self._classify(self.segmenter.flush())
