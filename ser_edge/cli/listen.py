@@ -17,7 +17,16 @@ from typing import Any
 
 from ..config import FRONTEND_KEY, STREAM_MODES, FrontendSpec, StreamSpec, frontend_from_dict
 from ..errors import AudioError, ContractError, DeviceError, ModelError
-from .common import EXIT_FAILED, EXIT_OK, UsageError, add_model_options, error_line, log, positive_int
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_model_options,
+    error_line,
+    load_classifier,
+    log,
+    positive_int,
+)
 
 #: Seconds between two "audio lost" warnings.
 WARN_EVERY = 5.0
@@ -370,13 +379,12 @@ def _delivered(mqtt: Any) -> bool:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from ..classifier import EmotionClassifier
     from ..sinks.tee import TeeSink
     from ..sinks.text import make_sink
     from ..stream.events import StreamStats
 
     spec = stream_spec(args)
-    classifier = EmotionClassifier.load(args.model, threads=args.threads)
+    classifier = load_classifier(args)
     check_window(spec, classifier.spec.frontend, "this model's frontend")
     # before any sink: a source that cannot open leaves nothing to close
     source = open_source(args, spec, classifier.spec.min_fine_rate)
