@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         error_line(str(exc))
         return EXIT_USAGE
-    except (ModelError, SerEdgeError) as exc:
+    except SerEdgeError as exc:
         error_line(str(exc))
         return EXIT_USAGE if isinstance(exc, (ModelError, ConfigError)) else EXIT_FAILED
     except KeyboardInterrupt:
