@@ -1,8 +1,9 @@
 """Audio in, features out: the first stage of the runtime.
 
 - :mod:`.audio`: files, raw PCM and caller buffers to mono float32 (WAV repair included);
-- :mod:`.resample`: the one resampler (resampy's filters, bit for bit), whole buffers
-  (:func:`resample`) and streams (:class:`StreamResampler`);
+- :mod:`.resample`: the one resampler (resampy's filters bit for bit, and scipy's
+  ``resample_poly`` in numpy for frames16k), whole buffers (:func:`resample`) and streams
+  (:class:`StreamResampler`);
 - :mod:`.mel` and :mod:`.mfcc`: the librosa-exact MFCC-mean frontend (:func:`extract`);
 - :mod:`.incremental`: sliding-window MFCC means of a stream, each frame computed once;
 - :mod:`.activity`: frame levels and the "was anything said?" check;
