@@ -22,8 +22,7 @@ import numpy as np
 
 from ..config import FrameSpec
 from ..errors import MissingExtraError
-
-_FLOOR_DB = -200.0
+from .activity import SILENCE_DB
 
 
 class SileroStep:
@@ -48,9 +47,9 @@ class SileroStep:
 
 
 def rms_db(chunk: np.ndarray) -> float:
-    """RMS level of a block in dBFS (``_FLOOR_DB`` for digital silence)."""
+    """RMS level of a block in dBFS (``SILENCE_DB`` for digital silence)."""
     power = float(np.mean(np.square(chunk, dtype=np.float64))) if len(chunk) else 0.0
-    return 10.0 * np.log10(power) if power > 0 else _FLOOR_DB
+    return 10.0 * np.log10(power) if power > 0 else SILENCE_DB
 
 
 class ChunkProbabilities:
@@ -72,7 +71,7 @@ class ChunkProbabilities:
         self._gain_db = gain_db
         self._rest = np.zeros(0)
         self._open_for = 0
-        self._peak_db = _FLOOR_DB
+        self._peak_db = SILENCE_DB
         self.model.reset()
 
     def _chunk_probability(self, chunk: np.ndarray) -> float:
@@ -155,7 +154,7 @@ def signal_gain_db(signal: np.ndarray, spec: FrameSpec) -> float:
     count = max(1, int(np.ceil(len(x) / spec.vad_chunk)))
     padded = np.concatenate([x, np.zeros(count * spec.vad_chunk - len(x))])
     power = np.mean(padded.reshape(count, spec.vad_chunk) ** 2, axis=1).max()
-    loudest = 10.0 * np.log10(power) if power > 0 else _FLOOR_DB
+    loudest = 10.0 * np.log10(power) if power > 0 else SILENCE_DB
     return float(min(spec.vad_agc_target_db - loudest, spec.vad_agc_max_gain_db))
 
 
