@@ -3,7 +3,8 @@ seconds with their features and whether they hold speech.
 
 :class:`VoicedFrames` keeps the energy gate's voiced frames for window decisions;
 :class:`WindowFeatureStream` resamples the stream once and lets windows share frames. It is
-the only window mode: every rate pair and resampler goes this way
+the MFCC-mean frontend's one window mode (frames16k has its own: :mod:`.frames16k`): every rate
+pair and resampler goes this way
 (:class:`~ser_edge.frontend.resample.StreamResampler` serves them all).
 
 ``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
@@ -14,8 +15,8 @@ about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of
 ``w`` in the resampled stream (the window's DC offset removed, as for utterances).
 
 Windows start on the model's frame grid: the hop is a whole number of ``hop_length`` samples
-at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window is classified
-has speech (``FeatureWindow.speech``) when it holds ``min_speech`` seconds of voiced gate frames
+at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window has speech
+(``FeatureWindow.speech``, so it is classified) when it holds ``min_speech`` seconds of voiced gate frames
 (the same :class:`~ser_edge.frontend.gate.EnergyGate` as utterance mode, run on the resampled
 stream) and passes :func:`~ser_edge.frontend.activity.has_speech` (on the window's samples at
 the model rate, DC removed); windows without voiced frames are not returned at all.
