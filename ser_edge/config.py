@@ -1,9 +1,10 @@
 """Dataclass specs: the frontend contracts (FeatureSpec for "mfcc_mean", FrameSpec for
 "frames16k"), a model's contract (ModelSpec) and a stream's (StreamSpec).
 
-Specs are plain, immutable data with ``from_dict``/``to_dict`` so they round-trip through the
-JSON strings stored in an ONNX file's ``metadata_props`` (see DESIGN.md, "The frontend
-contract").
+Specs are plain, immutable data. The frontend specs (``from_dict``/``to_dict``) and ModelSpec
+(``from_metadata``/``to_metadata``) round-trip through the JSON strings stored in an ONNX
+file's ``metadata_props`` (see DESIGN.md, "The frontend contract"); StreamSpec is set in code
+or from the command line.
 """
 
 from __future__ import annotations
