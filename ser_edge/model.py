@@ -184,6 +184,12 @@ def _external_data_error(path: Path) -> ModelError:
                       "onnx.save_model(model, path, save_as_external_data=False)")
 
 
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of ``exc``'s message (its type's name when empty), at most ``limit`` characters:
+    what a one-line error quotes of a library's multi-line exception."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]
+
+
 def _open_session(path: Path, options: SessionOptions) -> Any:
     """A session for the model at ``path``, built from the file's bytes (never the path).
 
@@ -206,8 +212,7 @@ def _open_session(path: Path, options: SessionOptions) -> Any:
         except Exception as exc:  # onnxruntime raises several private exception types
             if "external data" in str(exc).lower():
                 raise _external_data_error(path) from None
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{path}: not a usable ONNX model ({first[:200]})") from None
+            raise ModelError(f"{path}: not a usable ONNX model ({first_line(exc)})") from None
 
 
 def per_example_shape(dims: Sequence[Any]) -> tuple[int | None, ...]:
@@ -325,8 +330,7 @@ class EmotionModel:
         try:
             (scores,) = self.session.run([self.spec.output_name], feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"{self.path}: the model fails on a test input ({first[:200]})") from None
+            raise ModelError(f"{self.path}: the model fails on a test input ({first_line(exc)})") from None
         scores = np.asarray(scores, dtype=np.float64)
         n = len(self.spec.labels)
         if scores.shape != (1, n):
@@ -347,9 +351,8 @@ class EmotionModel:
         try:
             inputs = frontend.probe_inputs()
         except Exception as exc:  # noqa: BLE001 - numpy/scipy raise many types for bad settings
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ContractError(f"{self.path}: its frontend cannot compute features from a test signal "
-                                f"({type(exc).__name__}: {first[:200]}); frontend settings: "
+                                f"({type(exc).__name__}: {first_line(exc)}); frontend settings: "
                                 f"{spec.to_dict()}") from None
         for name, shape in frontend.input_shapes.items():
             x = inputs[name]
