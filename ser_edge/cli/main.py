@@ -59,7 +59,7 @@ def unrecognized(extra: list[str], parser: argparse.ArgumentParser) -> str:
     for arg in extra:
         close = difflib.get_close_matches(arg.split("=")[0], known, n=1, cutoff=0.6)
         hints += [f"did you mean {close[0]}?"] if close and arg.startswith("--") else []
-    return " ".join([f"unrecognized arguments: {' '.join(extra)}", *hints])
+    return "; ".join([f"unrecognized arguments: {' '.join(extra)}", *hints])
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -103,7 +103,7 @@ def test_a_misspelt_option_shows_the_subcommand_usage_and_a_suggestion(capsys, n
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert err.startswith("usage: ser-edge classify ")
-    assert "unrecognized arguments: --jsn did you mean --json?" in err
+    assert "unrecognized arguments: --jsn; did you mean --json?" in err
 
 
 @pytest.mark.parametrize("argv", [["-v", "listen"], ["listen", "-v"], ["--verbose", "listen", "-v"]])
