@@ -204,9 +204,9 @@ class EmotionClassifier:
 
     def predict_segment(self, segment: Segment, sample_rate: int,
                         name: str = "<stream>") -> Prediction | None:
-        """Classify one utterance of a stream (its DC offset removed: a constant shifts the
-        lowest MFCCs, not the emotion); None when it cannot be (too short, not finite)."""
+        """Classify one utterance of a stream (the segmenter removed its DC offset); None when
+        it cannot be (too short, not finite)."""
         try:
-            return self.predict(segment.samples - segment.samples.mean(), sample_rate, name)
+            return self.predict(segment.samples, sample_rate, name)
         except AudioError:
             return None

@@ -22,7 +22,8 @@ class Segment:
 
     ``start``/``end``: the speech in stream samples; ``samples``: mono float32 (n,), the speech
     with the context around it (``spec.pre_context`` before ``start`` as far as the stream
-    holds it, ``spec.post_context`` after ``end``).
+    holds it, ``spec.post_context`` after ``end``), its DC offset removed (a constant shifts
+    the lowest MFCCs, not the emotion): ready to classify.
     """
 
     start: int
@@ -67,7 +68,8 @@ class UtteranceSegmenter(FramedGate):
     def _segment(self, start: int, end: int, decided: int) -> Segment:
         a = max(self.buffer.begin, start - self._seconds(self.spec.pre_context))
         b = end + self._seconds(self.spec.post_context)
-        return Segment(start, end, self.buffer.slice(a, b), decided)
+        samples = self.buffer.slice(a, b)
+        return Segment(start, end, samples - samples.mean(), decided)
 
     def _keep_from(self) -> int:
         marks = [self._framed] + [p[0] for p in self._pending]

