@@ -158,6 +158,90 @@ class FeatureSpec:
         return dataclasses.asdict(self)
 
 
+#: The frontend input a calibration accumulates (``CalibrationSpec.statistics``).
+CALIBRATION_STATISTICS = ("functionals",)
+
+
+def _real_list(values: Any, name: str) -> tuple[float, ...]:
+    """``values`` as a non-empty tuple of finite floats (ContractError naming ``name`` otherwise)."""
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+        raise ContractError(f"frontend calibration {name}: expected a list of numbers, got {values!r:.60}")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ContractError(f"frontend calibration {name}[{i}]: expected a finite number, got {v!r}")
+        out.append(float(v))
+    if not out:
+        raise ContractError(f"frontend calibration {name}: expected at least one value, got []")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """How a model is calibrated to its speaker and microphone (``ser_edge.frontend["calibration"]``).
+
+    The runtime accumulates the frontend input ``statistics`` ("functionals", F values per
+    speech utterance) and feeds their shrunk mean and std (F,) to the model inputs
+    ``mean_input``/``std_input``; the model's ``output`` is then the calibrated probabilities.
+    ``prior_utterances`` (k > 0) is how many utterances the training prior ``mean``/``std``
+    (F values each, std > 0) weighs; ``output`` is read from ``min_utterances`` (>= 1) on.
+    """
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    statistics: str = "functionals"
+    mean_input: str = "speaker_mean"
+    std_input: str = "speaker_std"
+    output: str = "probs_calibrated"
+    prior_utterances: float = 10.0
+    min_utterances: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mean", _real_list(self.mean, "mean"))
+        object.__setattr__(self, "std", _real_list(self.std, "std"))
+        if len(self.mean) != len(self.std):
+            raise ContractError(f"frontend calibration: mean has {len(self.mean)} values, std "
+                                f"{len(self.std)}; expected the same length")
+        if min(self.std) <= 0:
+            raise ContractError(f"frontend calibration std: expected > 0 everywhere, got {min(self.std)!r} "
+                                f"at index {self.std.index(min(self.std))}")
+        if self.statistics not in CALIBRATION_STATISTICS:
+            raise ContractError(f"frontend calibration statistics: expected one of "
+                                f"{list(CALIBRATION_STATISTICS)}, got {self.statistics!r}")
+        for name in ("mean_input", "std_input", "output"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ContractError(f"frontend calibration {name}: expected a tensor name, "
+                                    f"got {getattr(self, name)!r}")
+        k = self.prior_utterances
+        if isinstance(k, bool) or not isinstance(k, (int, float)) or not math.isfinite(k) or k <= 0:
+            raise ContractError(f"frontend calibration prior_utterances: expected a finite number > 0, "
+                                f"got {k!r}")
+        n = self.min_utterances
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ContractError(f"frontend calibration min_utterances: expected a whole number >= 1, "
+                                f"got {n!r}")
+
+    @property
+    def n_statistics(self) -> int:
+        """F: the number of values accumulated per utterance (the length of ``mean``)."""
+        return len(self.mean)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CalibrationSpec:
+        """Build from the ``calibration`` object; unknown or missing keys raise ContractError."""
+        settings = settings_from_mapping(cls, data, "frontend calibration")
+        missing = sorted({"mean", "std"} - set(settings))
+        if missing:
+            raise ContractError(f"frontend calibration: missing {missing} (the training prior)")
+        return cls(**settings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every setting (tuples become lists)."""
+        out = dataclasses.asdict(self)
+        out["mean"], out["std"] = list(self.mean), list(self.std)
+        return out
+
+
 #: The 16 kHz frame frontend's kind (``FrameSpec.type``). A file keeps its meaning only if
 #: FrameSpec's defaults never change: change a default only together with this name.
 FRAMES_TYPE = "frames16k"
@@ -210,8 +294,13 @@ class FrameSpec:
     # pooling
     band_mean_removal: bool = True
     percentiles: tuple[float, ...] = (10.0, 50.0, 90.0)
+    # speaker/device calibration (None: the model has none); not part of the frame features
+    calibration: CalibrationSpec | None = None
 
     def __post_init__(self) -> None:
+        if self.calibration is not None and not isinstance(self.calibration, CalibrationSpec):
+            raise ContractError(f"frontend calibration: expected a CalibrationSpec, "
+                                f"got {type(self.calibration).__name__}")
         if self.type != FRAMES_TYPE:
             raise ContractError(f"frontend type: expected {FRAMES_TYPE!r}, got {self.type!r}")
         if self.resampler not in RESAMPLERS:
@@ -256,9 +345,12 @@ class FrameSpec:
         return self.highfreq
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping of every field (tuples become lists)."""
+        """JSON-ready mapping of every field (tuples become lists); ``calibration`` only when set."""
         out = dataclasses.asdict(self)
         out["percentiles"] = list(self.percentiles)
+        del out["calibration"]
+        if self.calibration is not None:
+            out["calibration"] = self.calibration.to_dict()
         return out
 
     @classmethod
@@ -274,6 +366,8 @@ class FrameSpec:
         kwargs = dict(data)
         if "percentiles" in kwargs:
             kwargs["percentiles"] = tuple(float(p) for p in kwargs["percentiles"])
+        if kwargs.get("calibration") is not None:
+            kwargs["calibration"] = CalibrationSpec.from_dict(kwargs["calibration"])
         return cls(**kwargs)
 
 

@@ -98,3 +98,103 @@ def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None
         prop.key, prop.value = key, value
     onnx.save(model, str(path))
     return path
+
+
+def tiny_calibration_prior(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The training prior (mean, std), float64 (F,), that :func:`tiny_calibrated_model` stores."""
+    from ser_edge.config import FrameSpec
+    from ser_edge.frontend.pooling import n_functionals
+
+    rng = np.random.default_rng(seed + 1000)
+    n_func = n_functionals(FrameSpec())
+    return rng.normal(0, 1, n_func), rng.uniform(0.5, 2.0, n_func)
+
+
+def tiny_calibrated_model(
+    path: Path,
+    *,
+    seed: int = 0,
+    prior_utterances: float = 10.0,
+    min_utterances: int = 1,
+    metadata_key: bool = True,
+    calibrated_graph: bool = True,
+) -> Path:
+    """Write a tiny frames16k model with speaker calibration (docs: notes/calibration_contract.md).
+
+    Inputs ``frames`` [N, T, n_mels], ``functionals``, ``speaker_mean``, ``speaker_std`` [N, F];
+    outputs ``probs`` = softmax([mean over time of frames, functionals] @ W) (as tiny_frames_model)
+    and ``probs_calibrated`` = softmax([pooled, (functionals - speaker_mean) / speaker_std] @ W2);
+    the weights are initializers "W"/"W2" (see :func:`calibrated_reference`). Metadata: the
+    default FrameSpec with a "calibration" key (prior from :func:`tiny_calibration_prior`).
+    ``metadata_key=False`` / ``calibrated_graph=False`` leave out the key / the calibration
+    inputs and output (for the contract refusals).
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from ser_edge.config import CalibrationSpec, FrameSpec
+    from ser_edge.frontend.pooling import n_functionals
+
+    prior_mean, prior_std = tiny_calibration_prior(seed)
+    calibration = CalibrationSpec(mean=tuple(prior_mean), std=tuple(prior_std),
+                                  prior_utterances=prior_utterances, min_utterances=min_utterances)
+    spec = FrameSpec(calibration=calibration if metadata_key else None)
+    n_mels, n_func, n_out = spec.n_mels, n_functionals(spec), len(LABELS)
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0, 0.05, (n_mels + n_func, n_out)).astype(np.float32)
+    w2 = rng.normal(0, 0.5, (n_mels + n_func, n_out)).astype(np.float32)
+    nodes = [
+        helper.make_node("ReduceMean", ["frames"], ["pooled"], axes=[1], keepdims=0),
+        helper.make_node("Concat", ["pooled", "functionals"], ["joined"], axis=1),
+        helper.make_node("MatMul", ["joined", "W"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probs"], axis=-1),
+    ]
+    inputs = [helper.make_tensor_value_info("frames", TensorProto.FLOAT, ["N", "T", n_mels]),
+              helper.make_tensor_value_info("functionals", TensorProto.FLOAT, ["N", n_func])]
+    outputs = [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", n_out])]
+    if calibrated_graph:
+        nodes += [
+            helper.make_node("Sub", ["functionals", "speaker_mean"], ["centred"]),
+            helper.make_node("Div", ["centred", "speaker_std"], ["normalised"]),
+            helper.make_node("Concat", ["pooled", "normalised"], ["joined2"], axis=1),
+            helper.make_node("MatMul", ["joined2", "W2"], ["logits2"]),
+            helper.make_node("Softmax", ["logits2"], ["probs_calibrated"], axis=-1),
+        ]
+        inputs += [helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", n_func])
+                   for name in ("speaker_mean", "speaker_std")]
+        outputs.append(helper.make_tensor_value_info("probs_calibrated", TensorProto.FLOAT, ["N", n_out]))
+    initializers = [numpy_helper.from_array(w, "W")]
+    if calibrated_graph:
+        initializers.append(numpy_helper.from_array(w2, "W2"))
+    graph = helper.make_graph(nodes, "tiny_calibrated", inputs, outputs, initializer=initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    metadata = {"ser_edge.labels": json.dumps(LABELS), "ser_edge.frontend": json.dumps(spec.to_dict()),
+                "ser_edge.training": json.dumps({"data": "random weights (test fixture)"})}
+    for key, value in metadata.items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+    onnx.save(model, str(path))
+    return path
+
+
+def calibrated_reference(path: Path, frames: np.ndarray, functionals: np.ndarray,
+                         mean: np.ndarray | None = None, std: np.ndarray | None = None) -> np.ndarray:
+    """numpy's (8,) probabilities of a :func:`tiny_calibrated_model` file for one example:
+    ``frames`` (T, n_mels), ``functionals`` (F,); with ``mean``/``std`` (F,) the calibrated
+    output, without them the uncalibrated ``probs``."""
+    import onnx
+    from onnx import numpy_helper
+
+    weights = {t.name: numpy_helper.to_array(t).astype(np.float64)
+               for t in onnx.load(str(path)).graph.initializer}
+    pooled = np.asarray(frames, dtype=np.float32).astype(np.float64).mean(axis=0)
+    x = np.asarray(functionals, dtype=np.float32).astype(np.float64)
+    if mean is None:
+        logits = np.concatenate([pooled, x]) @ weights["W"]
+    else:
+        m = np.asarray(mean, dtype=np.float32).astype(np.float64)
+        s = np.asarray(std, dtype=np.float32).astype(np.float64)
+        logits = np.concatenate([pooled, (x - m) / s]) @ weights["W2"]
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
