@@ -5,11 +5,16 @@
     >>> p = clf.predict_file("hello.wav")
     >>> p.label, round(p.confidence, 2)
     ('angry', 0.81)
+
+Speaker calibration (a model whose frontend has a ``calibration`` key): give the classifier a
+:class:`~ser_edge.calibration.Calibration`; every classification (:meth:`predict_features`, which
+every path goes through) uses the calibrated output once the state is active, then, with
+``adapt``, adds the utterance to the state (classify first, then learn).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -17,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import ModelSpec, StreamSpec
-from .errors import AudioError
+from .calibration import Calibration
+from .config import CalibrationSpec, ModelSpec, StreamSpec
+from .errors import AudioError, CalibrationError
 from .frontend.activity import ActivitySpec
 from .frontend.audio import check_audio, check_rate, read_audio
 from .frontend.filestream import FileBlocks
@@ -43,7 +49,10 @@ class Prediction:
     is 0.0); otherwise the most probable class, its probability in ``confidence`` and
     every class's probability in ``scores``. ``duration`` is the audio's length in seconds.
     ``utterances``: how many utterances a long file's result was averaged over (1 for a
-    buffer classified whole, 0 when a long file held none).
+    buffer classified whole, 0 when a long file held none). ``calibration``: None when the
+    classifier has no calibration; else how many utterances the speaker statistics came from
+    when the calibrated output was used, 0 when it was not (fewer than ``min_utterances``); a
+    long file's is its last utterance's.
     """
 
     label: str | None
@@ -52,10 +61,11 @@ class Prediction:
     speech: bool = True
     duration: float = 0.0
     utterances: int = 1
+    calibration: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``, and
-        ``"utterances"`` when there were more than one."""
+        """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``,
+        ``"utterances"`` when there were more than one, ``"calibration"`` when not None."""
         out = {
             "label": self.label,
             "confidence": round(self.confidence, 6),
@@ -65,13 +75,15 @@ class Prediction:
         }
         if self.utterances > 1:
             out["utterances"] = self.utterances
+        if self.calibration is not None:
+            out["calibration"] = self.calibration
         return out
 
 
-def no_speech(duration: float, utterances: int = 1) -> Prediction:
+def no_speech(duration: float, utterances: int = 1, calibration: int | None = None) -> Prediction:
     """The Prediction for a buffer in which nothing was said."""
     return Prediction(label=None, confidence=0.0, scores={}, speech=False, duration=duration,
-                      utterances=utterances)
+                      utterances=utterances, calibration=calibration)
 
 
 class EmotionClassifier:
@@ -80,19 +92,51 @@ class EmotionClassifier:
     Owns the frontend its model names (``frontend``: features and the speech check of whole
     buffers, and a windowed feature stream). What the stream engine uses: :meth:`predict`
     (utterances), :meth:`window_stream` and :meth:`predict_features` (window mode).
+
+    ``calibration``: the speaker statistics to classify with (None: uncalibrated; settable as
+    the attribute); ``adapt``: add each classified utterance to them.
     """
 
     def __init__(self, model: EmotionModel, activity: ActivitySpec | None = None,
-                 min_seconds: float = MIN_SECONDS) -> None:
+                 min_seconds: float = MIN_SECONDS, *, calibration: Calibration | None = None,
+                 adapt: bool = True) -> None:
         self.model = model
         self.frontend: Frontend = make_frontend(model.spec.frontend, activity)
         self.min_seconds = min_seconds
+        self.adapt = adapt
+        self._calibration: Calibration | None = None
+        self.calibration = calibration
 
     @classmethod
     def load(cls, model: str | Path | None = None, *, threads: int = 1, spinning: bool = False,
+             calibration: Calibration | None = None, adapt: bool = True,
              **overrides: Any) -> EmotionClassifier:
         """Load a model file (None: the shipped model). ``overrides``: labels=, frontend=."""
-        return cls(EmotionModel.load(model, threads=threads, spinning=spinning, **overrides))
+        return cls(EmotionModel.load(model, threads=threads, spinning=spinning, **overrides),
+                   calibration=calibration, adapt=adapt)
+
+    @property
+    def calibration_spec(self) -> CalibrationSpec | None:
+        """The model's speaker calibration (None: it has none)."""
+        return self.model.calibration_spec
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The speaker statistics classifications use (None: uncalibrated)."""
+        return self._calibration
+
+    @calibration.setter
+    def calibration(self, state: Calibration | None) -> None:
+        """CalibrationError, one line, for a model without calibration or a state of another model."""
+        if state is not None:
+            spec = self.calibration_spec
+            if spec is None:
+                raise self.model.no_calibration_error()
+            if state.fingerprint != Calibration(spec).fingerprint:
+                raise CalibrationError(f"{self.model.path}: the calibration was made for another model "
+                                       f"(fingerprint {state.fingerprint!r}, this model's is "
+                                       f"{Calibration(spec).fingerprint!r})")
+        self._calibration = state
 
     @property
     def spec(self) -> ModelSpec:
@@ -126,8 +170,47 @@ class EmotionClassifier:
         duration = len(mono) / float(sample_rate)
         inputs = self.frontend.speech_features(mono, sample_rate)
         if inputs is None:
-            return no_speech(duration)
+            return no_speech(duration, calibration=None if self.calibration is None else 0)
         return self.predict_features(inputs, duration, name)
+
+    def observe(self, samples: np.ndarray, sample_rate: int, name: str = "<buffer>") -> bool:
+        """Add one utterance's speech to :attr:`calibration` without classifying it; False (and
+        nothing added) when it holds no speech. AudioError as :meth:`predict`; CalibrationError
+        when no calibration is set."""
+        state = self.require_calibration()
+        mono = check_audio(samples, sample_rate, name, self.min_seconds)
+        inputs = self.frontend.speech_features(mono, sample_rate)
+        if inputs is None:
+            return False
+        self._learn(state, inputs)
+        return True
+
+    def observe_file(self, path: str | Path) -> int:
+        """Add a file's speech to :attr:`calibration` (the gather pass of ``classify --calibrate``):
+        a file up to LONG_FILE_SECONDS as one utterance, a longer one utterance by utterance, as
+        :meth:`predict_file` classifies them. Returns the utterances added."""
+        self.require_calibration()
+        blocks = FileBlocks(path)
+        check_rate(blocks.sample_rate, str(path))
+        if blocks.duration <= LONG_FILE_SECONDS:
+            samples, rate = read_audio(path)
+            return int(self.observe(samples, rate, name=str(path)))
+        added = 0
+        for seg in utterance_segments(blocks, blocks.sample_rate):
+            try:
+                added += self.observe(seg.samples, blocks.sample_rate, str(path))
+            except AudioError:  # too short or not finite: as predict_segment, skipped
+                continue
+        return added
+
+    def require_calibration(self) -> Calibration:
+        """:attr:`calibration`, or CalibrationError naming the model when none is set."""
+        if self.calibration is None:
+            if self.calibration_spec is None:
+                raise self.model.no_calibration_error()
+            raise CalibrationError(f"{self.model.path}: no calibration set (EmotionClassifier(..., "
+                                   "calibration=Calibration(classifier.calibration_spec)))")
+        return self.calibration
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream:
         """Window mode for a stream at ``sample_rate`` Hz: the frontend's windowed feature stream.
@@ -143,14 +226,28 @@ class EmotionClassifier:
         e.g. MFCC means (n_mfcc,)) of audio known to hold speech.
 
         For the windows of :meth:`window_stream` (or callers that compute the features
-        themselves); ``duration`` (seconds) is reported in the Prediction.
+        themselves); ``duration`` (seconds) is reported in the Prediction. With a calibration:
+        the calibrated output when it is active, then (``adapt``) this input is added to it.
         """
-        probs = self.model.predict(features)[0]
+        state = self.calibration
+        used = state.count if state is not None and state.active else None
+        stats = state.statistics() if used is not None else None
+        probs = self.model.predict(features, stats)[0]
         if not np.all(np.isfinite(probs)):
             raise AudioError(f"{name}: the model returned non-finite scores")
-        return self._prediction(probs, duration)
+        if state is not None and self.adapt:
+            self._learn(state, features)
+        return self._prediction(probs, duration, calibration=None if state is None else used or 0)
 
-    def _prediction(self, probs: np.ndarray, duration: float, utterances: int = 1) -> Prediction:
+    def _learn(self, state: Calibration, features: ModelInputs | np.ndarray) -> None:
+        """Add one speech input's statistics to ``state`` (ValueError for a frontend without them)."""
+        name = state.spec.statistics
+        if not isinstance(features, dict) or name not in features:
+            raise ValueError(f"calibration: the model inputs hold no {name!r}")
+        state.update(np.asarray(features[name]).reshape(-1))
+
+    def _prediction(self, probs: np.ndarray, duration: float, utterances: int = 1,
+                    calibration: int | None = None) -> Prediction:
         """The Prediction of class probabilities (n_labels,)."""
         best = int(np.argmax(probs))
         return Prediction(
@@ -160,6 +257,7 @@ class EmotionClassifier:
             speech=True,
             duration=duration,
             utterances=utterances,
+            calibration=calibration,
         )
 
     def predict_file(self, path: str | Path) -> Prediction:
@@ -182,25 +280,27 @@ class EmotionClassifier:
     def predict_utterances(self, blocks: Iterable[np.ndarray], sample_rate: int,
                            name: str = "<stream>") -> Prediction:
         """Classify a long recording given as mono blocks (n,) at ``sample_rate`` Hz: each
-        utterance once, then the mean of their scores weighted by their speech duration."""
-        segmenter = UtteranceSegmenter(StreamSpec(), sample_rate)
-        total, weight, count, received = np.zeros(len(self.labels)), 0.0, 0, 0
-        for block in chain(blocks, [None]):
-            if block is None:
-                segments = segmenter.flush()
-            else:
-                received += len(block)
-                segments = segmenter.push(block)
-            for seg in segments:
-                pred = self.predict_segment(seg, sample_rate, name)
-                if pred is not None and pred.label is not None:
-                    seconds = (seg.end - seg.start) / sample_rate
-                    total += seconds * np.array([pred.scores[k] for k in self.labels])
-                    weight, count = weight + seconds, count + 1
-        duration = received / float(sample_rate)
+        utterance once, then the mean of their scores weighted by their speech duration
+        (``calibration``: the last utterance's)."""
+        received = [0]
+
+        def counted() -> Iterator[np.ndarray]:
+            for block in blocks:
+                received[0] += len(block)
+                yield block
+
+        total, weight, count = np.zeros(len(self.labels)), 0.0, 0
+        calibration = None if self.calibration is None else 0
+        for seg in utterance_segments(counted(), sample_rate):
+            pred = self.predict_segment(seg, sample_rate, name)
+            if pred is not None and pred.label is not None:
+                seconds = (seg.end - seg.start) / sample_rate
+                total += seconds * np.array([pred.scores[k] for k in self.labels])
+                weight, count, calibration = weight + seconds, count + 1, pred.calibration
+        duration = received[0] / float(sample_rate)
         if count == 0:
-            return no_speech(duration, utterances=0)
-        return self._prediction(total / weight, duration, count)
+            return no_speech(duration, utterances=0, calibration=calibration)
+        return self._prediction(total / weight, duration, count, calibration)
 
     def predict_segment(self, segment: Segment, sample_rate: int,
                         name: str = "<stream>") -> Prediction | None:
@@ -210,3 +310,11 @@ class EmotionClassifier:
             return self.predict(segment.samples, sample_rate, name)
         except AudioError:
             return None
+
+
+def utterance_segments(blocks: Iterable[np.ndarray], sample_rate: int) -> Iterator[Segment]:
+    """The utterances of a recording given as mono blocks (n,) at ``sample_rate`` Hz, as the
+    default StreamSpec's :class:`UtteranceSegmenter` cuts them (the last one at the end)."""
+    segmenter = UtteranceSegmenter(StreamSpec(), sample_rate)
+    for block in chain(blocks, [None]):
+        yield from (segmenter.flush() if block is None else segmenter.push(block))

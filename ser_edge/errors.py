@@ -8,6 +8,7 @@ so the command line can print it as one line and go on with the next input::
       ModelError            a model file cannot be used (missing, not ONNX, fails its probe)
         ContractError       its ``ser_edge.*`` metadata is missing or malformed (names the key)
       ConfigError           a setting the caller chose is out of range (e.g. StreamSpec)
+        CalibrationError    a calibration file is unusable, or the model has no calibration
       DeviceError           an input device cannot be found, opened or kept open
       MissingExtraError     an optional package is missing (names the pip extra)
 
@@ -36,6 +37,11 @@ class ContractError(ModelError):
 
 class ConfigError(SerEdgeError):
     """A setting chosen by the caller (stream settings, options) is out of range; not a model error."""
+
+
+class CalibrationError(ConfigError):
+    """A calibration state cannot be used: its file is not JSON, not a ser-edge calibration,
+    made for another model or holds bad values, or the model has no speaker calibration."""
 
 
 class DeviceError(SerEdgeError):

@@ -10,6 +10,11 @@ A model takes one or several named float inputs: the ones its frontend makes
 shapes are checked against the frontend, and the model runs once on the frontend's probe
 inputs (``probe_inputs``: a tone in noise for MFCC-mean; for frames16k a synthetic voiced
 signal pooled over all its frames, whatever the speech detector says).
+
+A model with speaker calibration (its frontend's ``calibration`` key, a
+:class:`~ser_edge.config.CalibrationSpec`) has two more inputs, the speaker statistics
+(``speaker_mean``/``speaker_std``, (batch, F)), fed by the caller rather than the frontend, and a
+second output, the calibrated probabilities; both outputs are probed at load.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import FeatureSpec, FrameSpec, ModelSpec
-from .errors import ContractError, ModelError
+from .config import CalibrationSpec, FeatureSpec, FrameSpec, ModelSpec
+from .errors import CalibrationError, ContractError, ModelError
 from .frontend.kinds import make_frontend
 from .frontend.protocol import Frontend, InputShapes, ModelInputs
 
@@ -264,6 +269,51 @@ def check_input_shape(name: str, model: tuple[int | None, ...], frontend: tuple[
                          f"frontend makes (batch, {', '.join(map(str, shown))})")
 
 
+def frontend_inputs(model: InputShapes, frontend: InputShapes, calibration: CalibrationSpec | None,
+                    path: Path) -> InputShapes:
+    """The model inputs its frontend feeds: all but a calibrated model's speaker statistics.
+
+    ModelError when the calibration metadata and the graph disagree: named statistics inputs
+    the graph lacks (or of another size than the frontend's statistics), or graph inputs the
+    frontend does not make while the metadata has no ``calibration`` key.
+    """
+    if calibration is None:
+        extra = sorted(set(model) - set(frontend))
+        if extra and set(frontend) <= set(model):
+            raise ModelError(f"{path}: model inputs {sorted(model)} do not match its frontend's inputs "
+                             f"{sorted(frontend)}: the frontend does not make {extra} (speaker calibration "
+                             "statistics? its ser_edge.frontend metadata has no 'calibration' key)")
+        return model
+    names = (calibration.mean_input, calibration.std_input)
+    missing = [n for n in names if n not in model]
+    if missing:
+        raise ModelError(f"{path}: its ser_edge.frontend 'calibration' names inputs {list(names)}, but the "
+                         f"model has no {missing} (inputs: {sorted(model)})")
+    n = calibration.n_statistics
+    source = frontend.get(calibration.statistics)
+    if source is None or source[-1:] != (n,):
+        raise ModelError(f"{path}: its calibration prior has {n} values but the frontend's "
+                         f"{calibration.statistics!r} input is {list(source or ())}")
+    for name in names:
+        if model[name] not in ((n,), (None,)):
+            raise ModelError(f"{path}: calibration input {name!r} is (batch, {list(model[name])}), "
+                             f"expected (batch, {n})")
+    return {k: v for k, v in model.items() if k not in names}
+
+
+def check_probabilities(scores: np.ndarray, name: str, labels: Sequence[str], path: Path) -> None:
+    """ModelError unless ``scores`` (output ``name`` for one test input) are (1, n_labels)
+    probabilities summing to 1."""
+    n = len(labels)
+    if scores.shape != (1, n):
+        raise ModelError(f"{path}: model output is {list(scores.shape)} for one input ({name!r}), "
+                         f"expected [1, {n}] (one score per label {list(labels)})")
+    total = float(scores.sum())
+    if not (np.all(np.isfinite(scores)) and np.all(scores >= -1e-6) and abs(total - 1.0) < 1e-3):
+        raise ModelError(f"{path}: model output {name!r} is not probabilities (sum {total:.4g} for a "
+                         "test input, expected 1); export the model with its final softmax")
+
+
 class EmotionModel:
     """Features -> class probabilities with one ONNX session (load once, call many times)."""
 
@@ -274,9 +324,12 @@ class EmotionModel:
         self._warned_rates: set[tuple[str, int]] = set()
         #: The model's inputs: name -> per-example shape (None: any length).
         self.input_shapes: InputShapes = {i.name: per_example_shape(i.shape) for i in session.get_inputs()}
+        #: The model's speaker calibration (None: it has none).
+        self.calibration_spec: CalibrationSpec | None = getattr(spec.frontend, "calibration", None)
         frontend = make_frontend(spec.frontend)
+        fed = frontend_inputs(self.input_shapes, frontend.input_shapes, self.calibration_spec, path)
         #: Model input name -> the frontend input (:data:`ModelInputs` key) that feeds it.
-        self.bindings = bind_inputs(self.input_shapes, frontend.input_shapes, path)
+        self.bindings = bind_inputs(fed, frontend.input_shapes, path)
         self._check_shapes(frontend)
 
     @classmethod
@@ -311,35 +364,37 @@ class EmotionModel:
     def _check_shapes(self, frontend: Frontend) -> None:
         for name, source in self.bindings.items():
             check_input_shape(name, self.input_shapes[name], frontend.input_shapes[source], self.path)
-        out_dims = self.session.get_outputs()[0].shape
-        n_out = out_dims[-1] if out_dims else None
-        if isinstance(n_out, int) and n_out != len(self.spec.labels):
-            raise ModelError(
-                f"{self.path}: model output has {n_out} classes but {len(self.spec.labels)} labels"
-            )
-        self._probe(frontend)
+        outputs = {o.name: o.shape for o in self.session.get_outputs()}
+        names = [self.spec.output_name]
+        if self.calibration_spec is not None:
+            names.append(self.calibration_spec.output)
+            if self.calibration_spec.output not in outputs:
+                raise ModelError(f"{self.path}: its ser_edge.frontend 'calibration' names output "
+                                 f"{self.calibration_spec.output!r}, but the model's outputs are "
+                                 f"{list(outputs)}")
+        for name in names:
+            n_out = outputs[name][-1] if outputs[name] else None
+            if isinstance(n_out, int) and n_out != len(self.spec.labels):
+                raise ModelError(f"{self.path}: model output {name!r} has {n_out} classes but "
+                                 f"{len(self.spec.labels)} labels")
+        self._probe(frontend, names)
 
-    def _probe(self, frontend: Frontend) -> None:
-        """Run the model's frontend on a test signal and the session on those features.
+    def _probe(self, frontend: Frontend, outputs: list[str]) -> None:
+        """Run the model's frontend on a test signal and the session on those features (a
+        calibrated model with its prior statistics).
 
-        The output must be (1, n_labels) probabilities summing to 1. Catches at load time what
-        the declared shapes cannot (frontend settings that fail on real audio, symbolic output
-        sizes, a graph that fails, logits without a softmax) instead of on the first utterance.
+        Each of ``outputs`` must be (1, n_labels) probabilities summing to 1. Catches at load
+        time what the declared shapes cannot (frontend settings that fail on real audio,
+        symbolic output sizes, a graph that fails, logits without a softmax) instead of on the
+        first utterance.
         """
         feeds = self.feeds(self._probe_inputs(frontend))
         try:
-            (scores,) = self.session.run([self.spec.output_name], feeds)
+            results = self.session.run(outputs, feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
             raise ModelError(f"{self.path}: the model fails on a test input ({first_line(exc)})") from None
-        scores = np.asarray(scores, dtype=np.float64)
-        n = len(self.spec.labels)
-        if scores.shape != (1, n):
-            raise ModelError(f"{self.path}: model output is {list(scores.shape)} for one input, "
-                             f"expected [1, {n}] (one score per label {list(self.spec.labels)})")
-        total = float(scores.sum())
-        if not (np.all(np.isfinite(scores)) and np.all(scores >= -1e-6) and abs(total - 1.0) < 1e-3):
-            raise ModelError(f"{self.path}: model outputs are not probabilities (sum {total:.4g} for a "
-                             "test input, expected 1); export the model with its final softmax")
+        for name, scores in zip(outputs, results, strict=True):
+            check_probabilities(np.asarray(scores, dtype=np.float64), name, self.spec.labels, self.path)
 
     def _probe_inputs(self, frontend: Frontend) -> ModelInputs:
         """The frontend's inputs of its test signal (``probe_inputs``), each finite and shaped
@@ -376,13 +431,15 @@ class EmotionModel:
             log.warning("%s: %s", name, warning)
         return warning
 
-    def feeds(self, inputs: ModelInputs | np.ndarray) -> dict[str, np.ndarray]:
+    def feeds(self, inputs: ModelInputs | np.ndarray,
+              calibration: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
         """The session's feeds (float32, batch first) of the frontend's inputs.
 
         ``inputs``: :data:`ModelInputs` (one example, or a batch when the first dimension is
         extra), or for a one-input model the array itself. A fixed-shape input is reshaped
         to (batch, *shape) ((40,) -> (1, 40, 1)); a variable one gets a batch axis when it has
-        none. ModelError naming a missing input.
+        none. ModelError naming a missing input. A calibrated model's speaker statistics get
+        ``calibration`` (mean, std), each (F,), else the prior (see :meth:`calibration_feeds`).
         """
         if not isinstance(inputs, dict):
             inputs = {next(iter(self.bindings.values())): inputs}
@@ -396,14 +453,49 @@ class EmotionModel:
                 feeds[name] = x.reshape((-1, *shape))
             else:
                 feeds[name] = x[None] if x.ndim == len(shape) else x
+        if self.calibration_spec is not None:
+            batch = next(iter(feeds.values())).shape[0]
+            feeds.update(self.calibration_feeds(batch, calibration))
+        elif calibration is not None:
+            raise self.no_calibration_error()
         return feeds
 
-    def predict(self, inputs: ModelInputs | np.ndarray) -> np.ndarray:
+    def no_calibration_error(self) -> CalibrationError:
+        """The error of statistics given to a model without speaker calibration."""
+        return CalibrationError(f"{self.path} has no speaker calibration (its ser_edge.frontend metadata "
+                                "has no 'calibration' key)")
+
+    def calibration_feeds(self, batch: int, calibration: tuple[np.ndarray, np.ndarray] | None = None,
+                          ) -> dict[str, np.ndarray]:
+        """The speaker-statistics feeds of a calibrated model, (batch, F) float32 each: ``calibration``
+        (mean, std) or, when None, the prior (which leaves ``probs`` as it is; ONNX Runtime needs
+        every input). ValueError for statistics of another shape."""
+        spec = self.calibration_spec
+        assert spec is not None
+        mean, std = (spec.mean, spec.std) if calibration is None else calibration
+        out = {}
+        for name, values in ((spec.mean_input, mean), (spec.std_input, std)):
+            x = np.asarray(values, dtype=np.float32)
+            if x.shape != (spec.n_statistics,):
+                raise ValueError(f"calibration {name}: expected shape ({spec.n_statistics},), "
+                                 f"got {list(x.shape)}")
+            out[name] = np.ascontiguousarray(np.broadcast_to(x, (batch, spec.n_statistics)))
+        return out
+
+    def predict(self, inputs: ModelInputs | np.ndarray,
+                calibration: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Probabilities for the model's inputs (see :meth:`feeds`): (batch, n_labels) float32
         (batch = 1 for one example); e.g. ``predict(features (40,))`` for an MFCC-mean model,
         ``predict({"frames": (T, 64), "functionals": (F,)})`` for a frames16k one.
+
+        ``calibration``: the speaker's (mean, std) (F,) each, e.g. ``Calibration.statistics()``:
+        the calibrated output; None: the uncalibrated one. CalibrationError when the model has
+        no calibration.
         """
-        (scores,) = self.session.run([self.spec.output_name], self.feeds(inputs))
+        output = self.spec.output_name
+        if calibration is not None and self.calibration_spec is not None:
+            output = self.calibration_spec.output
+        (scores,) = self.session.run([output], self.feeds(inputs, calibration))
         scores = np.asarray(scores, dtype=np.float32)
         if scores.ndim != 2 or scores.shape[1] != len(self.spec.labels):
             raise ModelError(

@@ -39,7 +39,8 @@ class Classifier(Protocol):
     """What the engine needs of :class:`ser_edge.classifier.EmotionClassifier`.
 
     Utterance mode: ``predict(samples, rate)`` on each utterance's samples (the classifier
-    checks for speech itself). Window mode: ``window_stream(spec, rate)``, the classifier's
+    checks for speech itself). A prediction's ``calibration`` (when it has one) goes into
+    the event. Window mode: ``window_stream(spec, rate)``, the classifier's
     windowed feature stream (features and speech check per window), and
     ``predict_features(features, duration)`` for each window with speech.
     """
@@ -111,7 +112,8 @@ class StreamEngine:
                 continue
             if pred.label is not None:
                 events += self._emit(Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence,
-                                           dict(pred.scores), seg.decided_at / rate))
+                                           dict(pred.scores), seg.decided_at / rate,
+                                           getattr(pred, "calibration", None)))
         return events
 
     def _classify_windows(self, windows: list[FeatureWindow]) -> list[Event]:
@@ -129,7 +131,7 @@ class StreamEngine:
                 self.stats.unclassifiable += 1
                 continue
             events += self._emit(Event(win.start, win.end, pred.label, pred.confidence,
-                                       dict(pred.scores), win.decided_at))
+                                       dict(pred.scores), win.decided_at, getattr(pred, "calibration", None)))
         return events
 
     def _emit(self, event: Event) -> list[Event]:

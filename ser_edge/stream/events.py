@@ -15,6 +15,8 @@ class Event:
 
     ``decided_at``: stream seconds at which the segment was complete (its latency is
     ``decided_at - end`` plus the classification time); not part of :meth:`to_dict`.
+    ``calibration``: the Prediction's (None: the classifier has no calibration; else the
+    utterances the speaker statistics came from, 0 when the calibrated output was not used).
     """
 
     start: float
@@ -23,12 +25,17 @@ class Event:
     confidence: float
     scores: dict[str, float]
     decided_at: float = 0.0
+    calibration: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready ``{"start", "end", "label", "confidence", "scores"}``."""
-        return {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
-                "confidence": round(self.confidence, 4),
-                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+        """JSON-ready ``{"start", "end", "label", "confidence", "scores"}``, and
+        ``"calibration"`` when not None."""
+        out = {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
+               "confidence": round(self.confidence, 4),
+               "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+        if self.calibration is not None:
+            out["calibration"] = self.calibration
+        return out
 
 
 def count(n: int, plural: str) -> str:
@@ -89,4 +96,4 @@ class ScoreSmoother:
         labels = list(event.scores)
         mean = {k: float(np.mean([e.scores.get(k, 0.0) for e in self._recent])) for k in labels}
         best = max(labels, key=mean.__getitem__)
-        return Event(event.start, event.end, best, mean[best], mean, event.decided_at)
+        return Event(event.start, event.end, best, mean[best], mean, event.decided_at, event.calibration)

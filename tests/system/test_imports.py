@@ -24,7 +24,7 @@ PACKAGE = Path(ser_edge.__file__).parent
 STAGES = {
     "errors": 0, "config": 0, "version": 0,
     "frontend": 1,
-    "model": 2,
+    "model": 2, "calibration": 2,  # calibration: the speaker statistics (config and errors only)
     "classifier": 3, "ser_edge": 3,  # ser_edge: the package's __init__, the public API
     "stream": 4,
     "sinks": 5, "plot": 5,  # plot: pictures of events (the `plot` extra)
@@ -146,6 +146,12 @@ def test_every_stage_is_known_and_imports_flow_one_way():
             elif (a, b) in NARROW and target not in NARROW[a, b]:
                 wrong.append(f"{source} -> {target} ({a} may take only {sorted(NARROW[a, b])} from {b})")
     assert wrong == []
+
+
+def test_calibration_imports_only_config_and_errors():
+    """The speaker statistics are plain numpy on the model's CalibrationSpec: no frontend, no model."""
+    targets = graph(PACKAGE)["ser_edge.calibration"]
+    assert targets == {"ser_edge.config", "ser_edge.errors"}
 
 
 def test_no_import_cycle_in_the_runtime():

@@ -1,0 +1,243 @@
+"""Speaker and device calibration: the statistics of the speech a device hears (issue 15).
+
+A :class:`Calibration` accumulates, per speech utterance, the model input its
+:class:`~ser_edge.config.CalibrationSpec` names (the F "functionals"): the count n, the sum S and
+the sum of squares Q (float64, (F,)). :meth:`Calibration.statistics` blends them with the
+model's training prior (mean, std), which weighs ``prior_utterances`` (k) utterances::
+
+    m_s = S/n, v_s = max(Q/n - m_s^2, 0)
+    mean = (n*m_s + k*prior_mean) / (n + k),  var = (n*v_s + k*prior_std^2) / (n + k)
+
+so n = 0 gives exactly the prior and the first utterances move the statistics only a little.
+Only speech is ever added: the classifier updates it with the utterances and windows it
+classifies, which all hold speech (silence never reaches the model).
+
+Several speakers in one room share one state: the statistics then describe the household and
+the microphone, not one voice.
+
+Files (:meth:`Calibration.save`) are JSON, written atomically (a temporary file in the same
+folder, fsync, rename). :meth:`Calibration.open` never fails on a bad file: it returns a fresh
+state and a one-line warning, and leaves the bad file as it is until the next save replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import CalibrationSpec
+from .errors import CalibrationError
+
+log = logging.getLogger(__name__)
+
+#: The ``format`` and ``version`` of a calibration file.
+FILE_FORMAT = "ser-edge calibration"
+FILE_VERSION = 1
+#: Largest calibration file read (bytes): a state of a few hundred statistics is ~20 kB.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def now_utc() -> str:
+    """The current time as ISO 8601 UTC with seconds, e.g. ``2024-05-01T12:00:00Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def spec_fingerprint(spec: CalibrationSpec) -> str:
+    """16 hex digits naming what makes two models' statistics compatible: the statistics'
+    name, their number F and the prior mean/std (6 significant digits)."""
+    ident = {"statistics": spec.statistics, "n": spec.n_statistics,
+             "mean": [f"{x:.6g}" for x in spec.mean], "std": [f"{x:.6g}" for x in spec.std]}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def finite_vector(values: Any, n: int, what: str) -> np.ndarray:
+    """``values`` as float64 (n,), every value finite (CalibrationError naming ``what`` otherwise)."""
+    try:
+        x = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CalibrationError(f"{what}: expected {n} numbers") from None
+    if x.shape != (n,):
+        raise CalibrationError(f"{what}: expected {n} numbers, got shape {list(x.shape)}")
+    if not np.all(np.isfinite(x)):
+        raise CalibrationError(f"{what}: non-finite value at index {int(np.argmin(np.isfinite(x)))}")
+    return x
+
+
+class Calibration:
+    """The running statistics of one speaker/microphone for a model's :class:`CalibrationSpec`.
+
+    ``count``: utterances added; ``sum``/``sumsq``: float64 (F,) sums of their statistics and of
+    their squares; ``updated``: ISO UTC time of the last change (None: never). Thread-safe: a
+    stream may update it while another thread saves it.
+    """
+
+    def __init__(self, spec: CalibrationSpec) -> None:
+        self.spec = spec
+        self.fingerprint = spec_fingerprint(spec)
+        self._lock = threading.Lock()
+        self.count = 0
+        self.sum = np.zeros(spec.n_statistics)
+        self.sumsq = np.zeros(spec.n_statistics)
+        self.updated: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"Calibration(count={self.count}, F={self.spec.n_statistics}, "
+                f"fingerprint={self.fingerprint!r})")
+
+    @property
+    def active(self) -> bool:
+        """True when the model's calibrated output is used: ``count >= spec.min_utterances``."""
+        return self.count >= self.spec.min_utterances
+
+    def update(self, functionals: np.ndarray) -> None:
+        """Add one speech utterance's statistics (F,) (ValueError for another shape or non-finite)."""
+        x = np.asarray(functionals, dtype=np.float64)
+        n = self.spec.n_statistics
+        if x.shape != (n,):
+            raise ValueError(f"calibration update: expected {self.spec.statistics} of shape ({n},), "
+                             f"got {list(x.shape)}")
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"calibration update: {self.spec.statistics} hold non-finite values")
+        with self._lock:
+            self.count += 1
+            self.sum += x
+            self.sumsq += x * x
+            self.updated = now_utc()
+
+    def statistics(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shrunk (mean, std), float32 (F,) each (the module docstring's formula)."""
+        prior_mean = np.asarray(self.spec.mean, dtype=np.float64)
+        prior_std = np.asarray(self.spec.std, dtype=np.float64)
+        with self._lock:
+            n, s, q = self.count, self.sum.copy(), self.sumsq.copy()
+        if n == 0:
+            return prior_mean.astype(np.float32), prior_std.astype(np.float32)
+        k = float(self.spec.prior_utterances)
+        m_s = s / n
+        v_s = np.maximum(q / n - m_s * m_s, 0.0)
+        mean = (n * m_s + k * prior_mean) / (n + k)
+        var = (n * v_s + k * prior_std * prior_std) / (n + k)
+        return mean.astype(np.float32), np.sqrt(var).astype(np.float32)
+
+    def reset(self) -> None:
+        """Forget every utterance (back to the prior)."""
+        with self._lock:
+            self.count = 0
+            self.sum[:] = 0.0
+            self.sumsq[:] = 0.0
+            self.updated = now_utc()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of a calibration file."""
+        with self._lock:
+            return {"format": FILE_FORMAT, "version": FILE_VERSION, "fingerprint": self.fingerprint,
+                    "statistics": self.spec.statistics, "count": self.count,
+                    "sum": self.sum.tolist(), "sumsq": self.sumsq.tolist(),
+                    "updated": self.updated or now_utc()}
+
+    @classmethod
+    def from_dict(cls, data: Any, spec: CalibrationSpec) -> Calibration:
+        """The state a :meth:`to_dict` object holds, for a model with ``spec``.
+
+        CalibrationError (no file name) for another format or version, another model's
+        fingerprint, or bad values (count not a whole number >= 0, sums of another length or
+        not finite, negative sums of squares).
+        """
+        if not isinstance(data, Mapping) or data.get("format") != FILE_FORMAT:
+            raise CalibrationError(f"not a ser-edge calibration file (no \"format\": \"{FILE_FORMAT}\")")
+        if data.get("version") != FILE_VERSION:
+            raise CalibrationError(f"calibration file version {data.get('version')!r}, "
+                                   f"this ser-edge reads version {FILE_VERSION}")
+        state = cls(spec)
+        if data.get("fingerprint") != state.fingerprint:
+            raise CalibrationError(f"made for another model (fingerprint {data.get('fingerprint')!r}, "
+                                   f"this model's is {state.fingerprint!r})")
+        count = data.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise CalibrationError(f"bad values: count {count!r}, expected a whole number >= 0")
+        total = finite_vector(data.get("sum"), spec.n_statistics, "bad values: sum")
+        squares = finite_vector(data.get("sumsq"), spec.n_statistics, "bad values: sumsq")
+        if np.any(squares < 0):
+            raise CalibrationError("bad values: sumsq holds negative values")
+        updated = data.get("updated")
+        state.count, state.sum, state.sumsq = count, total, squares
+        state.updated = updated if isinstance(updated, str) else None
+        return state
+
+    def save(self, path: str | Path) -> None:
+        """Write the state to ``path`` atomically: a temporary file in the same folder, flushed
+        and fsynced, then renamed over ``path`` (an old file stays whole if anything fails).
+
+        CalibrationError naming the file when it cannot be written.
+        """
+        p = Path(path)
+        text = json.dumps(self.to_dict(), indent=1) + "\n"
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, p)
+            tmp = None
+        except OSError as exc:
+            raise CalibrationError(f"{p}: cannot save the calibration ({exc.strerror or exc})") from None
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+        log.debug("%s: calibration saved (%d utterances)", p, self.count)
+
+    @classmethod
+    def load(cls, path: str | Path, spec: CalibrationSpec) -> Calibration:
+        """Read a state :meth:`save` wrote, for a model with ``spec``.
+
+        CalibrationError, one line naming the file and the problem: missing or unreadable,
+        not JSON, not a ser-edge calibration file, made for another model (fingerprint), bad
+        values. Callers decide whether to start fresh (:meth:`open` does).
+        """
+        p = Path(path)
+        try:
+            if p.stat().st_size > MAX_FILE_BYTES:
+                raise CalibrationError(f"{p}: {p.stat().st_size} bytes, more than a calibration file "
+                                       f"has ({MAX_FILE_BYTES}); not a ser-edge calibration file")
+            with open(p, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise CalibrationError(f"{p}: cannot read the calibration file ({exc.strerror or exc})") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CalibrationError(f"{p}: not JSON, not a ser-edge calibration file "
+                                   f"({str(exc).splitlines()[0][:120]})") from None
+        try:
+            return cls.from_dict(data, spec)
+        except CalibrationError as exc:
+            raise CalibrationError(f"{p}: {exc}") from None
+
+    @classmethod
+    def open(cls, path: str | Path, spec: CalibrationSpec) -> tuple[Calibration, str | None]:
+        """The state in ``path`` when it exists and is usable, else a fresh one, and a warning.
+
+        Never raises for a bad file: a corrupt, foreign or unreadable file gives a fresh state
+        and a one-line warning (None when all went well). The bad file is left as it is; the
+        next :meth:`save` to ``path`` replaces it.
+        """
+        p = Path(path)
+        if not p.exists() and not p.is_symlink():
+            return cls(spec), None
+        try:
+            return cls.load(p, spec), None
+        except CalibrationError as exc:
+            return cls(spec), f"{exc}; starting a fresh calibration (the next save replaces the file)"
+
