@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
+import numpy as np
 import pytest
 
+from ser_edge import Calibration
 from ser_edge.config import CalibrationSpec, FrameSpec
-from ser_edge.errors import ContractError
+from ser_edge.errors import CalibrationError, ContractError
 
 
 def spec_dict(**overrides: object) -> dict:
@@ -61,3 +64,168 @@ def test_calibration_spec_needs_the_prior():
     del data["std"]
     with pytest.raises(ContractError, match=r"missing \['std'\]"):
         CalibrationSpec.from_dict(data)
+
+
+def small_spec(k: float = 4.0, min_utterances: int = 2) -> CalibrationSpec:
+    return CalibrationSpec(mean=(0.0, 1.0, -2.0), std=(1.0, 0.5, 2.0), prior_utterances=k,
+                           min_utterances=min_utterances)
+
+
+def reference_statistics(rows: np.ndarray, spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The contract's formula written out over the utterances themselves (np.mean/np.var)."""
+    pm, ps, k, n = np.array(spec.mean), np.array(spec.std), spec.prior_utterances, len(rows)
+    if n == 0:
+        return pm, ps
+    mean = (n * rows.mean(axis=0) + k * pm) / (n + k)
+    var = (n * rows.var(axis=0) + k * ps ** 2) / (n + k)
+    return mean, np.sqrt(var)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_statistics_follow_the_shrinkage_formula(n):
+    spec = small_spec()
+    rows = np.random.default_rng(n).normal([3.0, -1.0, 0.5], [2.0, 0.1, 4.0], (n, 3))
+    state = Calibration(spec)
+    for row in rows:
+        state.update(row)
+    mean, std = state.statistics()
+    want_mean, want_std = reference_statistics(rows, spec)
+    assert mean.dtype == np.float32 and std.dtype == np.float32 and mean.shape == (3,)
+    np.testing.assert_allclose(mean, want_mean, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(std, want_std, rtol=1e-6, atol=1e-6)
+    assert state.count == n and state.active == (n >= spec.min_utterances)
+
+
+def test_no_utterance_gives_exactly_the_prior_and_reset_returns_to_it():
+    spec = CalibrationSpec(mean=(0.1, 1e-7, -3.3), std=(0.3, 7.7, 1e-3), prior_utterances=3.0)
+    state = Calibration(spec)
+    mean, std = state.statistics()
+    assert mean.tolist() == np.float32(spec.mean).tolist() and std.tolist() == np.float32(spec.std).tolist()
+    state.update(np.array([5.0, 5.0, 5.0]))
+    assert state.statistics()[0].tolist() != mean.tolist()
+    state.reset()
+    assert state.count == 0 and not state.active
+    assert state.statistics()[0].tolist() == mean.tolist() and state.statistics()[1].tolist() == std.tolist()
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    (np.zeros(4), r"shape \(3,\), got \[4\]"),
+    (np.zeros((1, 3)), r"got \[1, 3\]"),
+    (np.array([0.0, np.nan, 1.0]), "non-finite"),
+])
+def test_update_refuses_another_shape_or_non_finite_values(values, message):
+    state = Calibration(small_spec())
+    with pytest.raises(ValueError, match=message):
+        state.update(values)
+    assert state.count == 0 and state.sum.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_save_and_load_round_trip(tmp_path):
+    spec = small_spec()
+    state = Calibration(spec)
+    for row in np.random.default_rng(1).normal(size=(7, 3)):
+        state.update(row)
+    path = tmp_path / "room.json"
+    state.save(path)
+    data = json.loads(path.read_text())
+    assert data["format"] == "ser-edge calibration" and data["version"] == 1 and data["count"] == 7
+    assert data["fingerprint"] == state.fingerprint and data["updated"].endswith("Z")
+    back = Calibration.load(path, spec)
+    assert back.count == 7 and back.sum.tolist() == state.sum.tolist()
+    assert back.sumsq.tolist() == state.sumsq.tolist()
+    for got, want in zip(back.statistics(), state.statistics(), strict=True):
+        assert got.tolist() == want.tolist()
+    assert sorted(os.listdir(tmp_path)) == ["room.json"]  # no temporary file left
+
+
+def test_an_interrupted_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    spec = small_spec()
+    path = tmp_path / "room.json"
+    old = Calibration(spec)
+    old.update(np.ones(3))
+    old.save(path)
+    before = path.read_bytes()
+    new = Calibration(spec)
+    for _ in range(3):
+        new.update(np.full(3, 2.0))
+
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(CalibrationError, match=r"room\.json: cannot save the calibration \(No space left"):
+        new.save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["room.json"]
+
+
+def test_the_fingerprint_tells_feature_sets_apart_but_not_the_prior_weight():
+    a = Calibration(small_spec(k=4.0, min_utterances=2)).fingerprint
+    assert a == Calibration(small_spec(k=20.0, min_utterances=1)).fingerprint
+    assert a != Calibration(CalibrationSpec(mean=(0.0, 1.0, -2.5), std=(1.0, 0.5, 2.0))).fingerprint
+    assert a != Calibration(CalibrationSpec(mean=(0.0, 1.0), std=(1.0, 0.5))).fingerprint
+    assert len(a) == 16
+
+
+def bad_files(tmp_path) -> dict[str, tuple[bytes, str]]:
+    """name -> (file content, what the error says)."""
+    good = Calibration(small_spec())
+    good.update(np.ones(3))
+    data = good.to_dict()
+    text = json.dumps(data).encode()
+    other = Calibration(CalibrationSpec(mean=(9.0, 9.0, 9.0), std=(1.0, 1.0, 1.0))).to_dict()
+    return {
+        "corrupt": (b"\x00\xffnot json at all", "not JSON"),
+        "truncated": (text[: len(text) // 2], "not JSON"),
+        "wrong-format": (json.dumps({**data, "format": "something else"}).encode(),
+                         "not a ser-edge calibration file"),
+        "a-list": (b"[1, 2, 3]", "not a ser-edge calibration file"),
+        "foreign": (json.dumps(other).encode(), "made for another model (fingerprint"),
+        "nan": (json.dumps({**data, "sum": [1.0, float("nan"), 2.0]}).encode(), "bad values: sum"),
+        "short": (json.dumps({**data, "sumsq": [1.0]}).encode(), "bad values: sumsq"),
+        "count": (json.dumps({**data, "count": -1}).encode(), "bad values: count -1"),
+        "version": (json.dumps({**data, "version": 2}).encode(), "version 2"),
+    }
+
+
+@pytest.mark.parametrize("case", ["corrupt", "truncated", "wrong-format", "a-list", "foreign", "nan",
+                                  "short", "count", "version"])
+def test_a_bad_file_gives_one_line_naming_the_file(tmp_path, case):
+    content, message = bad_files(tmp_path)[case]
+    path = tmp_path / f"{case}.json"
+    path.write_bytes(content)
+    with pytest.raises(CalibrationError) as info:
+        Calibration.load(path, small_spec())
+    text = str(info.value)
+    assert text.startswith(f"{path}: ") and message in text and "\n" not in text
+
+
+@pytest.mark.parametrize("case", ["corrupt", "truncated", "foreign", "nan"])
+def test_open_starts_fresh_on_a_bad_file_with_a_warning_and_leaves_the_file(tmp_path, case):
+    content, message = bad_files(tmp_path)[case]
+    path = tmp_path / "room.json"
+    path.write_bytes(content)
+    state, warning = Calibration.open(path, small_spec())
+    assert state.count == 0 and state.sum.tolist() == [0.0, 0.0, 0.0]
+    assert warning is not None and str(path) in warning and message in warning
+    assert "starting a fresh calibration" in warning and "\n" not in warning
+    assert path.read_bytes() == content  # left as it is until the next save
+    state.update(np.ones(3))
+    state.save(path)
+    assert Calibration.load(path, small_spec()).count == 1
+
+
+def test_open_a_missing_file_is_fresh_without_warning_and_an_existing_one_resumes(tmp_path):
+    path = tmp_path / "room.json"
+    state, warning = Calibration.open(path, small_spec())
+    assert warning is None and state.count == 0 and not path.exists()
+    state.update(np.ones(3))
+    state.update(np.zeros(3))
+    state.save(path)
+    again, warning = Calibration.open(path, small_spec())
+    assert warning is None and again.count == 2 and again.sum.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_load_of_a_missing_file_names_it(tmp_path):
+    with pytest.raises(CalibrationError, match="missing.json: cannot read the calibration file"):
+        Calibration.load(tmp_path / "missing.json", small_spec())

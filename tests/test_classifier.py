@@ -123,3 +123,118 @@ def test_a_long_file_is_classified_utterance_by_utterance(seed_clf, tmp_path):
     assert short.utterances == 1 and "utterances" not in short.to_dict()
     silent = seed_clf.predict_file(write_wav(tmp_path / "silent.wav", noise(35.0, rate, -70.0), rate))
     assert silent.label is None and silent.utterances == 0 and not silent.speech
+
+
+# --- speaker calibration (issue 15) -----------------------------------------------------------
+
+def calibrated_clf(tmp_path, min_utterances: int = 3, adapt: bool = True) -> EmotionClassifier:
+    """A classifier of the tiny calibrated model with a fresh Calibration."""
+    pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
+    from ser_edge import Calibration, EmotionModel
+
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    model = EmotionModel.load(tiny_calibrated_model(tmp_path / "cal.onnx", min_utterances=min_utterances))
+    return EmotionClassifier(model, calibration=Calibration(model.calibration_spec), adapt=adapt)
+
+
+def voice_inputs(clf: EmotionClassifier, i: int) -> dict:
+    """The model inputs of a synthetic voice (the frontend's features, no speech check)."""
+    from support.frames_signals import karplus_strong
+
+    return clf.features(karplus_strong(110.0 + 40 * i, 1.5, seed=i), 16000)
+
+
+def test_below_min_utterances_the_output_is_the_uncalibrated_model(tmp_path):
+    clf = calibrated_clf(tmp_path, min_utterances=3)
+    for i in range(3):
+        x = voice_inputs(clf, i)
+        plain = clf.model.predict(x)[0]
+        pred = clf.predict_features(x)
+        assert [pred.scores[k] for k in clf.labels] == plain.tolist()  # exactly
+        assert pred.calibration == 0 and pred.to_dict()["calibration"] == 0
+        assert clf.calibration.count == i + 1
+
+
+def test_from_min_utterances_on_the_calibrated_output_is_used(tmp_path):
+    from support.onnx_fixtures import calibrated_reference
+
+    clf = calibrated_clf(tmp_path, min_utterances=3)
+    seen = [voice_inputs(clf, i) for i in range(5)]
+    for x in seen[:3]:
+        clf.predict_features(x)
+    for n, x in enumerate(seen[3:], start=3):
+        mean, std = clf.calibration.statistics()  # before this utterance: classify first, then learn
+        pred = clf.predict_features(x)
+        assert pred.calibration == n and clf.calibration.count == n + 1
+        want = calibrated_reference(clf.model.path, x["frames"], x["functionals"], mean, std)
+        np.testing.assert_allclose([pred.scores[k] for k in clf.labels], want, atol=1e-5)
+        assert np.abs(want - clf.model.predict(x)[0]).max() > 1e-3
+    rows = np.array([x["functionals"] for x in seen], dtype=np.float64)
+    assert clf.calibration.sum == pytest.approx(rows.sum(axis=0))
+
+
+def test_adapt_false_classifies_with_the_statistics_but_does_not_learn(tmp_path):
+    clf = calibrated_clf(tmp_path, min_utterances=1, adapt=False)
+    x = voice_inputs(clf, 0)
+    pred = clf.predict_features(x)
+    assert pred.calibration == 0 and clf.calibration.count == 0
+    clf.calibration.update(x["functionals"])
+    pred = clf.predict_features(voice_inputs(clf, 1))
+    assert pred.calibration == 1 and clf.calibration.count == 1
+
+
+def test_no_speech_does_not_update_the_calibration(tmp_path):
+    clf = calibrated_clf(tmp_path, min_utterances=1)
+    for samples in (np.zeros(32000), noise(16000, 2.0, -60.0)):
+        pred = clf.predict(samples, 16000)
+        assert pred.speech is False and pred.calibration == 0
+        assert clf.observe(samples, 16000) is False
+    assert clf.calibration.count == 0
+
+
+def test_speech_files_update_the_calibration_through_every_path(tmp_path, example_wavs):
+    clf = calibrated_clf(tmp_path, min_utterances=2)
+    first = clf.predict_file(example_wavs[0])
+    assert first.speech and first.calibration == 0 and clf.calibration.count == 1
+    assert clf.observe_file(example_wavs[1]) == 1 and clf.calibration.count == 2
+    third = clf.predict_file(example_wavs[0])
+    assert third.calibration == 2 and clf.calibration.count == 3
+
+
+def test_a_long_file_updates_the_calibration_utterance_by_utterance(tmp_path, example_wavs):
+    sf = pytest.importorskip("soundfile")
+    clf = calibrated_clf(tmp_path, min_utterances=1)
+    speech, rate = sf.read(str(example_wavs[0]), dtype="float32", always_2d=True)
+    quiet = np.zeros((rate * 3, speech.shape[1]), dtype=np.float32)
+    long = np.concatenate([np.concatenate([speech, quiet])] * 10)  # ~ 10 utterances, > 30 s
+    assert len(long) / rate > 30
+    path = tmp_path / "long.wav"
+    sf.write(str(path), long, rate)
+    added = clf.observe_file(path)
+    assert added >= 5 and clf.calibration.count == added
+    pred = clf.predict_file(path)
+    assert pred.utterances >= 5 and clf.calibration.count == added + pred.utterances
+    assert pred.calibration == clf.calibration.count - 1  # the last utterance's
+
+
+def test_uncalibrated_predictions_have_no_calibration_key(seed_clf):
+    pred = seed_clf.predict(utterance(16000), 16000)
+    assert pred.calibration is None and "calibration" not in pred.to_dict()
+
+
+def test_a_calibration_for_a_model_without_one_is_refused(seed_clf, tmp_path):
+    from ser_edge import Calibration, CalibrationError
+    from ser_edge.config import CalibrationSpec
+
+    state = Calibration(CalibrationSpec(mean=(0.0,) * 40, std=(1.0,) * 40))
+    assert seed_clf.calibration_spec is None
+    with pytest.raises(CalibrationError, match=r"ser_edge_seed\.onnx has no speaker calibration \("):
+        seed_clf.calibration = state
+    with pytest.raises(CalibrationError, match="has no speaker calibration"):
+        EmotionClassifier(seed_clf.model, calibration=state)
+    with pytest.raises(CalibrationError, match="has no speaker calibration"):
+        seed_clf.observe(utterance(16000), 16000)
+    clf = calibrated_clf(tmp_path)
+    with pytest.raises(CalibrationError, match="made for another model"):
+        clf.calibration = state

@@ -198,3 +198,85 @@ def test_shipped_model_names():
     seed = EmotionModel.load("seed")
     assert seed.spec.frontend.type == "mfcc_mean" and seed.path.name == "ser_edge_seed.onnx"
     assert EmotionModel.load("seed-int8").spec.training["quantization"]["source_sha256"]
+
+
+# --- speaker calibration (issue 15) -----------------------------------------------------------
+
+def calibrated_inputs(seed: int = 0) -> dict[str, np.ndarray]:
+    """Model inputs of a calibrated tiny model: frames (T, 64), functionals (F,) at a plausible scale."""
+    from support.onnx_fixtures import tiny_calibration_prior
+
+    rng = np.random.default_rng(seed)
+    mean, std = tiny_calibration_prior()
+    return {"frames": rng.normal(0, 1, (30, 64)).astype(np.float32),
+            "functionals": (mean + std * rng.normal(0, 1.5, mean.shape)).astype(np.float32)}
+
+
+def test_calibrated_model_gives_either_output(tmp_path):
+    from support.onnx_fixtures import calibrated_reference, tiny_calibrated_model
+
+    path = tiny_calibrated_model(tmp_path / "cal.onnx", min_utterances=3)
+    model = EmotionModel.load(path)
+    spec = model.calibration_spec
+    assert spec is not None and spec.min_utterances == 3 and spec.n_statistics == 234
+    assert sorted(model.bindings) == ["frames", "functionals"]  # the statistics are not the frontend's
+    x = calibrated_inputs()
+    plain = model.predict(x)[0]
+    np.testing.assert_allclose(plain, calibrated_reference(path, x["frames"], x["functionals"]), atol=1e-5)
+    mean = np.asarray(spec.mean, np.float32) + 0.5
+    std = np.asarray(spec.std, np.float32) * 2.0
+    calibrated = model.predict(x, (mean, std))[0]
+    want = calibrated_reference(path, x["frames"], x["functionals"], mean, std)
+    np.testing.assert_allclose(calibrated, want, atol=1e-5)
+    assert np.abs(calibrated - plain).max() > 1e-3  # the two outputs really differ
+    # a batch of two examples takes the statistics broadcast
+    batch = {"frames": np.stack([x["frames"]] * 2), "functionals": np.stack([x["functionals"]] * 2)}
+    np.testing.assert_allclose(model.predict(batch, (mean, std)), np.stack([calibrated] * 2), atol=1e-6)
+    with pytest.raises(ValueError, match=r"speaker_std: expected shape \(234,\), got \[3\]"):
+        model.predict(x, (mean, np.ones(3)))
+
+
+def test_calibration_inputs_without_the_metadata_key_are_refused(tmp_path):
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    path = tiny_calibrated_model(tmp_path / "cal.onnx", metadata_key=False)
+    with pytest.raises(ModelError, match=r"the frontend does not make \['speaker_mean', 'speaker_std'\] "
+                                         r"\(speaker calibration statistics\? its ser_edge.frontend metadata "
+                                         r"has no 'calibration' key\)"):
+        EmotionModel.load(path)
+
+
+def test_the_metadata_key_without_calibration_inputs_is_refused(tmp_path):
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    path = tiny_calibrated_model(tmp_path / "cal.onnx", calibrated_graph=False)
+    with pytest.raises(ModelError, match=r"'calibration' names inputs \['speaker_mean', 'speaker_std'\], "
+                                         r"but the model has no \['speaker_mean', 'speaker_std'\]"):
+        EmotionModel.load(path)
+
+
+def test_a_calibrated_output_that_is_not_probabilities_is_refused(tmp_path):
+    from onnx import helper
+
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    path = tiny_calibrated_model(tmp_path / "cal.onnx")
+    graph = onnx.load(str(path))
+    softmax = next(n for n in graph.graph.node if n.output[0] == "probs_calibrated")
+    index = list(graph.graph.node).index(softmax)
+    graph.graph.node.remove(softmax)
+    graph.graph.node.insert(index, helper.make_node("Identity", ["logits2"], ["probs_calibrated"]))
+    onnx.save(graph, str(path))
+    with pytest.raises(ModelError, match="model output 'probs_calibrated' is not probabilities"):
+        EmotionModel.load(path)
+
+
+def test_statistics_for_a_model_without_calibration_are_refused(tmp_path):
+    from ser_edge.errors import CalibrationError
+
+    from support.onnx_fixtures import tiny_frames_model
+
+    model = EmotionModel.load(tiny_frames_model(tmp_path / "plain.onnx"))
+    assert model.calibration_spec is None
+    with pytest.raises(CalibrationError, match=r"plain\.onnx has no speaker calibration"):
+        model.predict(calibrated_inputs(), (np.zeros(234), np.ones(234)))

@@ -199,3 +199,71 @@ def test_timeline_file_equals_timeline_in_memory(tmp_path):
             [(e.start, e.end, e.label) for e in whole]
         for a, b in zip(whole, blocks, strict=True):
             assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 1e-5
+
+
+@dataclass(frozen=True)
+class CalibratedPrediction(FakePrediction):
+    calibration: int | None = None
+
+
+class CalibratedFake(FakeClassifier):
+    """FakeClassifier whose n-th prediction says it was calibrated on n utterances."""
+
+    def predict(self, samples: np.ndarray, sample_rate: int) -> CalibratedPrediction:
+        p = super().predict(samples, sample_rate)
+        return CalibratedPrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
+
+    def predict_features(self, features: dict, duration: float = 0.0) -> CalibratedPrediction:
+        p = super().predict_features(features, duration)
+        return CalibratedPrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
+
+
+def test_events_carry_the_calibration_of_their_prediction():
+    rate = 16000
+    events = list(listen(ListSource(bursts(rate, BURST_TIMES, 11.0), rate), CalibratedFake()))
+    assert [ev.calibration for ev in events] == list(range(len(BURST_TIMES)))
+    d = events[1].to_dict()
+    assert list(d) == ["start", "end", "label", "confidence", "scores", "calibration"]
+    assert d["calibration"] == 1
+    out = StringIO()
+    sink = JsonSink(out)
+    sink(events[2])
+    assert json.loads(out.getvalue())["calibration"] == 2
+    from ser_edge.sinks.payload import event_dict  # the MQTT payload
+
+    assert event_dict(events[2])["calibration"] == 2
+
+
+def test_smoothed_window_events_keep_the_calibration():
+    rate = 16000
+    spec = StreamSpec(mode="window", window=2.0, hop=0.5, smooth=3)
+    events = timeline(CalibratedFake(), bursts(rate, [(2.0, 6.0)], 9.0), rate, spec)
+    assert len(events) >= 5
+    counts = [ev.calibration for ev in events]
+    assert counts == sorted(counts) and counts[-1] >= 4 and all(isinstance(c, int) for c in counts)
+
+
+def test_uncalibrated_event_dicts_are_unchanged():
+    ev = Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75, "angry": 0.25})
+    assert ev.calibration is None
+    assert json.dumps(ev.to_dict()) == ('{"start": 1.0, "end": 2.5, "label": "calm", "confidence": 0.75, '
+                                        '"scores": {"calm": 0.75, "angry": 0.25}}')
+    assert Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75}, calibration=0).to_dict()["calibration"] == 0
+
+
+def test_a_calibrated_classifier_learns_from_a_stream(tmp_path, example_wavs):
+    """End to end: the real classifier with the tiny calibrated model; one update per utterance."""
+    pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
+    from ser_edge import Calibration, EmotionClassifier
+
+    from support.frames_signals import read_example_16k
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    clf = EmotionClassifier.load(tiny_calibrated_model(tmp_path / "cal.onnx", min_utterances=1))
+    clf.calibration = Calibration(clf.calibration_spec)
+    speech = read_example_16k(example_wavs[0]).astype(np.float32)
+    gap = np.zeros(3 * 16000, dtype=np.float32)
+    audio = np.concatenate([gap, speech, gap, speech, gap])
+    events = timeline(clf, audio, 16000)
+    assert len(events) == 2 and clf.calibration.count == 2
+    assert [ev.to_dict()["calibration"] for ev in events] == [0, 1]
