@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from ..errors import SerEdgeError
+from .calibration import add_calibration_options, check_calibration, classify_calibration, gather, plural
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -15,6 +16,7 @@ from .common import (
     emit_json,
     error_line,
     load_classifier,
+    log,
 )
 from .plotting import add_plot_option, plot_problem, write_plot
 
@@ -72,6 +74,14 @@ class _Progress:
             self.shown = False
 
 
+def _report(path: str, exc: SerEdgeError, args: argparse.Namespace, progress: _Progress) -> None:
+    """A file that failed: one line on stderr (and a JSON error object with --json)."""
+    progress.clear()
+    error_line(_failure(path, exc))
+    if args.json:
+        emit_json({"file": path, "error": _failure(path, exc)})
+
+
 def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
                   progress: _Progress) -> bool:
     """Classify one file and print its result; False when the file failed."""
@@ -80,10 +90,7 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
             return _timeline_one(clf, path, args, progress)
         pred = clf.predict_file(path)
     except SerEdgeError as exc:
-        progress.clear()
-        error_line(_failure(path, exc))
-        if args.json:
-            emit_json({"file": path, "error": _failure(path, exc)})
+        _report(path, exc, args, progress)
         return False
     progress.clear()
     if args.json:
@@ -126,15 +133,33 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if (problem := plot_problem(args)) is not None:  # before the model loads
         error_line(problem)
         return EXIT_USAGE
+    check_calibration(args, "classify")
     clf = load_classifier(args)
-    table = _Table(args.files)
     progress = _Progress(len(args.files))
-    ok = []
-    for index, path in enumerate(args.files):
+    files = _calibrate(clf, args, progress)
+    table = _Table(args.files)
+    ok = [len(files) == len(args.files)]
+    for index, path in enumerate(files):
         progress.show(index, path)  # a long file is read block by block: this line stays meanwhile
         ok.append(_classify_one(clf, path, args, table, progress))
     progress.clear()
     return EXIT_OK if all(ok) else EXIT_FAILED
+
+
+def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[str]:
+    """With calibration options: the classifier's frozen calibration (``--calibration FILE``,
+    plus with ``--calibrate`` every file's speech, gathered first); the files still to classify
+    (a file that failed while gathering was reported once and is left out)."""
+    state = classify_calibration(clf, args)
+    if state is None or not args.calibrate:
+        return list(args.files)
+    files, added = gather(clf, args.files, progress.show,
+                          lambda path, exc: _report(path, exc, args, progress))
+    progress.clear()
+    source = f", {state.count - added} from {args.calibration}" if args.calibration else ""
+    log.info("calibration: statistics from %s (%d in %d of %d files%s)", plural(state.count, "utterance"),
+             added, len(files), len(args.files), source)
+    return files
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -158,6 +183,7 @@ def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
                    help="classify each utterance of a long recording (one event per utterance)")
     add_plot_option(p)
     add_model_options(p)
+    add_calibration_options(p, "classify")
     p.set_defaults(func=cmd_classify)
     return p
 

@@ -9,6 +9,9 @@ import logging
 import sys
 from typing import Any
 
+from ..config import FRONTEND_KEY, FrontendSpec, frontend_from_dict
+from ..errors import ContractError, ModelError
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: The CLI's own status lines ("listening to ...", "summary: ...") are INFO here and shown by
@@ -97,3 +100,16 @@ def load_classifier(args: argparse.Namespace) -> Any:
     from ..classifier import EmotionClassifier
 
     return EmotionClassifier.load(args.model, threads=args.threads)
+
+
+def model_frontend(model: str | None) -> FrontendSpec | None:
+    """The frontend of the model ``--model`` names (None: the default model), read from the
+    file's metadata without loading it (no session); None when the file cannot be read or its
+    frontend is not valid: the load then reports why."""
+    from ..model import check_model_path, read_metadata, shipped_model_path
+
+    try:
+        props = read_metadata(shipped_model_path() if model is None else check_model_path(model))
+        return frontend_from_dict(json.loads(props.get(FRONTEND_KEY, "{}")))
+    except (ModelError, ContractError, ValueError):
+        return None

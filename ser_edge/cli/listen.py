@@ -15,8 +15,9 @@ import signal
 import time
 from typing import Any
 
-from ..config import FRONTEND_KEY, STREAM_MODES, FrontendSpec, StreamSpec, frontend_from_dict
-from ..errors import AudioError, ContractError, DeviceError, ModelError
+from ..config import STREAM_MODES, FrontendSpec, StreamSpec
+from ..errors import AudioError, ContractError, DeviceError
+from .calibration import add_calibration_options, check_calibration, start_calibration
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -25,6 +26,7 @@ from .common import (
     error_line,
     load_classifier,
     log,
+    model_frontend,
     positive_int,
 )
 
@@ -103,6 +105,7 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help='one JSON line per event: {"start","end","label",...}')
     p.add_argument("--slow-consumer", type=float, metavar="S", help=argparse.SUPPRESS)  # fault injection
     add_model_options(p)
+    add_calibration_options(p, "listen")
     add_mqtt_options(p)
     p.set_defaults(func=cmd_listen, check=check_listen)
     return p
@@ -259,19 +262,6 @@ def stream_spec(args: argparse.Namespace) -> StreamSpec:
         raise UsageError(f"listen: {exc}") from None
 
 
-def model_frontend(model: str | None) -> FrontendSpec | None:
-    """The frontend of the model ``--model`` names (None: the default model), read from the
-    file's metadata without loading it (no session); None when the file cannot be read or its
-    frontend is not valid: the load then reports why."""
-    from ..model import check_model_path, read_metadata, shipped_model_path
-
-    try:
-        props = read_metadata(shipped_model_path() if model is None else check_model_path(model))
-        return frontend_from_dict(json.loads(props.get(FRONTEND_KEY, "{}")))
-    except (ModelError, ContractError, ValueError):
-        return None
-
-
 def check_listen(args: argparse.Namespace) -> None:
     """Every option of ``listen``, before the model loads: UsageError (exit 2) naming the option."""
     if args.input == "-" and not args.rate:
@@ -286,6 +276,7 @@ def check_listen(args: argparse.Namespace) -> None:
         raise UsageError(f"listen: --retry: expected a count >= 0, got {args.retry}")
     # before the model loads, with its frontend read from the file (cmd_listen checks again after)
     check_window(stream_spec(args), model_frontend(args.model), "the model's frontend")
+    check_calibration(args, "listen")
     mqtt_options(args)
 
 
@@ -386,12 +377,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
     spec = stream_spec(args)
     classifier = load_classifier(args)
     check_window(spec, classifier.spec.frontend, "this model's frontend")
+    keeper = start_calibration(classifier, args)  # a sink: saves on every exit of the stream
     # before any sink: a source that cannot open leaves nothing to close
     source = open_source(args, spec, classifier.spec.min_fine_rate)
     with source:
         classifier.model.warn_rate(source.sample_rate, source.name)  # logged once, names the measured effect
         mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream
-        sink, stats = TeeSink(*[s for s in (make_sink(args.json), mqtt) if s is not None]), StreamStats()
+        sinks = [s for s in (make_sink(args.json), mqtt, keeper) if s is not None]
+        sink, stats = TeeSink(*sinks), StreamStats()
         try:
             status = _stream(source, classifier, sink, spec, stats, args)
             log.info("summary: %s", stats.summary())

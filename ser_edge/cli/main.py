@@ -1,4 +1,4 @@
-"""The ``ser-edge`` command line: classify | listen | info | devices.
+"""The ``ser-edge`` command line: classify | listen | info | devices | calibration.
 
 Exit status: 0 all good; 1 some inputs failed (each named on stderr in one line);
 2 usage error (bad arguments, options that do not apply, unusable model). Every option is
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from ..errors import ConfigError, ModelError, SerEdgeError
 from ..version import __version__
+from .calibration import add_calibration_parser
 from .classify import add_classify_parser, add_info_parser
 from .common import (
     EXIT_FAILED,
@@ -33,6 +34,9 @@ EPILOG = """examples:
   ser-edge classify --json recordings/*.wav > results.jsonl
   ser-edge listen                      # default microphone, one line per utterance
   ser-edge listen --input talk.wav --json
+  ser-edge classify --calibrate one-speaker/*.wav    # learn the voice first, then classify
+  ser-edge listen --calibration /var/lib/ser-edge/calibration.json
+  ser-edge calibration show /var/lib/ser-edge/calibration.json
   ser-edge info
 """
 
@@ -45,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ser-edge {__version__}")
     add_output_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (add_classify_parser, add_info_parser, add_listen_parser, add_devices_parser):
+    for add in (add_classify_parser, add_info_parser, add_listen_parser, add_devices_parser,
+                add_calibration_parser):
         p = add(sub)
         add_output_options(p)
         p.set_defaults(command_parser=p)

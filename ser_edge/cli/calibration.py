@@ -1,0 +1,300 @@
+"""Speaker calibration on the command line: the ``--calibrate``/``--calibration`` options of
+``classify`` and ``listen``, ``listen``'s saving of its state, and ``ser-edge calibration
+show|reset FILE``.
+
+``listen --calibration FILE`` loads FILE at start (a corrupt or foreign file: one warning, a
+fresh state), saves it every :data:`SAVE_EVERY` new utterances or :data:`SAVE_SECONDS` seconds
+(at the next event) and on every exit; a save that fails is one warning and listening goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..calibration import Calibration
+from ..config import CalibrationSpec, FrameSpec
+from ..errors import CalibrationError, SerEdgeError
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_model_options,
+    emit_json,
+    error_line,
+    log,
+    model_frontend,
+)
+
+#: listen saves its state after this many new utterances ...
+SAVE_EVERY = 10
+#: ... or at the first event this many seconds after the last save (when anything changed).
+SAVE_SECONDS = 60.0
+#: The reference of the frame frontend's F0 semitones is FrameSpec.semitone_ref_hz.
+F0_MEAN, CENTROID_MEAN = "f0_st_mean", "centroid_khz_mean"
+
+
+def plural(n: int, noun: str) -> str:
+    """``"1 utterance"``, ``"2 utterances"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def add_calibration_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """``--calibrate``, ``--calibration FILE`` (and ``--no-adapt`` for listen)."""
+    g = parser.add_argument_group("speaker calibration (models that support it)")
+    if command == "listen":
+        g.add_argument("--calibrate", action="store_true",
+                       help="adapt to the voices and the microphone heard, in memory")
+        g.add_argument("--calibration", metavar="FILE",
+                       help="keep the calibration in FILE (implies --calibrate): load it at start (a bad "
+                            f"or foreign file: a warning and a fresh start), save it every {SAVE_EVERY} "
+                            f"utterances or {SAVE_SECONDS:g} s and on exit")
+        g.add_argument("--no-adapt", action="store_true",
+                       help="with --calibration FILE: classify with the saved state as it is, "
+                            "never change FILE")
+        return
+    g.add_argument("--calibrate", action="store_true",
+                   help="the files come from one speaker and microphone: gather their statistics first, "
+                        "then classify each with them")
+    g.add_argument("--calibration", metavar="FILE",
+                   help="classify with the state saved in FILE (read only; with --calibrate the files' "
+                        "statistics are added to it in memory)")
+
+
+def calibration_wanted(args: argparse.Namespace) -> bool:
+    """Whether the options ask for a calibration."""
+    return bool(args.calibrate or args.calibration)
+
+
+def check_calibration(args: argparse.Namespace, command: str) -> None:
+    """UsageError (before the model loads) for --no-adapt without a file, a file in a folder that
+    does not exist, or calibration options with a model that has no calibration."""
+    if getattr(args, "no_adapt", False) and not args.calibration:
+        raise UsageError(f"{command}: --no-adapt needs --calibration FILE (a saved state to use as it is)")
+    if args.calibration:
+        path = Path(args.calibration)
+        if path.is_dir():
+            raise UsageError(f"{command}: --calibration {path}: is a folder, expected a file")
+        if command == "listen" and not path.parent.is_dir():
+            raise UsageError(f"{command}: --calibration {path}: folder {path.parent} does not exist")
+    if calibration_wanted(args):
+        frontend = model_frontend(args.model)  # None: unreadable, the load says why
+        if frontend is not None and getattr(frontend, "calibration", None) is None:
+            raise UsageError(no_calibration(args, command))
+
+
+def no_calibration(args: argparse.Namespace, command: str) -> str:
+    """The usage error of calibration options (or the calibration command) with a model that has none."""
+    flag = "--calibration" if getattr(args, "calibration", None) else "--calibrate"
+    if command.startswith("calibration"):
+        command, flag = "calibration", "a calibration file"
+    name = "the default model" if args.model is None else f"model {args.model}"
+    return (f"{command}: {flag} needs a model with speaker calibration; {name} has none "
+            f"(its ser_edge.frontend metadata has no 'calibration' key)")
+
+
+def model_calibration(classifier: Any, args: argparse.Namespace, command: str) -> CalibrationSpec:
+    """The loaded model's CalibrationSpec; UsageError when it has none."""
+    spec = classifier.calibration_spec
+    if spec is None:
+        raise UsageError(no_calibration(args, command))
+    return spec
+
+
+class StateKeeper:
+    """A sink that saves ``listen``'s calibration to ``path``: every :data:`SAVE_EVERY` new
+    utterances or :data:`SAVE_SECONDS` (checked at each event) and on ``close`` (every exit of
+    listen). A failed save is one warning; listening goes on."""
+
+    def __init__(self, state: Calibration, path: Path, loaded: bool) -> None:
+        self.state, self.path = state, path
+        self.tried = state.count  # the count at the last save attempt (or the load)
+        self.last = time.monotonic()
+        self.in_file = loaded  # the file holds exactly this state
+        self.closed = False
+
+    def __call__(self, _event: Any) -> None:
+        new = self.state.count - self.tried
+        if new >= SAVE_EVERY or (new > 0 and time.monotonic() - self.last >= SAVE_SECONDS):
+            self.save()
+
+    def save(self) -> bool:
+        """Write the state atomically; False (and one warning) when that failed."""
+        self.tried, self.last = self.state.count, time.monotonic()
+        try:
+            self.state.save(self.path)
+        except CalibrationError as exc:
+            log.warning("%s; listening goes on", exc)
+            return False
+        self.in_file = True
+        return True
+
+    def close(self, _stats: Any = None) -> None:
+        """Save once more unless the file already holds this state (a second call does nothing)."""
+        if self.closed:
+            return
+        self.closed = True
+        if (self.in_file and self.state.count == self.tried) or self.save():
+            log.info("calibration: %s, saved to %s", plural(self.state.count, "utterance"), self.path)
+
+
+def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper | None:
+    """Give ``listen``'s classifier the calibration the options ask for; the sink that saves
+    it (None without --calibration FILE, or with --no-adapt)."""
+    if not calibration_wanted(args):
+        return None
+    spec = model_calibration(classifier, args, "listen")
+    if not args.calibration:
+        classifier.calibration = Calibration(spec)
+        return None
+    path = Path(args.calibration)
+    state, warning = Calibration.open(path, spec)
+    if warning is not None:
+        log.warning("%s", warning)
+    classifier.calibration, classifier.adapt = state, not args.no_adapt
+    frozen = " (frozen: --no-adapt)" if args.no_adapt else ""
+    if path.exists() and warning is None:
+        log.info("calibration: %s from %s%s", plural(state.count, "utterance"), path, frozen)
+    else:
+        log.info("calibration: starting fresh%s", frozen if args.no_adapt else f", saved to {path}")
+    if args.no_adapt:
+        return None
+    return StateKeeper(state, path, loaded=warning is None and path.exists())
+
+
+def gather(classifier: Any, files: list[str], on_file: Callable[[int, str], None],
+           on_error: Callable[[str, SerEdgeError], None]) -> tuple[list[str], int]:
+    """``classify --calibrate``'s first pass: every file's speech into the classifier's
+    calibration; the files that worked and how many utterances were added. ``on_file(index,
+    path)`` is called before each file, ``on_error(path, exc)`` for a file that failed."""
+    good, added = [], 0
+    for index, path in enumerate(files):
+        on_file(index, path)
+        try:
+            added += classifier.observe_file(path)
+        except SerEdgeError as exc:
+            on_error(path, exc)
+            continue
+        good.append(path)
+    return good, added
+
+
+def classify_calibration(classifier: Any, args: argparse.Namespace) -> Calibration | None:
+    """The state ``classify`` starts from (None without calibration options): the file
+    ``--calibration`` names (CalibrationError, exit 2, when it cannot be used) or a fresh one."""
+    if not calibration_wanted(args):
+        return None
+    spec = model_calibration(classifier, args, "classify")
+    state = Calibration.load(args.calibration, spec) if args.calibration else Calibration(spec)
+    classifier.calibration, classifier.adapt = state, False
+    return state
+
+
+# --- ser-edge calibration show|reset -------------------------------------------------------
+
+
+def model_spec(args: argparse.Namespace) -> tuple[CalibrationSpec, str]:
+    """The calibration of the model ``--model`` names and its name; UsageError when it has none."""
+    from ..model import EmotionModel
+
+    model = EmotionModel.load(args.model, threads=1)
+    if model.calibration_spec is None:
+        raise UsageError(no_calibration(args, f"calibration {args.action}"))
+    return model.calibration_spec, Path(str(model.path)).name
+
+
+def read_file(path: str) -> dict[str, Any]:
+    """The JSON object of a calibration file (CalibrationError, one line, when it is not one)."""
+    from ..calibration import FILE_FORMAT
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CalibrationError(f"{path}: cannot read the calibration file ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, ValueError):
+        raise CalibrationError(f"{path}: not JSON, not a ser-edge calibration file") from None
+    if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+        raise CalibrationError(f"{path}: not a ser-edge calibration file (no \"format\": \"{FILE_FORMAT}\")")
+    return data
+
+
+def describe(state: Calibration) -> dict[str, Any]:
+    """What the state says in figures a person can read: the mean F0 (Hz) and spectral centroid
+    (kHz) of the speech heard vs the training voices' (those the names of the functionals give)."""
+    from ..frontend.pooling import functional_names
+
+    frame = FrameSpec()
+    names = functional_names(frame)
+    if len(names) != state.spec.n_statistics or state.spec.statistics != "functionals":
+        return {}
+    out: dict[str, Any] = {}
+    heard = state.sum / state.count if state.count else None
+    for key, name in (("f0_hz", F0_MEAN), ("centroid_khz", CENTROID_MEAN)):
+        i = names.index(name)
+        convert = (lambda st: frame.semitone_ref_hz * 2.0 ** (st / 12.0)) if key == "f0_hz" else float
+        out[key] = {"heard": None if heard is None else round(float(convert(heard[i])), 2),
+                    "training": round(float(convert(state.spec.mean[i])), 2)}
+    return out
+
+
+def show_lines(path: str, state: Calibration, model_name: str) -> list[str]:
+    """The lines ``calibration show`` prints."""
+    lines = [f"{path}: {state.count} utterances, updated {state.updated or 'never'}",
+             f"model: {model_name} (fingerprint {state.fingerprint}, matches)"]
+    figures = describe(state)
+    if figures and state.count:
+        f0, centroid = figures["f0_hz"], figures["centroid_khz"]
+        lines.append(f"speech heard: mean F0 {f0['heard']:.0f} Hz, spectral centroid "
+                     f"{centroid['heard']:.2f} kHz (training voices: {f0['training']:.0f} Hz, "
+                     f"{centroid['training']:.2f} kHz)")
+    elif not state.count:
+        lines.append("nothing heard yet: the model's training statistics are used")
+    return lines
+
+
+def reset(path: str, spec: CalibrationSpec, model_name: str) -> int:
+    """Write an empty state for the model to ``path`` (atomic); a file there that is not a
+    ser-edge calibration file (of any model) is left alone (CalibrationError)."""
+    if Path(path).exists():
+        try:
+            read_file(path)
+        except CalibrationError as exc:
+            raise CalibrationError(f"{exc}; not replaced (delete it first if it really is one)") from None
+    Calibration(spec).save(path)
+    print(f"{path}: calibration reset (0 utterances, for {model_name})", flush=True)
+    return EXIT_OK
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    spec, model_name = model_spec(args)
+    try:
+        if args.action == "reset":
+            return reset(args.file, spec, model_name)
+        state = Calibration.load(args.file, spec)
+    except CalibrationError as exc:
+        error_line(str(exc))
+        return EXIT_FAILED
+    if args.json:
+        emit_json({"file": args.file, "count": state.count, "updated": state.updated,
+                   "fingerprint": state.fingerprint, "model": model_name, "matches": True,
+                   "active": state.active, **describe(state)})
+    else:
+        print("\n".join(show_lines(args.file, state, model_name)), flush=True)
+    return EXIT_OK
+
+
+def add_calibration_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``calibration`` subcommand: ``show FILE`` and ``reset FILE``."""
+    p = sub.add_parser("calibration", help="show or reset a speaker calibration file (listen --calibration)")
+    p.add_argument("action", choices=("show", "reset"),
+                   help="show: what the file holds and whether it fits the model; reset: an empty state")
+    p.add_argument("file", metavar="FILE", help="the calibration file")
+    p.add_argument("--json", action="store_true", help="show: one JSON object")
+    add_model_options(p)
+    p.set_defaults(func=cmd_calibration)
+    return p
+
