@@ -166,21 +166,34 @@ def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper 
     return StateKeeper(state, path, loaded=warning is None and path.exists())
 
 
-def gather(classifier: Any, files: list[str], on_file: Callable[[int, str], None],
+def gather(files: list[str], observe: Callable[[str], int], on_file: Callable[[int, str], None],
            on_error: Callable[[str, SerEdgeError], None]) -> tuple[list[str], int]:
-    """``classify --calibrate``'s first pass: every file's speech into the classifier's
-    calibration; the files that worked and how many utterances were added. ``on_file(index,
-    path)`` is called before each file, ``on_error(path, exc)`` for a file that failed."""
+    """``classify --calibrate``'s first pass: ``observe(path)`` adds a file's speech to the
+    calibration and says how many utterances; the files that worked and the utterances added.
+    ``on_file(index, path)`` is called before each file, ``on_error(path, exc)`` for one that failed."""
     good, added = [], 0
     for index, path in enumerate(files):
         on_file(index, path)
         try:
-            added += classifier.observe_file(path)
+            added += observe(path)
         except SerEdgeError as exc:
             on_error(path, exc)
             continue
         good.append(path)
     return good, added
+
+
+def observe_timeline(classifier: Any, path: str) -> int:
+    """Add a file's utterances to the classifier's calibration as ``--timeline`` cuts them (the
+    stream engine's segmentation; the events are dropped); the utterances added."""
+    from ..stream.engine import timeline_file
+
+    before, classifier.adapt = classifier.calibration.count, True
+    try:
+        timeline_file(classifier, path)
+    finally:
+        classifier.adapt = False
+    return classifier.calibration.count - before
 
 
 def classify_calibration(classifier: Any, args: argparse.Namespace) -> Calibration | None:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import Any
 
 from ..errors import SerEdgeError
-from .calibration import add_calibration_options, check_calibration, classify_calibration, gather, plural
+from .calibration import (
+    add_calibration_options,
+    check_calibration,
+    classify_calibration,
+    gather,
+    observe_timeline,
+    plural,
+)
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -153,7 +161,8 @@ def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[
     state = classify_calibration(clf, args)
     if state is None or not args.calibrate:
         return list(args.files)
-    files, added = gather(clf, args.files, progress.show,
+    observe = partial(observe_timeline, clf) if args.timeline else clf.observe_file  # as pass 2 cuts them
+    files, added = gather(args.files, observe, progress.show,
                           lambda path, exc: _report(path, exc, args, progress))
     progress.clear()
     source = f", {state.count - added} from {args.calibration}" if args.calibration else ""
