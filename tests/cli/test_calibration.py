@@ -19,10 +19,9 @@ pytest.importorskip("onnx")
 from ser_edge.calibration import Calibration  # noqa: E402
 from ser_edge.cli.calibration import SAVE_EVERY, StateKeeper  # noqa: E402
 from ser_edge.config import CalibrationSpec  # noqa: E402
-from ser_edge.frontend.resample import resample  # noqa: E402
 
 from support.cli import cli_command, run_cli  # noqa: E402
-from support.frames_signals import SR, speech_files  # noqa: E402
+from support.frames_signals import SR, read_example_16k, speech_files  # noqa: E402
 from support.onnx_fixtures import tiny_calibrated_model, tiny_calibration_prior  # noqa: E402
 from support.signals import to_int16, write_wav  # noqa: E402
 
@@ -37,18 +36,11 @@ def models(tmp_path_factory):
     return tiny_calibrated_model(folder / "cal.onnx"), tiny_calibrated_model(folder / "other.onnx", seed=3)
 
 
-def _speech(index: int) -> np.ndarray:
-    """Example recording ``index`` at 16 kHz (skips without the shared data)."""
-    sf = pytest.importorskip("soundfile")
-    x, rate = sf.read(str(speech_files()[index]), dtype="float64", always_2d=True)
-    return resample(x.mean(axis=1), rate, SR, "polyphase")
-
-
 @pytest.fixture(scope="module")
 def audio(tmp_path_factory):
     """name -> WAV: the two recordings (s0, s1) and talk.wav (both, three times, with gaps)."""
     folder = tmp_path_factory.mktemp("calibration-audio")
-    speech = [_speech(0), _speech(1)]
+    speech = [read_example_16k(path) for path in speech_files()[:2]]
     gap = np.zeros(SR)
     talk = np.concatenate([part for _ in range(3) for x in speech for part in (x, gap)])
     out = {f"s{i}": write_wav(folder / f"s{i}.wav", to_int16(x), SR) for i, x in enumerate(speech)}
