@@ -36,7 +36,7 @@ from ..frames.crossval import (
 from ..frames.dataset import build_dataset, column_subset
 from ..frames.experiment import Recipe, run_cv, train_members
 from ..frames.extract import extract_all
-from ..frames.models import build_ensemble
+from ..frames.models import SMALL_CNN_FILTERS, build_ensemble
 from ..frames.train import TrainConfig
 
 LOGGER = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _config(args: argparse.Namespace) -> TrainConfig:
         variants=tuple(args.variants.split(",")),
     )
     if args.small_cnn:
-        cfg = replace(cfg, cnn=replace(cfg.cnn, filters=(48, 64, 96, 128)))
+        cfg = replace(cfg, cnn=replace(cfg.cnn, filters=SMALL_CNN_FILTERS))
     return replace(cfg, mlp=replace(cfg.mlp, hidden=tuple(int(w) for w in args.mlp_hidden.split(","))))
 
 

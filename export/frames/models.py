@@ -38,6 +38,10 @@ class MlpConfig:
     l2: float = 1e-4
 
 
+#: ``train-frames --small-cnn``: the conv widths of the small CNN (the big one: CnnConfig's default).
+SMALL_CNN_FILTERS = (48, 64, 96, 128)
+
+
 def build_cnn(n_mels: int, config: CnnConfig, name: str = "cnn") -> keras.Model:
     """(batch, time, n_mels) band-mean-removed log-mel -> (batch, 8) softmax."""
     inp = keras.Input((None, n_mels), name=f"{name}_frames")
@@ -135,3 +139,52 @@ def build_ensemble(
     logits = TemperedLog(temperature, name="tempered_log")(mean)
     probs = keras.layers.Softmax(name="probs")(logits)
     return keras.Model([frames, func], probs, name="ser_edge_v2")
+
+
+class SpeakerNormalise(keras.layers.Layer):
+    """(functionals - speaker_mean) / speaker_std, each (batch, F): the calibrated MLP's input."""
+
+    def call(self, inputs):  # noqa: D401 - keras API
+        x, mean, std = inputs
+        return (x - mean) / std
+
+
+def tempered_average(members: list, temperatures: list[float], final: float, name: str):
+    """softmax(log(mean_k softmax(log p_k / T_k)) / final), named ``name`` (the ensemble's head)."""
+    outs = [
+        keras.layers.Softmax(name=f"{name}_member{k}")(TemperedLog(t, name=f"{name}_tempered{k}")(p))
+        for k, (p, t) in enumerate(zip(members, temperatures, strict=True))
+    ]
+    mean = outs[0] if len(outs) == 1 else keras.layers.Average(name=f"{name}_average")(outs)
+    return keras.layers.Softmax(name=name)(TemperedLog(final, name=f"{name}_tempered")(mean))
+
+
+def build_calibrated_ensemble(
+    cnn: keras.Model,
+    mlp: keras.Model,
+    n_mels: int,
+    prior_mean: np.ndarray,
+    prior_std: np.ndarray,
+    member_temperatures: tuple[float, float],
+    temperatures: tuple[float, float],
+) -> keras.Model:
+    """One graph with two heads over the same members (CNN on ``frames``, calibrated MLP):
+
+    inputs ``frames`` (1, T, n_mels), ``functionals``, ``speaker_mean``, ``speaker_std`` (1, F);
+    outputs ``probs`` (the MLP's functionals normalised by the training prior: uncalibrated)
+    and ``probs_calibrated`` (normalised by the speaker statistics fed in), each (1, 8).
+    ``temperatures``: the final temperatures of (probs, probs_calibrated).
+    """
+    n_func = len(prior_mean)
+    frames = keras.Input((None, n_mels), name="frames")
+    func = keras.Input((n_func,), name="functionals")
+    mean = keras.Input((n_func,), name="speaker_mean")
+    std = keras.Input((n_func,), name="speaker_std")
+    p_cnn = cnn(frames)
+    p_prior = mlp(Standardize(prior_mean, prior_std, name="prior_standardize")(func))
+    p_speaker = mlp(SpeakerNormalise(name="speaker_normalise")([func, mean, std]))
+    probs = tempered_average([p_cnn, p_prior], list(member_temperatures), temperatures[0], "probs")
+    calibrated = tempered_average(
+        [p_cnn, p_speaker], list(member_temperatures), temperatures[1], "probs_calibrated"
+    )
+    return keras.Model([frames, func, mean, std], [probs, calibrated], name="ser_edge_v2_calibrated")

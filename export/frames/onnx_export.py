@@ -20,6 +20,8 @@ OPSET = 17
 INPUT_FRAMES = "frames"
 INPUT_FUNCTIONALS = "functionals"
 OUTPUT = "probs"
+OUTPUT_CALIBRATED = "probs_calibrated"
+CALIBRATED_INPUTS = (INPUT_FRAMES, INPUT_FUNCTIONALS, "speaker_mean", "speaker_std")
 
 
 def to_onnx(model: Any, n_mels: int, n_func: int) -> Any:
@@ -37,6 +39,36 @@ def to_onnx(model: Any, n_mels: int, n_func: int) -> Any:
         return {OUTPUT: model([frames, functionals], training=False)}
 
     onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=OPSET)
+    return onnx_model
+
+
+def calibrated_to_onnx(model: Any, n_mels: int, n_func: int) -> Any:
+    """An ``onnx.ModelProto`` of :func:`~export.frames.models.build_calibrated_ensemble`:
+    inputs ``frames``, ``functionals``, ``speaker_mean``, ``speaker_std``; outputs ``probs``
+    then ``probs_calibrated`` (dynamic batch and time axes)."""
+    import tensorflow as tf
+    import tf2onnx
+
+    signature = [
+        tf.TensorSpec((None, None, n_mels), tf.float32, name=INPUT_FRAMES),
+        *(tf.TensorSpec((None, n_func), tf.float32, name=n) for n in CALIBRATED_INPUTS[1:]),
+    ]
+
+    @tf.function(input_signature=signature)
+    def serve(frames: Any, functionals: Any, speaker_mean: Any, speaker_std: Any) -> dict[str, Any]:
+        probs, calibrated = model([frames, functionals, speaker_mean, speaker_std], training=False)
+        return {OUTPUT: probs, OUTPUT_CALIBRATED: calibrated}
+
+    onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=OPSET)
+    return order_outputs(onnx_model, (OUTPUT, OUTPUT_CALIBRATED))
+
+
+def order_outputs(onnx_model: Any, names: tuple[str, ...]) -> Any:
+    """The graph's outputs in the order ``names`` (the runtime reads the first as the model's)."""
+    outputs = {o.name: o for o in onnx_model.graph.output}
+    ordered = [outputs[n] for n in names]
+    del onnx_model.graph.output[:]
+    onnx_model.graph.output.extend(ordered)
     return onnx_model
 
 

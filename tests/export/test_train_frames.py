@@ -141,3 +141,105 @@ def test_a_missing_or_empty_corpus_folder_is_one_line_exit_2(tmp_path: Path, cap
     assert export_main(["train-frames", "--ravdess", str(tmp_path), "-o", out]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no RAVDESS speech clips" in err[0]
+
+
+def test_calibrate_adds_a_calibrated_head_to_a_train_frames_model(
+    corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import onnxruntime as ort
+
+    from ser_edge import Calibration, EmotionClassifier
+
+    base, cal, cache = tmp_path / "v2.onnx", tmp_path / "cal.onnx", str(tmp_path / "cache")
+    common = ["--ravdess", str(corpus[0]), "--tess", str(corpus[1]), "--cache", cache, "--workers", "1"]
+    assert (
+        export_main(
+            [
+                "train-frames",
+                *common,
+                "-o",
+                str(base),
+                "--report",
+                str(tmp_path / "cv.json"),
+                "--folds",
+                "2",
+                "--epochs",
+                "1",
+                "--mlp-epochs",
+                "1",
+                "--small-cnn",
+                "--members",
+                str(tmp_path / "members"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        export_main(
+            [
+                "calibrate",
+                *common,
+                "--cv",
+                str(tmp_path / "cv.npz"),
+                "--members",
+                str(tmp_path / "members"),
+                "--base",
+                str(base),
+                "-o",
+                str(cal),
+                "--epochs",
+                "1",
+                "--folds",
+                "2",
+                "--report",
+                str(tmp_path / "cal.json"),
+                "--int8",
+            ]
+        )
+        == 0
+    )
+    report = json.loads((tmp_path / "cal.json").read_text())
+    assert {
+        "clean/none",
+        "clean/all",
+        "clean/neutral_calm",
+        "clean/one_emotion",
+        "clean/mixed",
+        "clean/rand1",
+        "clean/rand5",
+        "band8k/none",
+        "band8k/all",
+    } == set(report["conditions"])
+    assert all(0 <= row["acc"] <= 100 and "uncalibrated_acc" in row for row in report["conditions"].values())
+    sess = ort.InferenceSession(str(cal))
+    assert [i.name for i in sess.get_inputs()] == ["frames", "functionals", "speaker_mean", "speaker_std"]
+    assert [o.name for o in sess.get_outputs()] == ["probs", "probs_calibrated"]
+    assert (tmp_path / "cal_int8.onnx").exists()
+
+    clf = EmotionClassifier.load(cal)
+    spec = clf.calibration_spec
+    assert spec is not None and len(spec.mean) == len(spec.std) == sess.get_inputs()[1].shape[1]
+    training = clf.spec.training
+    t_uncal, t_cal = training["temperature"], training["calibration"]["temperature"]
+    # Fed the prior, both heads see the same members: probs_calibrated = probs re-tempered.
+    rng = np.random.default_rng(0)
+    feeds = {
+        "frames": rng.normal(0, 1, (1, 80, 64)).astype(np.float32),
+        "functionals": (np.array(spec.mean) + rng.normal(0, 1, len(spec.mean)) * np.array(spec.std))[None],
+        "speaker_mean": np.array(spec.mean, np.float32)[None],
+        "speaker_std": np.array(spec.std, np.float32)[None],
+    }
+    feeds["functionals"] = feeds["functionals"].astype(np.float32)
+    probs, calibrated = sess.run(None, feeds)
+    np.testing.assert_allclose(calibrated, temper(probs.astype(np.float64), t_cal / t_uncal), atol=2e-5)
+    # Other statistics move only the calibrated head.
+    moved = dict(feeds, speaker_mean=feeds["speaker_mean"] + np.float32(0.5) * feeds["speaker_std"])
+    probs2, calibrated2 = sess.run(None, moved)
+    np.testing.assert_allclose(probs2, probs, atol=1e-6)
+    assert np.abs(calibrated2 - calibrated).max() > 1e-4
+
+    clip = next(corpus[0].glob("Actor_01/*.flac"))
+    clf.calibration = Calibration(spec)
+    clf.adapt = True
+    first, second = clf.predict_file(clip), clf.predict_file(clip)
+    assert (first.calibration, second.calibration) == (0, 1) and clf.calibration.count == 2

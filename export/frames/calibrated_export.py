@@ -1,0 +1,181 @@
+"""The calibrated model file: the train-frames CNN and the calibrated MLP in one graph with the
+outputs ``probs`` and ``probs_calibrated``, the calibration contract in ``ser_edge.frontend``
+and the calibration CV in ``ser_edge.training``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ser_edge.config import LABELS_KEY, TRAINING_KEY, CalibrationSpec, FrameSpec
+
+from ..errors import ExportError
+from .calibration import CalibrationConfig, Prior
+from .dataset import Dataset
+from .models import SMALL_CNN_FILTERS, CnnConfig, build_calibrated_ensemble, build_cnn
+from .onnx_export import (
+    CALIBRATED_INPUTS,
+    OUTPUT,
+    OUTPUT_CALIBRATED,
+    calibrated_to_onnx,
+    quantize_int8,
+    write,
+)
+
+LOGGER = logging.getLogger("export.frames.calibrated_export")
+EXPORT_VERSION = "0.3.0-calibrated"
+PROBE_CLIPS = 20
+
+
+def calibration_spec(prior: Prior, cfg: CalibrationConfig) -> CalibrationSpec:
+    """The runtime's contract: the prior as float32 values (the graph's constants) and k."""
+    return CalibrationSpec(
+        mean=tuple(float(x) for x in prior.mean.astype(np.float32)),
+        std=tuple(float(x) for x in prior.std.astype(np.float32)),
+        prior_utterances=float(cfg.prior_utterances),
+        min_utterances=1,
+    )
+
+
+def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -> dict[str, Any]:
+    """The base model's ``ser_edge.training`` with the headline figures of the new uncalibrated
+    output (condition ``none``), its temperatures, and the calibration CV."""
+    cond, t = rep["conditions"], rep["temperatures"]
+    none, band = cond["clean/none"], cond["band8k/none"]
+    out = dict(base)
+    metrics = dict(base.get("metrics", {}))
+    metrics.update(
+        {
+            "ravdess_speaker_independent_accuracy": none["acc"] / 100,
+            "ravdess_uar": none["uar"] / 100,
+            "band8k_accuracy": band["acc"] / 100,
+            "per_fold": [
+                {"test": f"fold {f['fold']}", "acc": f["acc"] / 100, "uar": f["uar"] / 100}
+                for f in rep["per_fold"]["clean/none"]
+            ],
+            "ece_after": rep["ece_nested"]["clean/none"],
+            "member_temperatures": [t["cnn"], t["mlp"]],
+        }
+    )
+    metrics.pop("ece_before", None)
+    out.update(
+        {
+            "metrics": metrics,
+            "temperature": t["uncalibrated"],
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "export_version": EXPORT_VERSION,
+            "calibration": {
+                "protocol": rep["protocol"],
+                "temperature": t["calibrated"],
+                "conditions": {k: v for k, v in cond.items()},
+                "ece_nested": rep["ece_nested"],
+                "options": {
+                    "command": "calibrate",
+                    "prior_utterances": args.prior_utterances,
+                    "epochs": args.epochs,
+                },
+            },
+        }
+    )
+    rates = out.get("input_rates")
+    if rates:
+        rates = dict(
+            rates, full_band={"accuracy": round(none["acc"] / 100, 4), "uar": round(none["uar"] / 100, 4)}
+        )
+        rates["measured"] = [
+            dict(r, accuracy=round(band["acc"] / 100, 4), uar=round(band["uar"] / 100, 4))
+            if r.get("rate") == 8000
+            else r
+            for r in rates.get("measured", [])
+        ]
+        out["input_rates"] = rates
+    return out
+
+
+def members_cnn_config(folder: Path) -> CnnConfig:
+    """The CNN settings of a train-frames ``--members`` folder (its ``recipe.json``); one CNN only."""
+    recipe_file = folder / "recipe.json"
+    if not recipe_file.exists():
+        raise ExportError(f"calibrate: --members {folder}: no recipe.json (a train-frames --members folder?)")
+    recipe = json.loads(recipe_file.read_text())
+    if recipe.get("cnn_seeds") != 1 or recipe.get("no_mlp"):
+        raise ExportError(
+            f"calibrate: --members {folder}: made with cnn_seeds={recipe.get('cnn_seeds')}, "
+            f"no_mlp={recipe.get('no_mlp')}; expected one CNN and the MLP"
+        )
+    return CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
+
+
+def _probe(data: Dataset, prior: Prior) -> list[dict[str, np.ndarray]]:
+    """Feeds of a few clips, half with the prior and half with another clip's statistics."""
+    idx = np.linspace(0, len(data.labels) - 1, PROBE_CLIPS).astype(int)
+    clean = data.variant("clean")
+    feeds = []
+    for k, i in enumerate(idx):
+        mean = prior.mean if k % 2 else data.func[idx[(k + 1) % len(idx)], clean].astype(np.float64)
+        feeds.append(
+            {
+                "frames": data.frames[i][clean][None].astype(np.float32),
+                "functionals": data.func[i, clean][None].astype(np.float32),
+                "speaker_mean": mean[None].astype(np.float32),
+                "speaker_std": prior.std[None].astype(np.float32),
+            }
+        )
+    return feeds
+
+
+def _run(path, feeds: list[dict[str, np.ndarray]]) -> np.ndarray:
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return np.array([np.concatenate(sess.run([OUTPUT, OUTPUT_CALIBRATED], f)) for f in feeds])
+
+
+def export_calibrated(
+    data: Dataset, mlp: Any, prior: Prior, rep: dict, cfg: CalibrationConfig, args: argparse.Namespace
+) -> None:
+    """Build, convert and write the calibrated model (+ int8); log ONNX vs Keras differences."""
+    import onnx
+
+    n_mels, n_func = data.frames[0][0].shape[1], data.func.shape[2]
+    cnn = build_cnn(n_mels, members_cnn_config(args.members), name="cnn_0")
+    cnn.load_weights(str(args.members / "cnn_0.h5"))
+    t = rep["temperatures"]
+    model = build_calibrated_ensemble(
+        cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"])
+    )
+    base = {p.key: p.value for p in onnx.load(str(args.base)).metadata_props}
+    frontend = FrameSpec.from_dict(json.loads(base["ser_edge.frontend"]))
+    spec = FrameSpec(**{**frontend.__dict__, "calibration": calibration_spec(prior, cfg)})
+    meta = {
+        LABELS_KEY: json.loads(base[LABELS_KEY]),
+        "ser_edge.frontend": spec.to_dict(),
+        TRAINING_KEY: training_record(json.loads(base[TRAINING_KEY]), rep, args),
+    }
+    out = write(calibrated_to_onnx(model, n_mels, n_func), args.output, meta)
+    feeds = _probe(data, prior)
+    keras_p = np.array(
+        [
+            np.concatenate([o.numpy() for o in model([f[n] for n in CALIBRATED_INPUTS], training=False)])
+            for f in feeds
+        ]
+    )
+    onnx_p = _run(out, feeds)
+    LOGGER.info(
+        "wrote %s (%d bytes); max |onnx - keras| = %.2e",
+        out,
+        out.stat().st_size,
+        float(np.abs(onnx_p - keras_p).max()),
+    )
+    if args.int8:
+        q = quantize_int8(out, out.with_name(out.stem + "_int8.onnx"))
+        agree = float(np.mean(_run(q, feeds).argmax(-1) == keras_p.argmax(-1)))
+        LOGGER.info(
+            "wrote %s (%d bytes); top-1 agreement with float on the probe: %.3f", q, q.stat().st_size, agree
+        )
