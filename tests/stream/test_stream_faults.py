@@ -123,7 +123,9 @@ def test_retry_backs_off_then_gives_up_when_the_device_stays_gone(tmp_path):
         listen.kill()
         server.stop()
     check_clean_failure(status, lines, "reopening in 0.5 s", "reopening in 1 s")
-    assert second - first >= 0.5  # the first wait really happened
+    # The first wait really happened: 0.5 s announced; the lines are stamped when the test reads
+    # them, so a loaded machine can shorten the gap seen by a read delay (0.497 s was seen).
+    assert second - first >= 0.3
     assert sum("reopening in" in line for line in lines) == 2  # exactly --retry attempts
 
 
