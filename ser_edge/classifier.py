@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .calibration import Calibration
+from .calibration import Calibration, spec_fingerprint
 from .config import CalibrationSpec, ModelSpec, StreamSpec
 from .errors import AudioError, CalibrationError
 from .frontend.activity import ActivitySpec
@@ -132,10 +132,10 @@ class EmotionClassifier:
             spec = self.calibration_spec
             if spec is None:
                 raise self.model.no_calibration_error()
-            if state.fingerprint != Calibration(spec).fingerprint:
+            if state.fingerprint != spec_fingerprint(spec):
                 raise CalibrationError(f"{self.model.path}: the calibration was made for another model "
                                        f"(fingerprint {state.fingerprint!r}, this model's is "
-                                       f"{Calibration(spec).fingerprint!r})")
+                                       f"{spec_fingerprint(spec)!r})")
         self._calibration = state
 
     @property
