@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from ..errors import SerEdgeError
+from ..sinks.text import calibration_note
 from .calibration import (
     add_calibration_options,
     check_calibration,
@@ -34,7 +35,9 @@ def _format_row(path: str, pred: Any, width: int) -> str:
         return f"{path:<{width}}  {'(no speech)':<11}"
     top = sorted(pred.scores.items(), key=lambda kv: -kv[1])[1:3]
     others = "  ".join(f"{k} {v:.2f}" for k, v in top)
-    return f"{path:<{width}}  {pred.label:<11} {pred.confidence:5.2f}   ({others})"
+    return f"{path:<{width}}  {pred.label:<11} {pred.confidence:5.2f}   ({others})" + calibration_note(
+        pred.calibration
+    )
 
 
 class _Table:

@@ -27,12 +27,22 @@ class LineSink:
 
 
 class TextSink(LineSink):
-    """``  12.34-  14.80 s  angry       0.81  (sad 0.10, fearful 0.05)`` per event."""
+    """``  12.34-  14.80 s  angry       0.81  (sad 0.10, fearful 0.05)`` per event, followed by
+    ``  calibrated on 12`` when the event's speaker calibration was used (``uncalibrated`` when a
+    calibration is set but still below its minimum)."""
 
     def line(self, event: Event) -> str:
         others = sorted(((p, k) for k, p in event.scores.items() if k != event.label), reverse=True)[:2]
         rest = ", ".join(f"{k} {p:.2f}" for p, k in others)
-        return f"{event.start:8.2f}-{event.end:8.2f} s  {event.label:<11} {event.confidence:5.2f}  ({rest})"
+        line = f"{event.start:8.2f}-{event.end:8.2f} s  {event.label:<11} {event.confidence:5.2f}  ({rest})"
+        return line + calibration_note(event.calibration)
+
+
+def calibration_note(utterances: int | None) -> str:
+    """The text outputs' suffix for a prediction's ``calibration`` (None: no suffix)."""
+    if utterances is None:
+        return ""
+    return f"  calibrated on {utterances}" if utterances else "  uncalibrated"
 
 
 class JsonSink(LineSink):
