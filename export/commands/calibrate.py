@@ -32,7 +32,7 @@ from ..frames.calibration import (
     train_calibrated_mlp,
 )
 from ..frames.corpus import LABELS, scan_ravdess, scan_tess
-from ..frames.crossval import cross_fitted_average, ece, fold_scores, ravdess_folds
+from ..frames.crossval import confusion, cross_fitted_average, ece, fold_scores, ravdess_folds
 from ..frames.dataset import build_dataset
 from ..frames.extract import extract_all
 from ..frames.train import TrainConfig
@@ -129,12 +129,9 @@ def _per_fold(rows: dict, y: np.ndarray, condition: str) -> list[dict]:
     return out
 
 
-def report(
-    rows: dict, y: np.ndarray, base: dict[str, np.ndarray], cfg: CalibrationConfig, n_folds: int
-) -> dict:
-    """The calibration CV report: per condition acc/UAR (calibrated and the uncalibrated train-frames
-    model on the same clips), per fold for ``none`` and ``all``, ECE of both outputs."""
-    t_all = fit_temperatures(rows, y)
+def nested_outputs(rows: dict, y: np.ndarray) -> np.ndarray:
+    """What the model outputs for every CV row, (rows, 8): ``probs`` for condition ``none``,
+    ``probs_calibrated`` otherwise, each fold's temperatures fitted on the other folds."""
     nested = np.zeros_like(rows["mlp"])
     for f in np.unique(rows["fold"]):
         t = fit_temperatures(rows, y, rows["fold"] != f)
@@ -143,14 +140,30 @@ def report(
         for value in np.unique(final):
             s = np.flatnonzero(sel)[final == value]
             nested[s] = hybrid(rows["cnn"][s], rows["mlp"][s], t, float(value))
+    return nested
+
+
+def report(
+    rows: dict, y: np.ndarray, base: dict[str, np.ndarray], cfg: CalibrationConfig, n_folds: int
+) -> dict:
+    """The calibration CV report: per condition acc/UAR (calibrated and the uncalibrated train-frames
+    model on the same clips), per fold for ``none`` and ``all``, ECE and confusion of the outputs."""
+    t_all, nested = fit_temperatures(rows, y), nested_outputs(rows, y)
     yy = y[rows["clip"]]
     ece_of = {
         c: ece(nested[rows["condition"] == c], yy[rows["condition"] == c])
         for c in ("clean/none", "clean/all", "clean/rand5", "clean/rand20")
         if (rows["condition"] == c).any()
     }
+    shown = [c for c in ("clean/none", "clean/all") if (rows["condition"] == c).any()]
     return {
         "protocol": PROTOCOL.format(draws=cfg.draws, folds=n_folds),
+        "confusion": {
+            c: confusion(
+                yy[rows["condition"] == c], nested[rows["condition"] == c].argmax(1), len(LABELS)
+            ).tolist()
+            for c in shown
+        },
         "conditions": score_conditions(rows, y, base),
         "per_fold": {c: _per_fold(rows, y, c) for c in ("clean/none", "clean/all")},
         "ece_nested": ece_of,
@@ -185,6 +198,15 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(rep, indent=1))
+        nested, cond = nested_outputs(rows, data.labels), rows["condition"]
+        np.savez(
+            args.report.with_suffix(".npz"),
+            **{
+                f"{c.split('/')[1]}__{k}": v
+                for c in ("clean/none", "clean/all")
+                for k, v in (("probs", nested[cond == c]), ("y", data.labels[rows["clip"][cond == c]]))
+            },
+        )
     if not args.cv_only:
         from ..frames.calibrated_export import export_calibrated
 

@@ -25,6 +25,7 @@ from .crossval import calibrated_average, confusion, ece, fit_temperature, recal
 
 #: The PNG names the card (models/README.md) links to.
 CONFUSION_PNG, RELIABILITY_PNG = "v2_confusion.png", "v2_reliability.png"
+CALIBRATED_CONFUSION_PNG = "v2_calibrated_confusion.png"
 
 
 def pooled(cnn: Path, mlp: Path) -> dict[str, np.ndarray]:
@@ -38,8 +39,9 @@ def pooled(cnn: Path, mlp: Path) -> dict[str, np.ndarray]:
     return {"y": y, "before": avg, "after": temper(avg, t), "member_t": np.array(member_t), "t": np.array(t)}
 
 
-def reliability_png(before: np.ndarray, after: np.ndarray, y: np.ndarray, out: Path) -> Path:
-    """Reliability diagram (15 bins): accuracy against mean confidence, before/after the final T."""
+def reliability_png(curves: list[tuple[np.ndarray, np.ndarray, str]], out: Path) -> Path:
+    """Reliability diagram (15 bins): accuracy against mean confidence of each (probs (n, 8),
+    labels (n,), name) curve."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,18 +49,21 @@ def reliability_png(before: np.ndarray, after: np.ndarray, y: np.ndarray, out: P
 
     fig, ax = plt.subplots(figsize=(5.6, 5.2), dpi=100)
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
-    curves = ((before, "member-tempered average", "s--"), (after, "shipped (final T)", "o-"))
-    for probs, name, style in curves:
+    for (probs, y, name), style in zip(curves, ("s--", "o-"), strict=False):
         bins = [b for b in reliability(probs, y) if b["count"]]
-        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], style,
-                label=f"{name}: ECE {ece(probs, y):.3f}")
+        ax.plot(
+            [b["confidence"] for b in bins],
+            [b["accuracy"] for b in bins],
+            style,
+            label=f"{name}: ECE {ece(probs, y):.3f}",
+        )
     ax.set_xlabel("confidence (top probability)")
     ax.set_ylabel("accuracy")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"v2 model, pooled 6-fold CV, RAVDESS speech ({len(y)} clips)", fontsize=10)
+    ax.set_title(f"pooled 6-fold CV, RAVDESS speech ({len(curves[0][1])} clips)", fontsize=10)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format="png")
@@ -74,25 +79,73 @@ def summary(p: dict[str, np.ndarray]) -> dict:
         "temperature": round(float(p["t"]), 3),
         "ece_before": round(ece(p["before"], p["y"]), 3),
         "ece_after": round(ece(p["after"], p["y"]), 3),
-        "recall": dict(zip(LABELS, np.round(100 * recalls(p["y"], pred, len(LABELS)), 1).tolist(),
-                           strict=True)),
+        "recall": dict(
+            zip(LABELS, np.round(100 * recalls(p["y"], pred, len(LABELS)), 1).tolist(), strict=True)
+        ),
         "confusion": confusion(p["y"], pred, len(LABELS)).tolist(),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write the two PNGs into ``-o`` and print the figures as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m export.frames.card_figures", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cnn", type=Path, required=True, help="CV .npz of the CNN member (--no-mlp)")
-    parser.add_argument("--mlp", type=Path, required=True, help="CV .npz of the MLP member (--cnn-seeds 0)")
+    parser = argparse.ArgumentParser(
+        prog="python -m export.frames.card_figures",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--cnn", type=Path, help="CV .npz of the CNN member (--no-mlp)")
+    parser.add_argument("--mlp", type=Path, help="CV .npz of the MLP member (--cnn-seeds 0)")
+    parser.add_argument(
+        "--calibrated",
+        type=Path,
+        help="instead: the .npz beside a `calibrate --report` (the calibrated model)",
+    )
     parser.add_argument("-o", "--output", type=Path, default=Path("models"), help="folder for the PNGs")
     args = parser.parse_args(argv)
+    if args.calibrated:
+        return calibrated_figures(args.calibrated, args.output)
+    if not (args.cnn and args.mlp):
+        parser.error("give --cnn and --mlp, or --calibrated")
     p = pooled(args.cnn, args.mlp)
     figures = summary(p)
-    confusion_png(figures["confusion"], tuple(LABELS), "v2 model, pooled 6-fold CV, RAVDESS speech",
-                  args.output / CONFUSION_PNG)
-    reliability_png(p["before"], p["after"], p["y"], args.output / RELIABILITY_PNG)
+    confusion_png(
+        figures["confusion"],
+        tuple(LABELS),
+        "v2 model, pooled 6-fold CV, RAVDESS speech",
+        args.output / CONFUSION_PNG,
+    )
+    reliability_png(
+        [(p["before"], p["y"], "member-tempered average"), (p["after"], p["y"], "shipped (final T)")],
+        args.output / RELIABILITY_PNG,
+    )
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+def calibrated_figures(npz: Path, out: Path) -> int:
+    """The calibrated model's PNGs: confusion of ``probs`` (no enrolment) and of
+    ``probs_calibrated`` (each speaker's 60 clips enrolled), and both outputs' reliability."""
+    with np.load(npz) as data:
+        runs = {c: (data[f"{c}__probs"], data[f"{c}__y"]) for c in ("none", "all")}
+    figures = {}
+    for cond, title, name in (
+        ("none", "probs (uncalibrated)", CONFUSION_PNG),
+        ("all", "probs_calibrated (each speaker's 60 clips)", CALIBRATED_CONFUSION_PNG),
+    ):
+        probs, y = runs[cond]
+        pred = probs.argmax(axis=1)
+        figures[cond] = {
+            "ece": round(ece(probs, y), 3),
+            "recall": dict(
+                zip(LABELS, np.round(100 * recalls(y, pred, len(LABELS)), 1).tolist(), strict=True)
+            ),
+            "confusion": confusion(y, pred, len(LABELS)).tolist(),
+        }
+        confusion_png(figures[cond]["confusion"], tuple(LABELS), f"{title}, pooled 6-fold CV", out / name)
+    reliability_png(
+        [(*runs["none"], "probs, no enrolment"), (*runs["all"], "probs_calibrated, all 60 clips")],
+        out / RELIABILITY_PNG,
+    )
     print(json.dumps(figures, indent=1))
     return 0
 
