@@ -21,6 +21,7 @@ import numpy as np
 from ser_edge.config import FrameSpec
 
 from ..errors import ExportError
+from ..frames.calibration import CalibrationConfig
 from ..frames.corpus import LABELS, scan_ravdess, scan_tess
 from ..frames.crossval import (
     calibrated_average,
@@ -38,6 +39,7 @@ from ..frames.experiment import Recipe, run_cv, train_members
 from ..frames.extract import extract_all
 from ..frames.models import SMALL_CNN_FILTERS, build_ensemble
 from ..frames.train import TrainConfig
+from . import calibrate
 
 LOGGER = logging.getLogger(__name__)
 EXPORT_VERSION = "0.2.0-frames"
@@ -84,6 +86,12 @@ def add_parser(sub: Any) -> None:
         "--members",
         type=Path,
         help="keep the final members' weights here; reuse them when present (same recipe)",
+    )
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="then add speaker calibration (python -m export calibrate with this run's --report NPZ "
+        "and --members; its report: <report>_calibration.json)",
     )
     p.add_argument("--workers", type=int, default=2, help="feature processes")
     p.add_argument("--seed", type=int, default=0)
@@ -337,6 +345,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; 0 on success (usage errors raise :class:`ExportError`)."""
     if not args.cv_only and args.output is None:
         raise ExportError("train-frames: -o/--output is required unless --cv-only")
+    if args.calibrate and (args.cv_only or not (args.report and args.members and args.tess)):
+        raise ExportError("train-frames: --calibrate needs --report, --members and --tess, and no --cv-only")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     spec, cfg = FrameSpec(), _config(args)
     clips = _scan(args)
@@ -378,5 +388,28 @@ def run(args: argparse.Namespace) -> int:
             )
     if not args.cv_only:
         _export(data, clips, recipe, cfg, spec, temperature, member_t, report, args)
+        if args.calibrate:
+            calibrate.run(_calibrate_args(args))
     return 0
+
+
+def _calibrate_args(args: argparse.Namespace) -> argparse.Namespace:
+    """``calibrate``'s arguments for this run's CV predictions, members and model (in place)."""
+    defaults = CalibrationConfig()
+    return argparse.Namespace(
+        ravdess=args.ravdess,
+        tess=args.tess,
+        cv=[args.report.with_suffix(".npz")],
+        members=args.members,
+        base=args.output,
+        output=args.output,
+        cache=args.cache,
+        report=args.report.with_name(args.report.stem + "_calibration.json"),
+        prior_utterances=defaults.prior_utterances,
+        epochs=defaults.epochs,
+        folds=args.folds,
+        cv_only=False,
+        int8=args.int8,
+        workers=args.workers,
+    )
 

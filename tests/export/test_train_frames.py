@@ -150,55 +150,33 @@ def test_calibrate_adds_a_calibrated_head_to_a_train_frames_model(
 
     from ser_edge import Calibration, EmotionClassifier
 
-    base, cal, cache = tmp_path / "v2.onnx", tmp_path / "cal.onnx", str(tmp_path / "cache")
-    common = ["--ravdess", str(corpus[0]), "--tess", str(corpus[1]), "--cache", cache, "--workers", "1"]
-    assert (
-        export_main(
-            [
-                "train-frames",
-                *common,
-                "-o",
-                str(base),
-                "--report",
-                str(tmp_path / "cv.json"),
-                "--folds",
-                "2",
-                "--epochs",
-                "1",
-                "--mlp-epochs",
-                "1",
-                "--small-cnn",
-                "--members",
-                str(tmp_path / "members"),
-            ]
-        )
-        == 0
-    )
-    assert (
-        export_main(
-            [
-                "calibrate",
-                *common,
-                "--cv",
-                str(tmp_path / "cv.npz"),
-                "--members",
-                str(tmp_path / "members"),
-                "--base",
-                str(base),
-                "-o",
-                str(cal),
-                "--epochs",
-                "1",
-                "--folds",
-                "2",
-                "--report",
-                str(tmp_path / "cal.json"),
-                "--int8",
-            ]
-        )
-        == 0
-    )
-    report = json.loads((tmp_path / "cal.json").read_text())
+    cal = tmp_path / "cal.onnx"
+    argv = [
+        "train-frames",
+        "--ravdess",
+        str(corpus[0]),
+        "--tess",
+        str(corpus[1]),
+        "--cache",
+        str(tmp_path / "cache"),
+        "--workers",
+        "1",
+        "-o",
+        str(cal),
+        "--report",
+        str(tmp_path / "cv.json"),
+        "--folds",
+        "2",
+        "--epochs",
+        "1",
+        "--mlp-epochs",
+        "1",
+        "--small-cnn",
+        "--int8",
+    ]
+    assert export_main([*argv, "--calibrate"]) == 2  # needs --members
+    assert export_main([*argv, "--members", str(tmp_path / "members"), "--calibrate"]) == 0
+    report = json.loads((tmp_path / "cv_calibration.json").read_text())
     assert {
         "clean/none",
         "clean/all",
