@@ -40,6 +40,19 @@ def headline(training: dict[str, Any]) -> str:
     return "; ".join(figures) if figures else "not recorded"
 
 
+def calibration_line(model: EmotionModel, training: dict[str, Any]) -> str | None:
+    """Speaker calibration in one line: its CV figures with 5 and all utterances (None: none)."""
+    spec = model.calibration_spec
+    if spec is None:
+        return None
+    conditions = training.get("calibration", {}).get("conditions", {})
+    figures = [f"{conditions[key]['acc']:.1f}% after {name}" for key, name in
+               (("clean/rand5", "5 utterances"), ("clean/all", "all 60 of a speaker"))
+               if "acc" in conditions.get(key, {})]
+    measured = f" (CV: {', '.join(figures)})" if figures else ""
+    return f"speaker calibration: --calibrate, prior worth {spec.prior_utterances:g} utterances{measured}"
+
+
 def feature_count(model: EmotionModel) -> str:
     """"40 features" for a one-input model of fixed shape; else the inputs' shapes by name."""
     shapes = model.input_shapes
@@ -64,12 +77,13 @@ def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
                      f"{frontend.resampler} resampler)"),
         ("input rate", f"{spec.min_fine_rate} Hz or more measured as fine; below it a warning"),
         ("accuracy", f"speaker-independent: {headline(training)}"),
+        ("adapts", calibration_line(model, training)),
         ("graph", f"{', '.join(f'{k} {v}' for k, v in info['inputs'].items())} float32 -> {spec.output_name} "
                   f"{info['output']['shape']} probabilities"),
         ("made", made or "not recorded"),
         ("more", "ser-edge info --verbose (every setting and the training record) or --json"),
     ]
-    return [f"{key:<10} {value}" for key, value in rows]
+    return [f"{key:<10} {value}" for key, value in rows if value is not None]
 
 
 def info_lines(model: EmotionModel, verbose: bool = False) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ser_edge.model import EmotionModel
+
 from support.cli import run_cli
 
 
@@ -29,4 +31,18 @@ def test_info_of_the_default_model_shows_its_cross_validated_accuracy():
     # It said "speaker-independent: not recorded": the v2 record keeps its CV figures elsewhere.
     short = run_cli("info")
     assert short.returncode == 0, short.stderr
-    assert "speaker-independent: ravdess speech 62.22% (UAR 61.02%, 6-fold CV)" in short.stdout, short.stdout
+    metrics = EmotionModel.load().spec.training["metrics"]
+    expected = (f"speaker-independent: ravdess speech {metrics['ravdess_speaker_independent_accuracy']:.2%} "
+                f"(UAR {metrics['ravdess_uar']:.2%}, 6-fold CV)")
+    assert expected in short.stdout, short.stdout
+    assert 0.55 < metrics["ravdess_speaker_independent_accuracy"] < 0.8
+
+
+def test_info_says_whether_and_how_well_a_model_adapts_to_its_speaker():
+    seed = run_cli("info", "--model", "seed")
+    assert seed.returncode == 0 and "adapts" not in seed.stdout
+    shipped = EmotionModel.load()
+    conditions = shipped.spec.training["calibration"]["conditions"]
+    line = next(x for x in run_cli("info").stdout.splitlines() if x.startswith("adapts"))
+    assert f"{conditions['clean/all']['acc']:.1f}% after all 60 of a speaker" in line, line
+    assert f"prior worth {shipped.calibration_spec.prior_utterances:g} utterances" in line
