@@ -26,6 +26,7 @@ import tf_keras as keras
 from .crossval import accuracy, fit_temperature, ravdess_folds, temper, uar
 from .dataset import Dataset
 from .models import N_CLASSES, MlpConfig
+from .train import fit_fresh_epochs
 
 LOGGER = logging.getLogger("export.frames.calibration")
 ALL = 10_000  # an enrolment size meaning "every utterance of the speaker"
@@ -145,15 +146,11 @@ def train_calibrated_mlp(
     rng = np.random.default_rng(seed)
     p = prior(data.func, data.speakers, idx, variants)
     model = build_calibrated_mlp(data.func.shape[2], cfg.mlp)
-    model.compile(keras.optimizers.Adam(cfg.lr), "categorical_crossentropy")
-    for epoch in range(cfg.epochs):
-        keras.backend.set_value(
-            model.optimizer.learning_rate, cfg.lr * 0.5 * (1 + np.cos(np.pi * epoch / cfg.epochs))
-        )
-        x, y = epoch_rows(data, idx, variants, p, cfg, rng)
-        hist = model.fit(x, y, batch_size=cfg.batch, epochs=1, verbose=0, shuffle=True)
-        LOGGER.debug("calibrated mlp epoch %d loss %.3f", epoch, hist.history["loss"][-1])
-    return model, p
+
+    def draw() -> tuple[np.ndarray, np.ndarray]:  # every epoch: a fresh enrolment per speaker
+        return epoch_rows(data, idx, variants, p, cfg, rng)
+
+    return fit_fresh_epochs(model, cfg.epochs, cfg.lr, cfg.batch, draw), p
 
 
 def enrolments(

@@ -4,6 +4,7 @@ variants), MLP on functionals; prediction on whole utterances (variable length).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,14 +112,24 @@ def train_cnn(
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     model = build_cnn(n_mels, cfg.cnn, name=f"cnn_{seed}")
-    model.compile(keras.optimizers.Adam(cfg.lr), "categorical_crossentropy")
-    for epoch in range(cfg.cnn_epochs):
-        keras.backend.set_value(
-            model.optimizer.learning_rate, cfg.lr * 0.5 * (1 + np.cos(np.pi * epoch / cfg.cnn_epochs))
-        )
-        x, y = cnn_epoch_data(frames, labels, allowed, clean, cfg, rng)
-        hist = model.fit(x, y, batch_size=cfg.batch, epochs=1, verbose=0, shuffle=True)
-        LOGGER.debug("cnn seed %d epoch %d loss %.3f", seed, epoch, hist.history["loss"][-1])
+    def draw() -> tuple[np.ndarray, np.ndarray]:
+        return cnn_epoch_data(frames, labels, allowed, clean, cfg, rng)
+
+    return fit_fresh_epochs(model, cfg.cnn_epochs, cfg.lr, cfg.batch, draw)
+
+
+def fit_fresh_epochs(
+    model: keras.Model, epochs: int, lr: float, batch: int, draw: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> keras.Model:
+    """Compile (Adam, cross-entropy) and train ``epochs`` epochs, each on a fresh ``draw()`` of
+    (inputs, one-hot or soft targets), the learning rate following a cosine from ``lr`` to 0."""
+    model.compile(keras.optimizers.Adam(lr), "categorical_crossentropy")
+    for epoch in range(epochs):
+        cosine = lr * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
+        keras.backend.set_value(model.optimizer.learning_rate, cosine)
+        x, y = draw()
+        hist = model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=True)
+        LOGGER.debug("%s epoch %d loss %.3f", model.name, epoch, hist.history["loss"][-1])
     return model
 
 

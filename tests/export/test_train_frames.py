@@ -72,12 +72,9 @@ def test_metrics() -> None:
     assert fit_temperature(noisy, np.zeros(50, dtype=int)) > 1.0
 
 
-def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> None:
-    import onnx
-    import onnxruntime as ort
-
-    out, report = tmp_path / "v2.onnx", tmp_path / "cv.json"
-    argv = [
+def tiny_train_frames(corpus: tuple[Path, Path], tmp_path: Path, out: Path) -> list[str]:
+    """``train-frames`` arguments for a 1-epoch, 2-fold, small-CNN run on the tiny corpus (+ int8)."""
+    return [
         "train-frames",
         "--ravdess",
         str(corpus[0]),
@@ -88,7 +85,7 @@ def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
         "--cache",
         str(tmp_path / "cache"),
         "--report",
-        str(report),
+        str(tmp_path / "cv.json"),
         "--folds",
         "2",
         "--epochs",
@@ -100,6 +97,14 @@ def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> N
         "1",
         "--int8",
     ]
+
+
+def test_train_frames_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    out, report = tmp_path / "v2.onnx", tmp_path / "cv.json"
+    argv = tiny_train_frames(corpus, tmp_path, out)
     assert export_main(argv) == 0
     cv = json.loads(report.read_text())
     assert len(cv["folds"]) == 2 and "clean/hybrid" in cv["summary"] and cv["temperature"] > 0
@@ -151,29 +156,7 @@ def test_calibrate_adds_a_calibrated_head_to_a_train_frames_model(
     from ser_edge import Calibration, EmotionClassifier
 
     cal = tmp_path / "cal.onnx"
-    argv = [
-        "train-frames",
-        "--ravdess",
-        str(corpus[0]),
-        "--tess",
-        str(corpus[1]),
-        "--cache",
-        str(tmp_path / "cache"),
-        "--workers",
-        "1",
-        "-o",
-        str(cal),
-        "--report",
-        str(tmp_path / "cv.json"),
-        "--folds",
-        "2",
-        "--epochs",
-        "1",
-        "--mlp-epochs",
-        "1",
-        "--small-cnn",
-        "--int8",
-    ]
+    argv = tiny_train_frames(corpus, tmp_path, cal)
     assert export_main([*argv, "--calibrate"]) == 2  # needs --members
     assert export_main([*argv, "--members", str(tmp_path / "members"), "--calibrate"]) == 0
     report = json.loads((tmp_path / "cv_calibration.json").read_text())
