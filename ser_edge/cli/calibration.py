@@ -256,7 +256,7 @@ def describe(state: Calibration) -> dict[str, Any]:
 
 def show_lines(path: str, state: Calibration, model_name: str) -> list[str]:
     """The lines ``calibration show`` prints."""
-    lines = [f"{path}: {state.count} utterances, updated {state.updated or 'never'}",
+    lines = [f"{path}: {plural(state.count, 'utterance')}, updated {state.updated or 'never'}",
              f"model: {model_name} (fingerprint {state.fingerprint}, matches)"]
     figures = describe(state)
     if figures and state.count:

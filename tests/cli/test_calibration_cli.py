@@ -267,3 +267,13 @@ def test_listen_calibration_usage_errors(models, audio, tmp_path, args, expected
     argv = [a.format(tmp=tmp_path) for a in args]
     proc = run_cli("listen", "--input", str(audio["s0"]), "--model", str(models[0]), *argv)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and expected in proc.stderr
+
+
+def test_calibration_show_says_one_utterance_in_the_singular(models, tmp_path):
+    # It said "1 utterances".
+    state = tmp_path / "one.json"
+    calibration = Calibration(_spec(models[0]))
+    calibration.update(np.zeros(calibration.spec.n_statistics))
+    calibration.save(state)
+    shown = run_cli("calibration", "show", str(state), "--model", str(models[0]))
+    assert shown.returncode == 0 and shown.stdout.startswith(f"{state}: 1 utterance, updated"), shown.stdout
