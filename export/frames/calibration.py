@@ -31,6 +31,7 @@ from .train import fit_fresh_epochs
 LOGGER = logging.getLogger("export.frames.calibration")
 ALL = 10_000  # an enrolment size meaning "every utterance of the speaker"
 NEUTRAL_CALM = (0, 1)  # label indices of neutral and calm (corpus.LABELS)
+SESSION_START = 10  # sessions are scored over their first 10 utterances and the rest
 _VAR_FLOOR = 1e-12
 
 
@@ -91,6 +92,18 @@ def shrunk(x: np.ndarray, p: Prior, k: float) -> tuple[np.ndarray, np.ndarray]:
 def normalised(x: np.ndarray, stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """``(x - mean) / std``, float32: what the calibrated MLP sees."""
     return ((x - stats[0]) / stats[1]).astype(np.float32)
+
+
+def causal_inputs(x: np.ndarray, p: Prior, k: float) -> np.ndarray:
+    """A session as ``listen --calibrate`` runs it: rows (n, F) in the order heard, each
+    normalised by the shrunk statistics of the rows before it (the first by the prior); (n, F)."""
+    x = x.astype(np.float64)
+    s = np.vstack([np.zeros(x.shape[1]), np.cumsum(x, axis=0)[:-1]])
+    q = np.vstack([np.zeros(x.shape[1]), np.cumsum(x * x, axis=0)[:-1]])
+    n = np.arange(len(x), dtype=np.float64)[:, None]
+    spread = np.maximum(q - np.divide(s * s, n, out=np.zeros_like(s), where=n > 0), 0.0)
+    mean, var = (s + k * p.mean) / (n + k), (spread + k * p.var) / (n + k)
+    return ((x - mean) / np.sqrt(var)).astype(np.float32)
 
 
 def enrolment(
@@ -181,8 +194,12 @@ def run_calibration_cv(
     """Speaker-grouped CV of the calibrated MLP; ``cnn``: per evaluation variant ("clean",
     "band8k") the CNN's out-of-fold probabilities of every clip (N, 8) (unused rows: any).
 
-    Returns the rows scored: condition, fold, clip, MLP probabilities, and per fold the
-    held-out speakers' pooled ``mixed`` enrolment (all of them together, as one household).
+    Returns the rows scored: condition, fold, clip, MLP probabilities. Besides
+    :func:`enrolments`: per fold the held-out speakers' pooled ``mixed`` enrolment (all of them
+    together, as one household), and sessions as ``listen --calibrate`` runs them
+    (:func:`causal_inputs`): each held-out voice alone (``session_*``) and the fold's voices
+    interleaved (``session_mixed_*``), in random orders, scored over the first
+    SESSION_START utterances and after.
     """
     out: dict[str, list] = {"condition": [], "fold": [], "clip": [], "mlp": [], "cnn": []}
 
@@ -198,6 +215,25 @@ def run_calibration_cv(
         out["mlp"].append(probs)
         out["cnn"].append(cnn[vname][scored])
 
+    def sessions(model, p, fold, rows):
+        """Each held-out voice alone, then all of them interleaved, in a random order (causal)."""
+        rng, clean = np.random.default_rng(2000 + fold), data.variant("clean")
+        voices = [
+            ("session", rng.permutation(rows[data.speakers[rows] == s]))
+            for s in np.unique(data.speakers[rows])
+        ]
+        for cond, order in [*voices, ("session_mixed", rng.permutation(rows))]:
+            probs = model.predict(causal_inputs(data.func[order, clean], p, cfg.prior_utterances), verbose=0)
+            first = np.arange(len(order)) < SESSION_START
+            names = np.where(
+                first, f"clean/{cond}_first{SESSION_START}", f"clean/{cond}_after{SESSION_START}"
+            )
+            out["condition"] += list(names)
+            out["fold"] += [fold] * len(order)
+            out["clip"] += list(order)
+            out["mlp"].append(probs)
+            out["cnn"].append(cnn["clean"][order])
+
     for fold in ravdess_folds(list(data.speakers), n_folds):
         test_mask = np.isin(data.speakers, fold.test_speakers)
         model, p = train_calibrated_mlp(data, np.flatnonzero(~test_mask), variants, cfg, seed=fold.index)
@@ -211,6 +247,7 @@ def run_calibration_cv(
                     score(model, p, cond, fold.index, data.variant("band8k"), "band8k", sub, scored)
         rows = np.flatnonzero(test_mask & (data.corpus == "ravdess"))
         score(model, p, "mixed", fold.index, data.variant("clean"), "clean", rows, rows)
+        sessions(model, p, fold.index, rows)
         LOGGER.info("calibration fold %d %s done", fold.index, fold.test_speakers)
     return {
         "condition": np.array(out["condition"]),

@@ -12,6 +12,7 @@ from export.frames.calibration import (  # noqa: E402
     NEUTRAL_CALM,
     CalibrationConfig,
     Prior,
+    causal_inputs,
     enrolment,
     enrolments,
     normalised,
@@ -95,3 +96,16 @@ def test_prior_is_the_mean_over_speakers_and_variants() -> None:
     p = prior(func, speakers, np.arange(4), [0, 1])
     np.testing.assert_allclose(p.mean, np.mean([1.5, 3.5, 5.0, 7.0]))
     np.testing.assert_allclose(p.var, np.mean([0.25, 0.25, 0.0, 0.0]), atol=1e-9)
+
+
+def test_a_session_is_normalised_as_the_runtime_learns_it() -> None:
+    rng = np.random.default_rng(3)
+    p, k = _prior(rng), 10.0
+    spec = CalibrationSpec(mean=tuple(p.mean), std=tuple(p.std), prior_utterances=k)
+    rows = rng.normal(2.0, 1.5, (25, F)).astype(np.float32)
+    z = causal_inputs(rows, p, k)
+    runtime = Calibration(spec)
+    for i, row in enumerate(rows):  # classify with what was heard before, then learn
+        mean, std = runtime.statistics()
+        np.testing.assert_allclose(z[i], (row - mean) / std, rtol=1e-4, atol=1e-4)
+        runtime.update(row)
