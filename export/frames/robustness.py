@@ -61,6 +61,9 @@ class Runtime:
             "frames": cnn_input(block, mask, self.spec)[None],
             "functionals": functionals(block, mask, self.spec)[None],
         }
+        if self.spec.calibration is not None:  # a calibrated model: its prior (``probs`` ignores it)
+            feed["speaker_mean"] = np.asarray(self.spec.calibration.mean, np.float32)[None]
+            feed["speaker_std"] = np.asarray(self.spec.calibration.std, np.float32)[None]
         t = self._tick("pooling", t)
         probs = self.sess.run(["probs"], feed)[0][0]
         self._tick("model", t)

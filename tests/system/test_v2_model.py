@@ -1,4 +1,5 @@
-"""The shipped v2 (frames16k) model, models/ser_edge.onnx (+ _int8): contract, shapes, speech."""
+"""The shipped v2 (frames16k) model, models/ser_edge.onnx (+ _int8): contract, shapes, speech,
+its two outputs (``probs`` with the training prior, ``probs_calibrated`` with speaker statistics)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ def _classify(sess, x: np.ndarray) -> np.ndarray | None:
     mask = detect_speech(x, len(block), spec)
     if not has_speech(mask, spec):
         return None
-    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None]}
+    prior = spec.calibration
+    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None],
+            "speaker_mean": np.array(prior.mean, np.float32)[None],
+            "speaker_std": np.array(prior.std, np.float32)[None]}
     return sess.run(["probs"], feed)[0][0]
 
 
@@ -48,7 +52,24 @@ def test_contract(session) -> None:
     assert len(training["data"]["speakers"]) == 20
     assert not any(s in training["data"]["speakers"] for s in (f"ravdess_{a}" for a in range(19, 25)))
     inputs = {i.name: i.shape for i in session.get_inputs()}
-    assert inputs["frames"][-1] == spec.n_mels and set(inputs) == {"frames", "functionals"}
+    assert inputs["frames"][-1] == spec.n_mels
+    assert set(inputs) == {"frames", "functionals", "speaker_mean", "speaker_std"}
+    assert [o.name for o in session.get_outputs()] == ["probs", spec.calibration.output]
+    assert len(spec.calibration.mean) == inputs["functionals"][-1] == inputs["speaker_std"][-1]
+
+
+def test_speaker_statistics_move_only_the_calibrated_output(session) -> None:
+    spec = FrameSpec.from_dict(json.loads(session.get_modelmeta().custom_metadata_map["ser_edge.frontend"]))
+    x = read_example_16k(frames_signals.speech_files()[0])
+    block = compute_frames(x, spec)
+    mask = detect_speech(x, len(block), spec)
+    mean, std = np.array(spec.calibration.mean, np.float32), np.array(spec.calibration.std, np.float32)
+    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None],
+            "speaker_mean": mean[None], "speaker_std": std[None]}
+    probs, calibrated = session.run(None, feed)
+    other_probs, other = session.run(None, dict(feed, speaker_mean=(mean + 0.5 * std)[None]))
+    np.testing.assert_array_equal(other_probs, probs)
+    assert np.abs(other - calibrated).max() > 1e-3 and calibrated.sum() == pytest.approx(1.0, abs=1e-4)
 
 
 def test_speech_gets_a_label_and_tones_none(session) -> None:
