@@ -38,7 +38,6 @@ from ..frames.extract import extract_all
 from ..frames.train import TrainConfig
 
 LOGGER = logging.getLogger(__name__)
-EXPORT_VERSION = "0.3.0-calibrated"
 PROTOCOL = (
     "speaker-grouped CV: RAVDESS actors 1-18 in {folds} folds of consecutive actors, TESS OAF/YAF in every "
     "training set; each held-out actor's statistics from an enrolment of its own unlabelled RAVDESS "

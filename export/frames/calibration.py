@@ -188,6 +188,28 @@ def enrolments(
         yield "one_emotion", rows[labels == e], rows[labels != e]
 
 
+class CvRows:
+    """The rows a CV scores: per row its condition, fold, clip (dataset index), the calibrated
+    MLP's probabilities (8,) and the CNN's (8,)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list] = {"condition": [], "fold": [], "clip": [], "mlp": [], "cnn": []}
+
+    def add(
+        self, conditions: list[str], fold: int, clips: np.ndarray, mlp: np.ndarray, cnn: np.ndarray
+    ) -> None:
+        """Rows of one scoring: ``mlp``/``cnn`` (len(clips), 8)."""
+        self.parts["condition"] += list(conditions)
+        self.parts["fold"] += [fold] * len(clips)
+        self.parts["clip"] += list(clips)
+        self.parts["mlp"].append(mlp)
+        self.parts["cnn"].append(cnn)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every row: ``condition``/``fold``/``clip`` (rows,), ``mlp``/``cnn`` (rows, 8)."""
+        return {k: np.concatenate(v) if k in ("mlp", "cnn") else np.array(v) for k, v in self.parts.items()}
+
+
 def run_calibration_cv(
     data: Dataset, cnn: dict[str, np.ndarray], variants: list[int], cfg: CalibrationConfig, n_folds: int
 ) -> dict:
@@ -201,19 +223,12 @@ def run_calibration_cv(
     interleaved (``session_mixed_*``), in random orders, scored over the first
     SESSION_START utterances and after.
     """
-    out: dict[str, list] = {"condition": [], "fold": [], "clip": [], "mlp": [], "cnn": []}
+    out = CvRows()
 
     def score(model, p, cond, fold, v, vname, sub, scored):
-        probs = model.predict(
-            normalised(data.func[scored, v], shrunk(data.func[sub, v], p, cfg.prior_utterances)),
-            verbose=0,
-            batch_size=512,
-        )
-        out["condition"] += [f"{vname}/{cond}"] * len(scored)
-        out["fold"] += [fold] * len(scored)
-        out["clip"] += list(scored)
-        out["mlp"].append(probs)
-        out["cnn"].append(cnn[vname][scored])
+        z = normalised(data.func[scored, v], shrunk(data.func[sub, v], p, cfg.prior_utterances))
+        probs = model.predict(z, verbose=0, batch_size=512)
+        out.add([f"{vname}/{cond}"] * len(scored), fold, scored, probs, cnn[vname][scored])
 
     def sessions(model, p, fold, rows):
         """Each held-out voice alone, then all of them interleaved, in a random order (causal)."""
@@ -228,11 +243,7 @@ def run_calibration_cv(
             names = np.where(
                 first, f"clean/{cond}_first{SESSION_START}", f"clean/{cond}_after{SESSION_START}"
             )
-            out["condition"] += list(names)
-            out["fold"] += [fold] * len(order)
-            out["clip"] += list(order)
-            out["mlp"].append(probs)
-            out["cnn"].append(cnn["clean"][order])
+            out.add(list(names), fold, order, probs, cnn["clean"][order])
 
     for fold in ravdess_folds(list(data.speakers), n_folds):
         test_mask = np.isin(data.speakers, fold.test_speakers)
@@ -249,13 +260,7 @@ def run_calibration_cv(
         score(model, p, "mixed", fold.index, data.variant("clean"), "clean", rows, rows)
         sessions(model, p, fold.index, rows)
         LOGGER.info("calibration fold %d %s done", fold.index, fold.test_speakers)
-    return {
-        "condition": np.array(out["condition"]),
-        "fold": np.array(out["fold"]),
-        "clip": np.array(out["clip"]),
-        "mlp": np.concatenate(out["mlp"]),
-        "cnn": np.concatenate(out["cnn"]),
-    }
+    return out.arrays()
 
 
 @dataclass(frozen=True)
