@@ -19,6 +19,7 @@ from typing import Any
 from ..calibration import Calibration
 from ..config import CalibrationSpec, FrameSpec
 from ..errors import CalibrationError, SerEdgeError
+from ..stream.events import count
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -36,11 +37,6 @@ SAVE_EVERY = 10
 SAVE_SECONDS = 60.0
 #: The reference of the frame frontend's F0 semitones is FrameSpec.semitone_ref_hz.
 F0_MEAN, CENTROID_MEAN = "f0_st_mean", "centroid_khz_mean"
-
-
-def plural(n: int, noun: str) -> str:
-    """``"1 utterance"``, ``"2 utterances"``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def add_calibration_options(parser: argparse.ArgumentParser, command: str) -> None:
@@ -139,7 +135,7 @@ class StateKeeper:
             return
         self.closed = True
         if (self.in_file and self.state.count == self.tried) or self.save():
-            log.info("calibration: %s, saved to %s", plural(self.state.count, "utterance"), self.path)
+            log.info("calibration: %s, saved to %s", count(self.state.count, "utterances"), self.path)
 
 
 def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper | None:
@@ -158,7 +154,7 @@ def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper 
     classifier.calibration, classifier.adapt = state, not args.no_adapt
     frozen = " (frozen: --no-adapt)" if args.no_adapt else ""
     if path.exists() and warning is None:
-        log.info("calibration: %s from %s%s", plural(state.count, "utterance"), path, frozen)
+        log.info("calibration: %s from %s%s", count(state.count, "utterances"), path, frozen)
     else:
         log.info("calibration: starting fresh%s", frozen if args.no_adapt else f", saved to {path}")
     if args.no_adapt:
@@ -256,7 +252,7 @@ def describe(state: Calibration) -> dict[str, Any]:
 
 def show_lines(path: str, state: Calibration, model_name: str) -> list[str]:
     """The lines ``calibration show`` prints."""
-    lines = [f"{path}: {plural(state.count, 'utterance')}, updated {state.updated or 'never'}",
+    lines = [f"{path}: {count(state.count, 'utterances')}, updated {state.updated or 'never'}",
              f"model: {model_name} (fingerprint {state.fingerprint}, matches)"]
     figures = describe(state)
     if figures and state.count:

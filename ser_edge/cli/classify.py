@@ -9,13 +9,13 @@ from typing import Any
 
 from ..errors import SerEdgeError
 from ..sinks.text import calibration_note
+from ..stream.events import count
 from .calibration import (
     add_calibration_options,
     check_calibration,
     classify_calibration,
     gather,
     observe_timeline,
-    plural,
 )
 from .common import (
     EXIT_FAILED,
@@ -169,7 +169,7 @@ def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[
                           lambda path, exc: _report(path, exc, args, progress))
     progress.clear()
     source = f", {state.count - added} from {args.calibration}" if args.calibration else ""
-    log.info("calibration: statistics from %s (%d in %d of %d files%s)", plural(state.count, "utterance"),
+    log.info("calibration: statistics from %s (%d in %d of %d files%s)", count(state.count, "utterances"),
              added, len(files), len(args.files), source)
     return files
 
