@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import CalibrationSpec
+from .config import CalibrationSpec, is_whole
 from .errors import CalibrationError
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class Calibration:
             raise CalibrationError(f"made for another model (fingerprint {data.get('fingerprint')!r}, "
                                    f"this model's is {state.fingerprint!r})")
         count = data.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        if not is_whole(count, 0):
             raise CalibrationError(f"bad values: count {count!r}, expected a whole number >= 0")
         total = finite_vector(data.get("sum"), spec.n_statistics, "bad values: sum")
         squares = finite_vector(data.get("sumsq"), spec.n_statistics, "bad values: sumsq")

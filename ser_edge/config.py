@@ -53,6 +53,15 @@ def settings_from_mapping(cls: type, data: Mapping[str, Any], what: str) -> dict
     return dict(data)
 
 
+def is_whole(value: Any, minimum: int) -> bool:
+    """Whether ``value`` is a whole number (a bool is not) >= ``minimum``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is a finite real number (a bool is not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
 @dataclass(frozen=True)
 class FeatureSpec:
     """The frontend contract: how raw audio becomes the model's input vector.
@@ -116,12 +125,11 @@ class FeatureSpec:
         """Counts are whole numbers >= 1; levels and ranges are real numbers in range."""
         for name in ("sample_rate", "n_mfcc", "n_fft", "hop_length", "win_length", "n_mels"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if not is_whole(value, 1):
                 raise ContractError(f"frontend {name}: expected a whole number >= 1, got {value!r}")
         for name in ("fmin", "fmax", "power", "ref", "amin", "top_db"):
             value = getattr(self, name)
-            real = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if not real and not (value is None and name == "top_db"):
+            if not is_real(value) and not (value is None and name == "top_db"):
                 raise ContractError(f"frontend {name}: expected a finite number, got {value!r}")
         for name in ("power", "ref", "amin"):
             if not getattr(self, name) > 0:
@@ -168,7 +176,7 @@ def _real_list(values: Any, name: str) -> tuple[float, ...]:
         raise ContractError(f"frontend calibration {name}: expected a list of numbers, got {values!r:.60}")
     out = []
     for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if not is_real(v):
             raise ContractError(f"frontend calibration {name}[{i}]: expected a finite number, got {v!r}")
         out.append(float(v))
     if not out:
@@ -213,11 +221,11 @@ class CalibrationSpec:
                 raise ContractError(f"frontend calibration {name}: expected a tensor name, "
                                     f"got {getattr(self, name)!r}")
         k = self.prior_utterances
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not math.isfinite(k) or k <= 0:
+        if not is_real(k) or k <= 0:
             raise ContractError(f"frontend calibration prior_utterances: expected a finite number > 0, "
                                 f"got {k!r}")
         n = self.min_utterances
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        if not is_whole(n, 1):
             raise ContractError(f"frontend calibration min_utterances: expected a whole number >= 1, "
                                 f"got {n!r}")
 
@@ -308,7 +316,7 @@ class FrameSpec:
                                 f"got {self.resampler!r}")
         for name in ("sample_rate", "nfft", "n_mels", "n_mfcc", "vad_chunk"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if not is_whole(value, 1):
                 raise ContractError(f"frontend {name}: expected a whole number >= 1, got {value!r}")
         if not 0 <= self.lowfreq < self.highfreq <= self.sample_rate / 2:
             raise ContractError(f"frontend: need 0 <= lowfreq < highfreq <= sample_rate/2, got lowfreq="
