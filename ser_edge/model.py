@@ -326,6 +326,10 @@ class EmotionModel:
         self.input_shapes: InputShapes = {i.name: per_example_shape(i.shape) for i in session.get_inputs()}
         #: The model's speaker calibration (None: it has none).
         self.calibration_spec: CalibrationSpec | None = getattr(spec.frontend, "calibration", None)
+        #: Its prior (mean, std) as float32 (F,) arrays, fed when no statistics are given.
+        self.prior = None if self.calibration_spec is None else (
+            np.asarray(self.calibration_spec.mean, dtype=np.float32),
+            np.asarray(self.calibration_spec.std, dtype=np.float32))
         frontend = make_frontend(spec.frontend)
         fed = frontend_inputs(self.input_shapes, frontend.input_shapes, self.calibration_spec, path)
         #: Model input name -> the frontend input (:data:`ModelInputs` key) that feeds it.
@@ -472,7 +476,7 @@ class EmotionModel:
         every input). ValueError for statistics of another shape."""
         spec = self.calibration_spec
         assert spec is not None
-        mean, std = (spec.mean, spec.std) if calibration is None else calibration
+        mean, std = self.prior if calibration is None else calibration
         out = {}
         for name, values in ((spec.mean_input, mean), (spec.std_input, std)):
             x = np.asarray(values, dtype=np.float32)
