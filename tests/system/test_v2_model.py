@@ -30,24 +30,32 @@ def session(request: pytest.FixtureRequest):
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
-def _classify(sess, x: np.ndarray) -> np.ndarray | None:
-    meta = sess.get_modelmeta().custom_metadata_map
-    spec = FrameSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
+def _spec(sess) -> FrameSpec:
+    return FrameSpec.from_dict(json.loads(sess.get_modelmeta().custom_metadata_map["ser_edge.frontend"]))
+
+
+def _feed(sess, x: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The model's four inputs for audio ``x`` (16 kHz) with the prior as speaker statistics;
+    None when the detector finds no speech."""
+    spec = _spec(sess)
     block = compute_frames(x, spec)
     mask = detect_speech(x, len(block), spec)
     if not has_speech(mask, spec):
         return None
-    prior = spec.calibration
-    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None],
-            "speaker_mean": np.array(prior.mean, np.float32)[None],
-            "speaker_std": np.array(prior.std, np.float32)[None]}
-    return sess.run(["probs"], feed)[0][0]
+    return {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None],
+            "speaker_mean": np.array(spec.calibration.mean, np.float32)[None],
+            "speaker_std": np.array(spec.calibration.std, np.float32)[None]}
+
+
+def _classify(sess, x: np.ndarray) -> np.ndarray | None:
+    feed = _feed(sess, x)
+    return None if feed is None else sess.run(["probs"], feed)[0][0]
 
 
 def test_contract(session) -> None:
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["ser_edge.labels"]) == LABELS
-    spec = FrameSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
+    spec = _spec(session)
     training = json.loads(meta["ser_edge.training"])
     assert len(training["data"]["speakers"]) == 20
     assert not any(s in training["data"]["speakers"] for s in (f"ravdess_{a}" for a in range(19, 25)))
@@ -59,15 +67,10 @@ def test_contract(session) -> None:
 
 
 def test_speaker_statistics_move_only_the_calibrated_output(session) -> None:
-    spec = FrameSpec.from_dict(json.loads(session.get_modelmeta().custom_metadata_map["ser_edge.frontend"]))
-    x = read_example_16k(frames_signals.speech_files()[0])
-    block = compute_frames(x, spec)
-    mask = detect_speech(x, len(block), spec)
-    mean, std = np.array(spec.calibration.mean, np.float32), np.array(spec.calibration.std, np.float32)
-    feed = {"frames": cnn_input(block, mask, spec)[None], "functionals": functionals(block, mask, spec)[None],
-            "speaker_mean": mean[None], "speaker_std": std[None]}
+    feed = _feed(session, read_example_16k(frames_signals.speech_files()[0]))
+    mean, std = feed["speaker_mean"], feed["speaker_std"]
     probs, calibrated = session.run(None, feed)
-    other_probs, other = session.run(None, dict(feed, speaker_mean=(mean + 0.5 * std)[None]))
+    other_probs, other = session.run(None, dict(feed, speaker_mean=mean + 0.5 * std))
     np.testing.assert_array_equal(other_probs, probs)
     assert np.abs(other - calibrated).max() > 1e-3 and calibrated.sum() == pytest.approx(1.0, abs=1e-4)
 
