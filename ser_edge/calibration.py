@@ -60,6 +60,16 @@ def spec_fingerprint(spec: CalibrationSpec) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def shrunk_statistics(n: Any, mean: np.ndarray, var: np.ndarray, prior_mean: np.ndarray,
+                      prior_var: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
+    """The module docstring's blend, float64: (mean, std) (..., F) of ``n`` utterances (a count,
+    or counts (..., 1)) whose statistics have mean ``mean`` and variance ``var`` (..., F each),
+    with the prior (``prior_mean``, ``prior_var``: (F,)) weighing ``k`` utterances. The
+    runtime's and the training's (export) statistics both come from here."""
+    n = np.asarray(n, dtype=np.float64)
+    return (n * mean + k * prior_mean) / (n + k), np.sqrt((n * var + k * prior_var) / (n + k))
+
+
 def finite_vector(values: Any, n: int, what: str) -> np.ndarray:
     """``values`` as float64 (n,), every value finite (CalibrationError naming ``what`` otherwise)."""
     try:
@@ -84,6 +94,8 @@ class Calibration:
     def __init__(self, spec: CalibrationSpec) -> None:
         self.spec = spec
         self.fingerprint = spec_fingerprint(spec)
+        self._prior_mean = np.asarray(spec.mean, dtype=np.float64)
+        self._prior_std = np.asarray(spec.std, dtype=np.float64)
         self._lock = threading.Lock()
         self.count = 0
         self.sum = np.zeros(spec.n_statistics)
@@ -115,19 +127,16 @@ class Calibration:
             self.updated = now_utc()
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
-        """The shrunk (mean, std), float32 (F,) each (the module docstring's formula)."""
-        prior_mean = np.asarray(self.spec.mean, dtype=np.float64)
-        prior_std = np.asarray(self.spec.std, dtype=np.float64)
+        """The shrunk (mean, std), float32 (F,) each (:func:`shrunk_statistics`)."""
         with self._lock:
             n, s, q = self.count, self.sum.copy(), self.sumsq.copy()
         if n == 0:
-            return prior_mean.astype(np.float32), prior_std.astype(np.float32)
-        k = float(self.spec.prior_utterances)
+            return self._prior_mean.astype(np.float32), self._prior_std.astype(np.float32)
         m_s = s / n
         v_s = np.maximum(q / n - m_s * m_s, 0.0)
-        mean = (n * m_s + k * prior_mean) / (n + k)
-        var = (n * v_s + k * prior_std * prior_std) / (n + k)
-        return mean.astype(np.float32), np.sqrt(var).astype(np.float32)
+        mean, std = shrunk_statistics(n, m_s, v_s, self._prior_mean, self._prior_std * self._prior_std,
+                                      float(self.spec.prior_utterances))
+        return mean.astype(np.float32), std.astype(np.float32)
 
     def reset(self) -> None:
         """Forget every utterance (back to the prior)."""

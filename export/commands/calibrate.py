@@ -26,13 +26,13 @@ from ..errors import ExportError
 from ..frames.calibration import (
     CalibrationConfig,
     fit_temperatures,
-    hybrid,
+    nested_outputs,
     run_calibration_cv,
     score_conditions,
     train_calibrated_mlp,
 )
 from ..frames.corpus import LABELS, scan_ravdess, scan_tess
-from ..frames.crossval import accuracy, confusion, cross_fitted_average, ece, fold_scores, ravdess_folds, uar
+from ..frames.crossval import confusion, cross_fitted_average, ece, fold_scores, ravdess_folds
 from ..frames.dataset import build_dataset
 from ..frames.extract import extract_all
 from ..frames.train import TrainConfig
@@ -120,40 +120,25 @@ def baseline(
 def per_fold(rows: dict, y: np.ndarray, nested: np.ndarray, condition: str) -> list[dict]:
     """Accuracy/UAR (%) of one condition per fold, from the nested outputs (rows, 8)."""
     out = []
-    for f in np.unique(rows["fold"]):
-        s = (rows["condition"] == condition) & (rows["fold"] == f)
-        pred, yy = nested[s].argmax(axis=1), y[rows["clip"][s]]
+    for f in np.unique(rows["fold"][rows["condition"] == condition]):
+        s = rows["fold"] == f
         out.append(
-            {
-                "fold": int(f),
-                "n": int(s.sum()),
-                "acc": round(100 * accuracy(yy, pred), 2),
-                "uar": round(100 * uar(yy, pred, len(LABELS)), 2),
-            }
+            {"fold": int(f), **score_conditions({k: v[s] for k, v in rows.items()}, y, nested[s])[condition]}
         )
     return out
 
 
-def nested_outputs(rows: dict, y: np.ndarray) -> np.ndarray:
-    """What the model outputs for every CV row, (rows, 8): ``probs`` for condition ``none``,
-    ``probs_calibrated`` otherwise, each fold's temperatures fitted on the other folds."""
-    nested = np.zeros_like(rows["mlp"])
-    for f in np.unique(rows["fold"]):
-        t = fit_temperatures(rows, y, rows["fold"] != f)
-        sel = rows["fold"] == f
-        final = np.where(rows["condition"][sel] == "clean/none", t.uncalibrated, t.calibrated)
-        for value in np.unique(final):
-            s = np.flatnonzero(sel)[final == value]
-            nested[s] = hybrid(rows["cnn"][s], rows["mlp"][s], t, float(value))
-    return nested
-
-
 def report(
-    rows: dict, y: np.ndarray, base: dict[str, np.ndarray], cfg: CalibrationConfig, n_folds: int
+    rows: dict,
+    y: np.ndarray,
+    nested: np.ndarray,
+    base: dict[str, np.ndarray],
+    cfg: CalibrationConfig,
+    n_folds: int,
 ) -> dict:
-    """The calibration CV report: per condition acc/UAR (calibrated and the uncalibrated train-frames
-    model on the same clips), per fold for ``none`` and ``all``, ECE and confusion of the outputs."""
-    t_all, nested = fit_temperatures(rows, y), nested_outputs(rows, y)
+    """The calibration CV report from the rows and their :func:`nested_outputs` (rows, 8): per
+    condition acc/UAR (calibrated and the uncalibrated train-frames model on the same clips), per
+    fold for ``none`` and ``all``, ECE and confusion of the outputs."""
     yy = y[rows["clip"]]
     ece_of = {
         c: ece(nested[rows["condition"] == c], yy[rows["condition"] == c])
@@ -169,10 +154,10 @@ def report(
             ).tolist()
             for c in shown
         },
-        "conditions": score_conditions(rows, y, base),
+        "conditions": score_conditions(rows, y, nested, base),
         "per_fold": {c: per_fold(rows, y, nested, c) for c in ("clean/none", "clean/all")},
         "ece_nested": ece_of,
-        "temperatures": asdict(t_all),
+        "temperatures": asdict(fit_temperatures(rows, y)),
         "config": asdict(cfg),
     }
 
@@ -193,9 +178,9 @@ def run(args: argparse.Namespace) -> int:
     oof = out_of_fold(args.cv, len(data.labels))
     cnn = {"clean": oof["clean__cnn0"], "band8k": oof["band8k__cnn0"]}
     rows = run_calibration_cv(data, cnn, variants, cfg, n_folds=args.folds)
-    rep = report(
-        rows, data.labels, baseline(oof, data.labels, data.speakers, data.corpus, args.folds), cfg, args.folds
-    )
+    nested = nested_outputs(rows, data.labels)
+    base = baseline(oof, data.labels, data.speakers, data.corpus, args.folds)
+    rep = report(rows, data.labels, nested, base, cfg, args.folds)
     LOGGER.info(
         "calibration CV: %s",
         json.dumps({k: (v["acc"], v.get("uncalibrated_acc")) for k, v in rep["conditions"].items()}),
@@ -203,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(rep, indent=1))
-        nested, cond = nested_outputs(rows, data.labels), rows["condition"]
+        cond = rows["condition"]
         np.savez(
             args.report.with_suffix(".npz"),
             **{

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import tf_keras as keras
 
+from ser_edge.calibration import shrunk_statistics
+
 from .crossval import accuracy, fit_temperature, ravdess_folds, temper, uar
 from .dataset import Dataset
 from .models import N_CLASSES, MlpConfig
@@ -80,13 +82,12 @@ def prior(func: np.ndarray, speakers: np.ndarray, idx: np.ndarray, variants: lis
 
 
 def shrunk(x: np.ndarray, p: Prior, k: float) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, std) (F,) of enrolment rows ``x`` (n, F) blended with the prior (n = 0: the prior)."""
-    n = len(x)
-    if n == 0:
+    """(mean, std) (F,) of enrolment rows ``x`` (n, F) blended with the prior (n = 0: the prior),
+    by the runtime's :func:`ser_edge.calibration.shrunk_statistics`."""
+    if len(x) == 0:
         return p.mean, p.std
     x = x.astype(np.float64)
-    m, v = x.mean(axis=0), x.var(axis=0)
-    return (n * m + k * p.mean) / (n + k), np.sqrt((n * v + k * p.var) / (n + k))
+    return shrunk_statistics(len(x), x.mean(axis=0), x.var(axis=0), p.mean, p.var, k)
 
 
 def normalised(x: np.ndarray, stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -98,12 +99,14 @@ def causal_inputs(x: np.ndarray, p: Prior, k: float) -> np.ndarray:
     """A session as ``listen --calibrate`` runs it: rows (n, F) in the order heard, each
     normalised by the shrunk statistics of the rows before it (the first by the prior); (n, F)."""
     x = x.astype(np.float64)
-    s = np.vstack([np.zeros(x.shape[1]), np.cumsum(x, axis=0)[:-1]])
-    q = np.vstack([np.zeros(x.shape[1]), np.cumsum(x * x, axis=0)[:-1]])
-    n = np.arange(len(x), dtype=np.float64)[:, None]
-    spread = np.maximum(q - np.divide(s * s, n, out=np.zeros_like(s), where=n > 0), 0.0)
-    mean, var = (s + k * p.mean) / (n + k), (spread + k * p.var) / (n + k)
-    return ((x - mean) / np.sqrt(var)).astype(np.float32)
+    n = np.arange(len(x), dtype=np.float64)[:, None]  # utterances before each row
+    before = np.zeros((1, x.shape[1]))
+    total = np.vstack([before, np.cumsum(x, axis=0)[:-1]])
+    squares = np.vstack([before, np.cumsum(x * x, axis=0)[:-1]])
+    m = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
+    v = np.maximum(np.divide(squares, n, out=np.zeros_like(squares), where=n > 0) - m * m, 0.0)
+    mean, std = shrunk_statistics(n, m, v, p.mean, p.var, k)
+    return ((x - mean) / std).astype(np.float32)
 
 
 def enrolment(
@@ -301,17 +304,28 @@ def fit_temperatures(rows: dict, y: np.ndarray, select: np.ndarray | None = None
     )
 
 
-def score_conditions(rows: dict, y: np.ndarray, baseline: dict[str, np.ndarray] | None = None) -> dict:
-    """Accuracy/UAR (%) per condition of the calibrated hybrid, each fold's temperatures fitted
-    on the other folds (nested). ``baseline``: per evaluation variant ("clean", "band8k") the
+def nested_outputs(rows: dict, y: np.ndarray) -> np.ndarray:
+    """What the model outputs for every CV row, (rows, 8): ``probs`` for condition ``none``,
+    ``probs_calibrated`` otherwise, each fold's temperatures fitted on the other folds."""
+    nested = np.zeros_like(rows["mlp"])
+    for f in np.unique(rows["fold"]):
+        t = fit_temperatures(rows, y, rows["fold"] != f)
+        sel = rows["fold"] == f
+        final = np.where(rows["condition"][sel] == "clean/none", t.uncalibrated, t.calibrated)
+        for value in np.unique(final):
+            s = np.flatnonzero(sel)[final == value]
+            nested[s] = hybrid(rows["cnn"][s], rows["mlp"][s], t, float(value))
+    return nested
+
+
+def score_conditions(
+    rows: dict, y: np.ndarray, probs: np.ndarray, baseline: dict[str, np.ndarray] | None = None
+) -> dict:
+    """Accuracy/UAR (%) per condition of the rows' outputs ``probs`` (rows, 8), e.g.
+    :func:`nested_outputs`. ``baseline``: per evaluation variant ("clean", "band8k") the
     uncalibrated v2 model's out-of-fold probabilities (N, 8), scored on the same clips of every
     condition for a paired comparison."""
-    cond, fold, clip = rows["condition"], rows["fold"], rows["clip"]
-    probs = np.zeros_like(rows["mlp"])
-    for f in np.unique(fold):
-        t = fit_temperatures(rows, y, fold != f)
-        sel = fold == f
-        probs[sel] = hybrid(rows["cnn"][sel], rows["mlp"][sel], t, 1.0)  # the final T moves no argmax
+    cond, clip = rows["condition"], rows["clip"]
     out = {}
     for c in sorted(set(cond)):
         s = cond == c
