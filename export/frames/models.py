@@ -131,13 +131,7 @@ def build_ensemble(
     frames = keras.Input((None, n_mels), name="frames")
     func = keras.Input((n_func,), name="functionals")
     outs = [m(frames) for m in cnns] + [m(func) for m in mlps]
-    outs = [
-        keras.layers.Softmax(name=f"member{k}_probs")(TemperedLog(t, name=f"member{k}_tempered")(o))
-        for k, (o, t) in enumerate(zip(outs, member_temperatures, strict=True))
-    ]
-    mean = outs[0] if len(outs) == 1 else keras.layers.Average()(outs)
-    logits = TemperedLog(temperature, name="tempered_log")(mean)
-    probs = keras.layers.Softmax(name="probs")(logits)
+    probs = tempered_average(outs, member_temperatures, temperature, "probs")
     return keras.Model([frames, func], probs, name="ser_edge_v2")
 
 
