@@ -229,7 +229,7 @@ def _export(
     report: dict | None,
     args: argparse.Namespace,
 ) -> None:
-    from ..frames.onnx_export import quantize_int8, run_onnx, to_onnx, write
+    from ..frames.onnx_export import ensemble_feeds, quantize_int8, run_onnx, to_onnx, write
 
     everyone = np.arange(len(data.labels))
     n_func = len(recipe.func_columns)
@@ -252,11 +252,11 @@ def _export(
         "wrote %s (%d bytes); max |onnx - keras| = %.2e",
         out,
         out.stat().st_size,
-        float(np.abs(run_onnx(out, frames, func) - keras_p).max()),
+        float(np.abs(run_onnx(out, ensemble_feeds(frames, func)) - keras_p).max()),
     )
     if args.int8:
         q = quantize_int8(out, out.with_name(out.stem + "_int8.onnx"))
-        agree = float(np.mean(run_onnx(q, frames, func).argmax(1) == keras_p.argmax(1)))
+        agree = float(np.mean(run_onnx(q, ensemble_feeds(frames, func)).argmax(1) == keras_p.argmax(1)))
         LOGGER.info(
             "wrote %s (%d bytes); top-1 agreement with float on the probe: %.3f", q, q.stat().st_size, agree
         )

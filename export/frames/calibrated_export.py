@@ -21,10 +21,10 @@ from .dataset import Dataset
 from .models import SMALL_CNN_FILTERS, CnnConfig, build_calibrated_ensemble, build_cnn
 from .onnx_export import (
     CALIBRATED_INPUTS,
-    OUTPUT,
-    OUTPUT_CALIBRATED,
-    calibrated_to_onnx,
+    CALIBRATED_OUTPUTS,
     quantize_int8,
+    run_onnx,
+    to_onnx,
     write,
 )
 
@@ -130,13 +130,6 @@ def _probe(data: Dataset, prior: Prior) -> list[dict[str, np.ndarray]]:
     return feeds
 
 
-def _run(path, feeds: list[dict[str, np.ndarray]]) -> np.ndarray:
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return np.array([np.concatenate(sess.run([OUTPUT, OUTPUT_CALIBRATED], f)) for f in feeds])
-
-
 def export_calibrated(
     data: Dataset, mlp: Any, prior: Prior, rep: dict, cfg: CalibrationConfig, args: argparse.Namespace
 ) -> None:
@@ -158,7 +151,7 @@ def export_calibrated(
         "ser_edge.frontend": spec.to_dict(),
         TRAINING_KEY: training_record(json.loads(base[TRAINING_KEY]), rep, args),
     }
-    out = write(calibrated_to_onnx(model, n_mels, n_func), args.output, meta)
+    out = write(to_onnx(model, n_mels, n_func, calibrated=True), args.output, meta)
     feeds = _probe(data, prior)
     keras_p = np.array(
         [
@@ -166,7 +159,7 @@ def export_calibrated(
             for f in feeds
         ]
     )
-    onnx_p = _run(out, feeds)
+    onnx_p = run_onnx(out, feeds, CALIBRATED_OUTPUTS)
     LOGGER.info(
         "wrote %s (%d bytes); max |onnx - keras| = %.2e",
         out,
@@ -175,7 +168,7 @@ def export_calibrated(
     )
     if args.int8:
         q = quantize_int8(out, out.with_name(out.stem + "_int8.onnx"))
-        agree = float(np.mean(_run(q, feeds).argmax(-1) == keras_p.argmax(-1)))
+        agree = float(np.mean(run_onnx(q, feeds, CALIBRATED_OUTPUTS).argmax(-1) == keras_p.argmax(-1)))
         LOGGER.info(
             "wrote %s (%d bytes); top-1 agreement with float on the probe: %.3f", q, q.stat().st_size, agree
         )

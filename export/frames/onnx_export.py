@@ -21,46 +21,33 @@ INPUT_FRAMES = "frames"
 INPUT_FUNCTIONALS = "functionals"
 OUTPUT = "probs"
 OUTPUT_CALIBRATED = "probs_calibrated"
-CALIBRATED_INPUTS = (INPUT_FRAMES, INPUT_FUNCTIONALS, "speaker_mean", "speaker_std")
+INPUTS = (INPUT_FRAMES, INPUT_FUNCTIONALS)
+CALIBRATED_INPUTS = (*INPUTS, "speaker_mean", "speaker_std")
+CALIBRATED_OUTPUTS = (OUTPUT, OUTPUT_CALIBRATED)
 
 
-def to_onnx(model: Any, n_mels: int, n_func: int) -> Any:
-    """An ``onnx.ModelProto`` of the Keras ensemble with a dynamic batch and time axis."""
+def to_onnx(model: Any, n_mels: int, n_func: int, calibrated: bool = False) -> Any:
+    """An ``onnx.ModelProto`` of the Keras ensemble with a dynamic batch and time axis: inputs
+    ``frames`` and ``functionals``, output ``probs``; ``calibrated``
+    (:func:`~export.frames.models.build_calibrated_ensemble`): also the inputs ``speaker_mean``,
+    ``speaker_std`` and the output ``probs_calibrated``, after ``probs``."""
     import tensorflow as tf
     import tf2onnx
 
+    names = CALIBRATED_INPUTS if calibrated else INPUTS
+    outputs = CALIBRATED_OUTPUTS if calibrated else (OUTPUT,)
     signature = [
         tf.TensorSpec((None, None, n_mels), tf.float32, name=INPUT_FRAMES),
-        tf.TensorSpec((None, n_func), tf.float32, name=INPUT_FUNCTIONALS),
+        *(tf.TensorSpec((None, n_func), tf.float32, name=n) for n in names[1:]),
     ]
 
     @tf.function(input_signature=signature)
-    def serve(frames: Any, functionals: Any) -> dict[str, Any]:
-        return {OUTPUT: model([frames, functionals], training=False)}
+    def serve(*inputs: Any) -> dict[str, Any]:
+        result = model(list(inputs), training=False)
+        return dict(zip(outputs, result if calibrated else [result], strict=True))
 
     onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=OPSET)
-    return onnx_model
-
-
-def calibrated_to_onnx(model: Any, n_mels: int, n_func: int) -> Any:
-    """An ``onnx.ModelProto`` of :func:`~export.frames.models.build_calibrated_ensemble`:
-    inputs ``frames``, ``functionals``, ``speaker_mean``, ``speaker_std``; outputs ``probs``
-    then ``probs_calibrated`` (dynamic batch and time axes)."""
-    import tensorflow as tf
-    import tf2onnx
-
-    signature = [
-        tf.TensorSpec((None, None, n_mels), tf.float32, name=INPUT_FRAMES),
-        *(tf.TensorSpec((None, n_func), tf.float32, name=n) for n in CALIBRATED_INPUTS[1:]),
-    ]
-
-    @tf.function(input_signature=signature)
-    def serve(frames: Any, functionals: Any, speaker_mean: Any, speaker_std: Any) -> dict[str, Any]:
-        probs, calibrated = model([frames, functionals, speaker_mean, speaker_std], training=False)
-        return {OUTPUT: probs, OUTPUT_CALIBRATED: calibrated}
-
-    onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=OPSET)
-    return order_outputs(onnx_model, (OUTPUT, OUTPUT_CALIBRATED))
+    return order_outputs(onnx_model, outputs)
 
 
 def order_outputs(onnx_model: Any, names: tuple[str, ...]) -> Any:
@@ -100,20 +87,21 @@ def quantize_int8(src: Path, dst: Path) -> Path:
     return dst
 
 
-def run_onnx(path: Path, frames: list[np.ndarray], func: np.ndarray) -> np.ndarray:
-    """Probabilities of utterances one at a time through onnxruntime, (N, 8)."""
+def run_onnx(
+    path: Path, feeds: list[dict[str, np.ndarray]], outputs: tuple[str, ...] = (OUTPUT,)
+) -> np.ndarray:
+    """``outputs`` of examples one at a time through onnxruntime: (N, len(outputs), 8) for
+    ``feeds`` (input name -> (1, ...) float32 each), or (N, 8) for one output."""
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return np.concatenate(
-        [
-            sess.run(
-                [OUTPUT],
-                {
-                    INPUT_FRAMES: f[None].astype(np.float32),
-                    INPUT_FUNCTIONALS: func[i : i + 1].astype(np.float32),
-                },
-            )[0]
-            for i, f in enumerate(frames)
-        ]
-    )
+    out = np.array([np.concatenate(sess.run(list(outputs), f)) for f in feeds])
+    return out[:, 0] if len(outputs) == 1 else out
+
+
+def ensemble_feeds(frames: list[np.ndarray], func: np.ndarray) -> list[dict[str, np.ndarray]]:
+    """The feeds of :func:`run_onnx` for utterances: ``frames`` (T, n_mels) each, ``func`` (N, F)."""
+    return [
+        {INPUT_FRAMES: f[None].astype(np.float32), INPUT_FUNCTIONALS: func[i : i + 1].astype(np.float32)}
+        for i, f in enumerate(frames)
+    ]
