@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))
 
 from ser_edge import EmotionClassifier  # noqa: E402
-from ser_edge.frontend.audio import read_audio  # noqa: E402
+from ser_edge.audio.read import read_audio  # noqa: E402
 
 
 def parse_actors(text: str) -> list[int]:

@@ -54,10 +54,10 @@ def median_ms(fn, repeat: int) -> tuple[float, float]:
 
 def per_window(repeat: int) -> list[tuple[str, float, float]]:
     """Per-window costs (name, median ms, min ms) for 3 s of the example recording."""
+    from ser_edge.audio.read import read_audio
+    from ser_edge.audio.resample import resample
     from ser_edge.classifier import EmotionClassifier
-    from ser_edge.frontend.audio import read_audio
-    from ser_edge.frontend.mfcc import mfcc_mean
-    from ser_edge.frontend.resample import resample
+    from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
 
     x, sr = read_audio(EXAMPLE)
     window = x[:3 * sr]

@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
+from ser_edge.audio.resample import resample
 from ser_edge.config import FeatureSpec
-from ser_edge.frontend.mfcc import extract, mfcc_mean
-from ser_edge.frontend.resample import resample
+from ser_edge.frontend.mfcc_mean.mfcc import extract, mfcc_mean
 
 RATES = (48000, 44100, 24414, 16000, 8000, 22050)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import resample
 from ser_edge.config import FeatureSpec
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.incremental import IncrementalMfcc
-from ser_edge.frontend.mfcc import mfcc_mean
-from ser_edge.frontend.resample import resample
+from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))

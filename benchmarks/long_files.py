@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_edge.frontend.audio import read_audio
+from ser_edge.audio.read import read_audio
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")) / "audio" / "ravdess"

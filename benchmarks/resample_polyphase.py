@@ -19,7 +19,7 @@ from math import gcd
 import numpy as np
 from scipy.signal import resample_poly
 
-from ser_edge.frontend.resample import StreamResampler, resample_polyphase
+from ser_edge.audio.resample import StreamResampler, resample_polyphase
 
 RATES = (48000, 44100, 32000, 24414, 22050, 11025, 8000, 16000)
 

@@ -34,8 +34,8 @@ EXAMPLES = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")
 
 def speech(rate: int, seconds: float) -> tuple[np.ndarray, str]:
     """``seconds`` of speech at ``rate`` Hz: the first example recording, else a synthetic voice."""
-    from ser_edge.frontend.audio import read_audio
-    from ser_edge.frontend.resample import resample
+    from ser_edge.audio.read import read_audio
+    from ser_edge.audio.resample import resample
 
     files = sorted(EXAMPLES.glob("*.wav"))
     if files:
@@ -55,10 +55,10 @@ def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, tuple[float, float]]:
     """ms per stage of one utterance (see the module docstring)."""
-    from ser_edge.frontend.frames import compute_frames, frame_view
-    from ser_edge.frontend.frames16k import pooled_inputs, to_model_rate
-    from ser_edge.frontend.pitch import yin
-    from ser_edge.frontend.vad import detect_speech
+    from ser_edge.frontend.frames16k.frames import compute_frames, frame_view
+    from ser_edge.frontend.frames16k.frontend import pooled_inputs, to_model_rate
+    from ser_edge.frontend.frames16k.pitch import yin
+    from ser_edge.frontend.frames16k.vad import detect_speech
 
     frontend, spec = clf.frontend, clf.frontend.spec
     y = to_model_rate(x, rate, spec)

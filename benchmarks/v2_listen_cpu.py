@@ -40,7 +40,7 @@ def write_wav(path: Path, x: np.ndarray) -> Path:
 
 def inputs(folder: Path, seconds: float) -> dict[str, Path]:
     """The room-tone WAV, the speech WAV (``seconds`` long each) and one single file."""
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
 
     files = sorted(stream.DATA.glob("Actor_*/*.flac"))[::37]
     parts, total = [], 0

@@ -43,9 +43,9 @@ import compare  # noqa: E402  (machine line)
 import stream  # noqa: E402  (build, run_engine, overlap: the stream of files with noise gaps)
 
 from ser_edge import EmotionClassifier  # noqa: E402
+from ser_edge.audio.read import read_audio  # noqa: E402
+from ser_edge.audio.resample import resample  # noqa: E402
 from ser_edge.config import StreamSpec  # noqa: E402
-from ser_edge.frontend.audio import read_audio  # noqa: E402
-from ser_edge.frontend.resample import resample  # noqa: E402
 
 RATE = 48000
 LEVELS_DB = (-20.0, -10.0, 10.0, 20.0)

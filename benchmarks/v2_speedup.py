@@ -30,11 +30,11 @@ import compare  # noqa: E402  (machine line)
 import stream  # noqa: E402  (DATA: the RAVDESS folder)
 
 from ser_edge import EmotionClassifier  # noqa: E402
-from ser_edge.frontend.audio import read_audio  # noqa: E402
-from ser_edge.frontend.frames import compute_frames, frame_view  # noqa: E402
-from ser_edge.frontend.frames16k import pooled_inputs, to_model_rate  # noqa: E402
-from ser_edge.frontend.pitch import semitones, yin  # noqa: E402
-from ser_edge.frontend.vad import detect_speech  # noqa: E402
+from ser_edge.audio.read import read_audio  # noqa: E402
+from ser_edge.frontend.frames16k.frames import compute_frames, frame_view  # noqa: E402
+from ser_edge.frontend.frames16k.frontend import pooled_inputs, to_model_rate  # noqa: E402
+from ser_edge.frontend.frames16k.pitch import semitones, yin  # noqa: E402
+from ser_edge.frontend.frames16k.vad import detect_speech  # noqa: E402
 
 
 def cpu_ms(fn) -> tuple[float, object]:

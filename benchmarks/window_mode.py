@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import StreamResampler, resample
 from ser_edge.classifier import EmotionClassifier
 from ser_edge.config import StreamSpec
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.incremental import IncrementalMfcc
-from ser_edge.frontend.resample import StreamResampler, resample
+from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
 from ser_edge.stream import StreamEngine
 
 ROOT = Path(__file__).resolve().parents[1]

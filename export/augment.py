@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ser_edge.config import FeatureSpec
-from ser_edge.frontend import mel, mfcc
+from ser_edge.frontend.mfcc_mean import mel, mfcc
 
 from .recipe import Recipe
 

@@ -2,7 +2,7 @@
 
 A 16 kHz microphone has nothing above 8 kHz. Its effect on a 40-MFCC-mean row ``x`` is
 learned from real audio: every file of a folder is featurised by the runtime's own frontend
-(:func:`ser_edge.frontend.mfcc.extract`) as recorded (full band) and after resampling to
+(:func:`ser_edge.frontend.mfcc_mean.mfcc.extract`) as recorded (full band) and after resampling to
 16 kHz (``scipy.signal.resample_poly``; the frontend then resamples to its rate, as the
 runtime does with 16 kHz input). A ridge regression (``alpha``, with intercept) maps the
 full-band row to the change ``limited - full``: ``delta ~ x @ W + b``. Augmentation adds
@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from ser_edge.audio.read import read_audio
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import SerEdgeError
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.mfcc import extract
+from ser_edge.frontend.mfcc_mean.mfcc import extract
 
 from .errors import ExportError
 

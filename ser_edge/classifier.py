@@ -22,16 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from .audio.filestream import FileBlocks
+from .audio.read import check_audio, check_rate, read_audio
 from .calibration import Calibration, spec_fingerprint
 from .config import CalibrationSpec, ModelSpec, StreamSpec
 from .errors import AudioError, CalibrationError
-from .frontend.activity import ActivitySpec
-from .frontend.audio import check_audio, check_rate, read_audio
-from .frontend.filestream import FileBlocks
-from .frontend.kinds import make_frontend
+from .frontend.mfcc_mean.activity import ActivitySpec
 from .frontend.protocol import Frontend, ModelInputs, WindowStream
-from .frontend.utterances import Segment, UtteranceSegmenter
+from .frontend.registry import make_frontend
 from .model import EmotionModel
+from .segment.utterances import Segment, UtteranceSegmenter
 
 #: Shortest buffer the classifier accepts, in seconds (about one 2048-sample STFT frame of the seed
 #: model at 22050 Hz; ten 10 ms frames of the default model).
@@ -265,7 +265,7 @@ class EmotionClassifier:
 
         Files up to LONG_FILE_SECONDS are classified whole. Longer ones are read block by
         block (bounded memory, with soundfile) and cut into utterances
-        (:class:`~ser_edge.frontend.utterances.UtteranceSegmenter`, as ``listen`` does); the
+        (:class:`~ser_edge.segment.utterances.UtteranceSegmenter`, as ``listen`` does); the
         result is the duration-weighted mean of the utterances' scores and ``utterances``
         says how many there were.
         """

@@ -31,8 +31,8 @@ import numpy as np
 
 from .config import CalibrationSpec, FeatureSpec, FrameSpec, ModelSpec
 from .errors import CalibrationError, ContractError, ModelError
-from .frontend.kinds import make_frontend
 from .frontend.protocol import Frontend, InputShapes, ModelInputs
+from .frontend.registry import make_frontend
 
 log = logging.getLogger(__name__)
 

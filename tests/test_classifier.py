@@ -75,7 +75,7 @@ def test_bad_buffers_raise_a_typed_error_naming_the_buffer(clf, samples, rate, m
 
 
 def test_predict_file_equals_predict_on_the_same_samples(clf, example_wavs):
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
 
     for path in example_wavs:
         samples, rate = read_audio(path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.pooling import band_functionals, functional_names
+from ser_edge.frontend.frames16k.pooling import band_functionals, functional_names
 
 from .corpus import Clip
 from .extract import ClipFeatures

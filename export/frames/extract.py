@@ -19,9 +19,9 @@ import numpy as np
 from tqdm import tqdm
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import compute_frames
-from ser_edge.frontend.pooling import frame_functionals
-from ser_edge.frontend.vad import ChunkProbabilities, detect_speech
+from ser_edge.frontend.frames16k.frames import compute_frames
+from ser_edge.frontend.frames16k.pooling import frame_functionals
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, detect_speech
 
 from .augment import VARIANTS, time_scale
 from .corpus import Clip, read_16k

@@ -1,7 +1,7 @@
 """The ensemble graph to ONNX (tf2onnx) with the ``ser_edge.*`` metadata contract; int8 variant.
 
-ONNX inputs: ``frames`` float32 (batch, time, n_mels) — :func:`ser_edge.frontend.pooling.cnn_input`
-— and ``functionals`` float32 (batch, F) — :func:`ser_edge.frontend.pooling.functionals`;
+ONNX inputs: ``frames`` float32 (batch, time, n_mels) — :func:`ser_edge.frontend.frames16k.pooling.cnn_input`
+— and ``functionals`` float32 (batch, F) — :func:`ser_edge.frontend.frames16k.pooling.functionals`;
 output ``probs`` float32 (batch, 8), calibrated probabilities in ``ser_edge.labels`` order.
 """
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import compute_frames
-from ser_edge.frontend.pooling import cnn_input, functionals, has_speech
-from ser_edge.frontend.vad import ChunkProbabilities, detect_speech
+from ser_edge.frontend.frames16k.frames import compute_frames
+from ser_edge.frontend.frames16k.pooling import cnn_input, functionals, has_speech
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, detect_speech
 
 from .augment import band8k
 from .corpus import read_16k, scan_ravdess

@@ -234,7 +234,7 @@ def read_file(path: str) -> dict[str, Any]:
 def describe(state: Calibration) -> dict[str, Any]:
     """What the state says in figures a person can read: the mean F0 (Hz) and spectral centroid
     (kHz) of the speech heard vs the training voices' (those the names of the functionals give)."""
-    from ..frontend.pooling import functional_names
+    from ..frontend.frames16k.pooling import functional_names
 
     frame = FrameSpec()
     names = functional_names(frame)

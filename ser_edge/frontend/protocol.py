@@ -2,7 +2,7 @@
 check, and a windowed feature stream for window mode (:class:`Frontend`, :class:`WindowStream`).
 
 A model names its frontend kind (``ser_edge.frontend`` ``type``: FeatureSpec "mfcc_mean",
-FrameSpec "frames16k"); :func:`ser_edge.frontend.kinds.make_frontend` builds the
+FrameSpec "frames16k"); :func:`ser_edge.frontend.registry.make_frontend` builds the
 implementation. The model's inputs are :data:`ModelInputs`, one array per ONNX input name, so
 single- and multi-input models go the same way through the classifier and the stream engine.
 """

@@ -1,7 +1,7 @@
 """Live audio in, events out: sources -> bounded queue -> utterances | windows -> events.
 
 The segmenting (the energy gate, utterances, the windowed feature stream) is the frontend's
-(:mod:`ser_edge.frontend.utterances`, the classifier's ``window_stream``); the engine drives it.
+(:mod:`ser_edge.segment.utterances`, the classifier's ``window_stream``); the engine drives it.
 
 - :mod:`.blocks`: the chunk type, the bounded :class:`BlockQueue`, the sources' base class;
 - :mod:`.sources`: file replay and raw PCM on a pipe (:func:`open_input` picks file or mic);

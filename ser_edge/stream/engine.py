@@ -25,12 +25,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..audio.filestream import FileBlocks
+from ..audio.read import as_mono_float32, check_rate
 from ..config import StreamSpec
 from ..errors import AudioError
-from ..frontend.audio import as_mono_float32, check_rate
-from ..frontend.filestream import FileBlocks
 from ..frontend.protocol import FeatureWindow, ModelInputs, WindowStream
-from ..frontend.utterances import Segment, UtteranceSegmenter
+from ..segment.utterances import Segment, UtteranceSegmenter
 from .blocks import Chunk
 from .events import Event, ScoreSmoother, StreamStats
 
@@ -200,7 +200,7 @@ def timeline(classifier: Classifier, samples: np.ndarray, sample_rate: int,
              spec: StreamSpec | None = None, name: str = "<buffer>") -> list[Event]:
     """The events of a whole recording in memory, e.g. for the Python API.
 
-    ``samples``: as :func:`ser_edge.frontend.audio.as_mono_float32` takes them ((n,),
+    ``samples``: as :func:`ser_edge.audio.read.as_mono_float32` takes them ((n,),
     (n, channels) or unambiguous (channels, n); int16/int32/uint8 scaled by their range,
     int64 refused; float beyond [-1, 1] warned about, beyond 2 refused), AudioError naming
     ``name`` otherwise.

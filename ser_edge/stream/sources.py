@@ -19,8 +19,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from ..audio.read import as_mono_float32, decode_pcm, pcm_frame_bytes, read_audio, to_mono
 from ..errors import AudioError, MissingExtraError
-from ..frontend.audio import as_mono_float32, decode_pcm, pcm_frame_bytes, read_audio, to_mono
 from .blocks import BlockQueue, Chunk, Source
 
 

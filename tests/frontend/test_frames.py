@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import FrameBlock, FrameStream, compute_frames, filterbank, n_frames
+from ser_edge.frontend.frames16k.frames import FrameBlock, FrameStream, compute_frames, filterbank, n_frames
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import read_example_16k, tone  # noqa: E402

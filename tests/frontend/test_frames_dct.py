@@ -6,7 +6,7 @@ import numpy as np
 from scipy.fftpack import dct
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import compute_frames
+from ser_edge.frontend.frames16k.frames import compute_frames
 
 from support.frames_signals import read_example_16k, speech_files
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.io import wavfile
 
+from ser_edge.audio.read import check_audio, decode_pcm, read_audio
 from ser_edge.errors import AudioError, MissingExtraError, SerEdgeError
-from ser_edge.frontend.audio import check_audio, decode_pcm, read_audio
 
 from support.malformed import FLOAT, PCM, Wav, wav_bytes
 

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ser_edge import EmotionClassifier, Prediction
+from ser_edge.audio.resample import METHODS, output_length, resample
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError, SerEdgeError
-from ser_edge.frontend.mfcc import extract
-from ser_edge.frontend.resample import METHODS, output_length, resample
+from ser_edge.frontend.mfcc_mean.mfcc import extract
 
 from support.signals import voiced
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ser_edge import EmotionClassifier
+from ser_edge.audio.resample import StreamResampler, output_length
 from ser_edge.config import StreamSpec
-from ser_edge.frontend.resample import StreamResampler, output_length
 from ser_edge.stream import StreamEngine
 
 from support.signals import noise, voiced

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ser_edge.audio.read import read_audio
 from ser_edge.classifier import EmotionClassifier
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.gate import DCBlocker
+from ser_edge.segment.gate import DCBlocker
 from ser_edge.stream import FileSource, listen, timeline
 
 from support.paths import EXAMPLES, need

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import resample
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.incremental import IncrementalMfcc
-from ser_edge.frontend.mfcc import mfcc_mean
-from ser_edge.frontend.resample import resample
+from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
 
 TOLERANCE = 1e-4
 
@@ -112,7 +112,7 @@ def test_edge_frames_for_other_pad_modes(pad_mode: str) -> None:
 
 
 def test_reflect_padding_shortcut_equals_np_pad() -> None:
-    from ser_edge.frontend.incremental import fast_pad
+    from ser_edge.frontend.mfcc_mean.incremental import fast_pad
 
     x = np.random.default_rng(4).standard_normal(12)
     for before, after in ((3, 0), (0, 3), (0, 0), (11, 11), (2, 5)):

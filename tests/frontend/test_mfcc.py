@@ -1,4 +1,4 @@
-"""ser_edge.frontend.mfcc equals librosa step by step on synthetic signals."""
+"""ser_edge.frontend.mfcc_mean.mfcc equals librosa step by step on synthetic signals."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from ser_edge.audio.resample import resample
 from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError
-from ser_edge.frontend.mel import apply_filterbank, mel_filterbank
-from ser_edge.frontend.mfcc import (
+from ser_edge.frontend.mfcc_mean.mel import apply_filterbank, mel_filterbank
+from ser_edge.frontend.mfcc_mean.mfcc import (
     FRAME_BLOCK,
     extract,
     frame_count,
@@ -22,7 +23,6 @@ from ser_edge.frontend.mfcc import (
     power_spectrogram,
     power_to_db,
 )
-from ser_edge.frontend.resample import resample
 
 librosa = pytest.importorskip("librosa")
 

@@ -22,10 +22,10 @@ import numpy as np
 import pytest
 from scipy.signal.windows import kaiser
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import resample
 from ser_edge.config import FeatureSpec
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.mfcc import extract, mfcc_mean
-from ser_edge.frontend.resample import resample
+from ser_edge.frontend.mfcc_mean.mfcc import extract, mfcc_mean
 
 librosa = pytest.importorskip("librosa")
 resampy = pytest.importorskip("resampy")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import compute_frames
-from ser_edge.frontend.pitch import semitones
+from ser_edge.frontend.frames16k.frames import compute_frames
+from ser_edge.frontend.frames16k.pitch import semitones
 
 from support.frames_signals import SR, tone
 

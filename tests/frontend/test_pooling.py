@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ser_edge.config import FrameSpec
-from ser_edge.frontend.frames import compute_frames
-from ser_edge.frontend.pooling import cnn_input, delta, functional_names, functionals, has_speech
+from ser_edge.frontend.frames16k.frames import compute_frames
+from ser_edge.frontend.frames16k.pooling import cnn_input, delta, functional_names, functionals, has_speech
 
 from support.frames_signals import SR
 

@@ -1,4 +1,4 @@
-"""ser_edge.frontend.resample reproduces resampy 0.4.3 (librosa.load's res_type='kaiser_fast')."""
+"""ser_edge.audio.resample reproduces resampy 0.4.3 (librosa.load's res_type='kaiser_fast')."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from scipy.signal import resample_poly
 from scipy.signal.windows import kaiser
 
+from ser_edge.audio.resample import FILTERS, filter_table, interpolation_kernel, output_length, resample
 from ser_edge.errors import AudioError, ContractError
-from ser_edge.frontend.resample import FILTERS, filter_table, interpolation_kernel, output_length, resample
 
 RATE_PAIRS = [
     (48000, 22050), (24414, 22050), (44100, 22050), (16000, 22050), (8000, 22050),
@@ -90,7 +90,7 @@ def test_equals_resampy_on_noise(sr_in: int, sr_out: int, method: str) -> None:
 def test_equals_librosa_load_on_examples(example_wavs: list[Path]) -> None:
     librosa = pytest.importorskip("librosa")
     pytest.importorskip("resampy")
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
 
     for path in example_wavs:
         samples, rate = read_audio(path)

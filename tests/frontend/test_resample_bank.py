@@ -1,4 +1,4 @@
-"""The per-phase tap bank (fast path of ser_edge.frontend.resample) equals the exact per-sample loop."""
+"""The per-phase tap bank (fast path of ser_edge.audio.resample) equals the exact per-sample loop."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.resample import BANK_METHODS, resample, resample_exact, tap_bank
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import BANK_METHODS, resample, resample_exact, tap_bank
 
 #: Largest allowed difference from the exact (resampy bit-exact) loop: float64 sums of the
 #: same weights vs resampy's float32 running sums; measured ~3e-7 on speech at full scale.
@@ -64,7 +64,7 @@ def test_many_phase_ratio_falls_back_to_exact_loop() -> None:
 def test_straggler_search_is_kept_for_short_outputs_and_extended_for_long_ones():
     """The search is cached per rate pair up to STRAGGLER_CACHE outputs; a longer input goes
     on from the cached part and gives what a fresh search gives, without being kept."""
-    from ser_edge.frontend import resample as rb
+    from ser_edge.audio import resample as rb
 
     bank = tap_bank("kaiser_fast", 48000, 22050)
     rb.STRAGGLERS.pop(("kaiser_fast", 48000, 22050), None)

@@ -13,14 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import firwin, resample_poly
 
-from ser_edge.errors import AudioError
-from ser_edge.frontend.resample import (
+from ser_edge.audio.resample import (
     StreamResampler,
     output_length,
     polyphase_filter,
     resample,
     resample_polyphase,
 )
+from ser_edge.errors import AudioError
 
 TOLERANCE = 1e-9
 TARGET = 16000
@@ -135,7 +135,7 @@ def test_no_scipy_signal_import() -> None:
     (before: resample() imported scipy.signal.resample_poly, ~0.6 s on the listen path)."""
     code = (
         "import sys, numpy as np\n"
-        "from ser_edge.frontend.resample import StreamResampler, resample\n"
+        "from ser_edge.audio.resample import StreamResampler, resample\n"
         "x = np.random.default_rng(0).standard_normal(48000)\n"
         "y = resample(x, 48000, 16000, 'polyphase')\n"
         "s = StreamResampler(44100, 16000, 'polyphase')\n"

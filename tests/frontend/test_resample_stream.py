@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import StreamResampler, output_length, resample
 from ser_edge.errors import AudioError
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.resample import StreamResampler, output_length, resample
 
 #: resample() recomputes some outputs with resampy's float rounding of the sample time and
 #: rounds to float32; the stream keeps float64 and the exact phase. Measured: <= 6e-8.

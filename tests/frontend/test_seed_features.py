@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ser_edge.audio.read import read_audio
 from ser_edge.config import FeatureSpec
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.mfcc import extract
+from ser_edge.frontend.mfcc_mean.mfcc import extract
 
 EXAMPLE_ROWS = {"03-01-01-01-01-02-05.wav": 417, "10-16-07-29-82-30-63.wav": 3853}
 MIN_HIT_RATE = 0.99

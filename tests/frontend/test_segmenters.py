@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ser_edge.config import FeatureSpec, StreamSpec
-from ser_edge.frontend.utterances import UtteranceSegmenter
-from ser_edge.frontend.windows import WindowFeatureStream
+from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
+from ser_edge.segment.utterances import UtteranceSegmenter
 
 from support.signals import BURST_TIMES, bursts, noise
 
@@ -161,7 +161,7 @@ def test_noise_floor_is_the_minimum_of_the_last_levels():
     """The O(1) sliding minimum equals min() over the last floor_seconds of (non-silent) levels."""
     from collections import deque
 
-    from ser_edge.frontend.gate import DIGITAL_SILENCE_DB, EnergyGate
+    from ser_edge.segment.gate import DIGITAL_SILENCE_DB, EnergyGate
 
     spec = StreamSpec(floor_seconds=0.5)  # 25 frames
     gate = EnergyGate(spec, 16000)
@@ -177,7 +177,7 @@ def test_noise_floor_is_the_minimum_of_the_last_levels():
 
 
 def test_audio_buffer_holds_what_a_plain_array_would():
-    from ser_edge.frontend.buffer import AudioBuffer
+    from ser_edge.segment.buffer import AudioBuffer
 
     buf, plain, begin = AudioBuffer(), np.zeros(0, dtype=np.float32), 0
     buf.reset(100)

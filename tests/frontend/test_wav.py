@@ -1,4 +1,4 @@
-"""ser_edge.frontend.wav against scipy.io.wavfile.read: every format it reads, same samples."""
+"""ser_edge.audio.wav against scipy.io.wavfile.read: every format it reads, same samples."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from ser_edge.frontend.wav import WavEncodingError, WavError, WavTruncatedError, read_wav
+from ser_edge.audio.wav import WavEncodingError, WavError, WavTruncatedError, read_wav
 
 from support.malformed import FLOAT, PCM, Wav, corpus, wav_bytes
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import StreamResampler, resample
 from ser_edge.classifier import EmotionClassifier
 from ser_edge.config import FeatureSpec, StreamSpec
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.incremental import IncrementalMfcc
-from ser_edge.frontend.mfcc import mfcc_mean
-from ser_edge.frontend.resample import StreamResampler, resample
-from ser_edge.frontend.windows import WindowFeatureStream
+from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
+from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
+from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.stream import StreamEngine
 
 SPEC = StreamSpec(mode="window", window=3.0, hop=1.0)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ser_edge.config import FeatureSpec, StreamSpec
-from ser_edge.frontend.windows import WindowFeatureStream
+from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.sinks.text import JsonSink, TextSink
 from ser_edge.stream import Event, StreamEngine, listen, run, timeline
 

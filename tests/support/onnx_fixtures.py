@@ -69,7 +69,7 @@ def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None
     from onnx import TensorProto, helper, numpy_helper
 
     from ser_edge.config import FrameSpec
-    from ser_edge.frontend.pooling import n_functionals
+    from ser_edge.frontend.frames16k.pooling import n_functionals
 
     spec = FrameSpec()
     n_mels, n_func = spec.n_mels, n_functionals(spec)
@@ -103,7 +103,7 @@ def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None
 def tiny_calibration_prior(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The training prior (mean, std), float64 (F,), that :func:`tiny_calibrated_model` stores."""
     from ser_edge.config import FrameSpec
-    from ser_edge.frontend.pooling import n_functionals
+    from ser_edge.frontend.frames16k.pooling import n_functionals
 
     rng = np.random.default_rng(seed + 1000)
     n_func = n_functionals(FrameSpec())
@@ -133,7 +133,7 @@ def tiny_calibrated_model(
     from onnx import TensorProto, helper, numpy_helper
 
     from ser_edge.config import CalibrationSpec, FrameSpec
-    from ser_edge.frontend.pooling import n_functionals
+    from ser_edge.frontend.frames16k.pooling import n_functionals
 
     prior_mean, prior_std = tiny_calibration_prior(seed)
     calibration = CalibrationSpec(mean=tuple(prior_mean), std=tuple(prior_std),

@@ -23,13 +23,14 @@ PACKAGE = Path(ser_edge.__file__).parent
 #: Each first-level module or subpackage of ser_edge and its stage (higher imports lower).
 STAGES = {
     "errors": 0, "config": 0, "version": 0,
-    "frontend": 1,
-    "model": 2, "calibration": 2,  # calibration: the speaker statistics (config and errors only)
-    "classifier": 3, "ser_edge": 3,  # ser_edge: the package's __init__, the public API
-    "stream": 4,
-    "sinks": 5, "plot": 5,  # plot: pictures of events (the `plot` extra)
-    "cli": 6,
-    "__main__": 7,
+    "audio": 1,
+    "segment": 2, "frontend": 2,
+    "model": 3, "calibration": 3,  # calibration: the speaker statistics (config and errors only)
+    "classifier": 4, "ser_edge": 4,  # ser_edge: the package's __init__, the public API
+    "stream": 5,
+    "sinks": 6, "plot": 6,  # plot: pictures of events (the `plot` extra)
+    "cli": 7,
+    "__main__": 8,
 }
 #: What a stage may import from a lower stage's subpackage, when not all of it.
 NARROW = {("sinks", "stream"): {"ser_edge.stream.events"}, ("plot", "stream"): {"ser_edge.stream.events"}}

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.resample import resample
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import resample
 
 from support.cli import cli_command, run_cli
 from support.pulse import PulseServer, missing

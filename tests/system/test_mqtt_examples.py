@@ -46,7 +46,7 @@ class _Hook(http.server.BaseHTTPRequestHandler):
 
 def test_react_to_emotion_calls_the_webhook_once_when_the_label_persists(same3):
     from ser_edge import EmotionClassifier
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
     from ser_edge.stream import timeline
 
     # same3 is a synthetic voice: the seed model labels it (the default model hears no speech)

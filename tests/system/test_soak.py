@@ -20,8 +20,8 @@ import time
 import numpy as np
 import pytest
 
-from ser_edge.frontend.audio import read_audio
-from ser_edge.frontend.resample import resample
+from ser_edge.audio.read import read_audio
+from ser_edge.audio.resample import resample
 
 from support.cli import cli_command
 from support.paths import EXAMPLES

@@ -11,9 +11,9 @@ import pytest
 ort = pytest.importorskip("onnxruntime")
 
 from ser_edge.config import FrameSpec  # noqa: E402
-from ser_edge.frontend.frames import compute_frames  # noqa: E402
-from ser_edge.frontend.pooling import cnn_input, functionals, has_speech  # noqa: E402
-from ser_edge.frontend.vad import detect_speech  # noqa: E402
+from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
+from ser_edge.frontend.frames16k.pooling import cnn_input, functionals, has_speech  # noqa: E402
+from ser_edge.frontend.frames16k.vad import detect_speech  # noqa: E402
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import read_example_16k, tone  # noqa: E402

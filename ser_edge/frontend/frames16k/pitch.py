@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FrameSpec
+from ...config import FrameSpec
 
 _FLOOR = 1e-12  # guards divisions by an all-zero difference function
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FrameSpec
+from ...config import FrameSpec
 from .frames import FrameBlock
 
 _HZ_PER_KHZ = 1000.0

@@ -1,7 +1,7 @@
 """Sliding-window MFCC means for a stream, each frame's mel power computed once.
 
 Consecutive windows of a stream share most STFT frames, so recomputing every window's
-features from scratch (:func:`ser_edge.frontend.mfcc.mfcc_mean`) repeats most of the work.
+features from scratch (:func:`ser_edge.frontend.mfcc_mean.mfcc.mfcc_mean`) repeats most of the work.
 :class:`IncrementalMfcc` keeps the dB mel power of every *interior* frame (one whose samples
 lie inside the window, so it is the same in every window that holds it) and computes per
 window only what differs:
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import FeatureSpec
-from ..errors import AudioError
+from ...config import FeatureSpec
+from ...errors import AudioError
 from .mel import apply_filterbank, mel_filterbank
 from .mfcc import (
     analysis_window,

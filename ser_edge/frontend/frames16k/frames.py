@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..config import FrameSpec
-from .mfcc import dct_matrix
+from ...config import FrameSpec
+from ..mfcc_mean.mfcc import dct_matrix
 from .pitch import semitones, yin
 
 EPS = float(np.finfo(float).eps)  # python_speech_features' floor before log

@@ -1,6 +1,6 @@
 """The mel filterbank (Slaney or HTK, as librosa.filters.mel) and applying it to power spectra.
 
-:mod:`ser_edge.frontend.mfcc` builds the MFCCs on top of it.
+:mod:`ser_edge.frontend.mfcc_mean.mfcc` builds the MFCCs on top of it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..config import FeatureSpec
-from ..errors import ContractError
+from ...config import FeatureSpec
+from ...errors import ContractError
 
 
 def hz_to_mel(hz: np.ndarray, htk: bool = False) -> np.ndarray:

@@ -3,7 +3,7 @@
 The classifier must not invent an emotion for silence, so before a buffer goes to the model
 it is checked for speech-like activity: enough frames that stand clearly above both an
 absolute floor and the buffer's own quiet level. The streaming voice-activity gate
-(:mod:`ser_edge.frontend.gate`) builds on :func:`frame_rms_db` too.
+(:mod:`ser_edge.segment.gate`) builds on :func:`frame_rms_db` too.
 """
 
 from __future__ import annotations

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FrameSpec, StreamSpec
+from ...audio.resample import StreamResampler, resample
+from ...config import FrameSpec, StreamSpec
+from ..protocol import FeatureWindow, InputShapes, ModelInputs
 from .frames import FrameBlock, FrameStream, compute_frames
 from .pooling import cnn_input, functionals, has_speech, n_functionals
-from .protocol import FeatureWindow, InputShapes, ModelInputs
-from .resample import StreamResampler, resample
 from .vad import ChunkProbabilities, SpeechDecider, detect_speech
 
 #: The ONNX input names of frames16k models.

@@ -20,10 +20,10 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..config import FeatureSpec
-from ..errors import AudioError, ContractError
+from ...audio.resample import resample
+from ...config import FeatureSpec
+from ...errors import AudioError, ContractError
 from .mel import apply_filterbank
-from .resample import resample
 
 #: The ONNX input name of MFCC-mean models (the frontend's one input).
 INPUT_NAME = "features"

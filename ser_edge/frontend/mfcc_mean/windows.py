@@ -5,20 +5,20 @@ seconds with their features and whether they hold speech.
 :class:`WindowFeatureStream` resamples the stream once and lets windows share frames. It is
 the MFCC-mean frontend's one window mode (frames16k has its own: :mod:`.frames16k`): every rate
 pair and resampler goes this way
-(:class:`~ser_edge.frontend.resample.StreamResampler` serves them all).
+(:class:`~ser_edge.audio.resample.StreamResampler` serves them all).
 
 ``listen --mode window`` classifies a ``window``-second window every ``hop`` seconds. Done
 naively, each window is resampled and analysed from scratch (3 s of audio per 1 s hop). Here
-the stream goes once through :class:`~ser_edge.frontend.resample.StreamResampler` and
-:class:`~ser_edge.frontend.incremental.IncrementalMfcc` (each STFT frame computed once), so a hop costs
-about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of its samples
+the stream goes once through :class:`~ser_edge.audio.resample.StreamResampler` and
+:class:`~ser_edge.frontend.mfcc_mean.incremental.IncrementalMfcc` (each STFT frame computed once),
+so a hop costs about a hop of work. Each window's features equal ``mfcc_mean(w - w.mean())`` of its samples
 ``w`` in the resampled stream (the window's DC offset removed, as for utterances).
 
 Windows start on the model's frame grid: the hop is a whole number of ``hop_length`` samples
 at the model rate (1 s -> 43 x 512 samples = 0.9985 s at 22050 Hz). A window has speech
 (``FeatureWindow.speech``, so it is classified) when it holds ``min_speech`` seconds of voiced gate frames
-(the same :class:`~ser_edge.frontend.gate.EnergyGate` as utterance mode, run on the resampled
-stream) and passes :func:`~ser_edge.frontend.activity.has_speech` (on the window's samples at
+(the same :class:`~ser_edge.segment.gate.EnergyGate` as utterance mode, run on the resampled
+stream) and passes :func:`~ser_edge.frontend.mfcc_mean.activity.has_speech` (on the window's samples at
 the model rate, DC removed); windows without voiced frames are not returned at all.
 """
 
@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ..config import FeatureSpec, StreamSpec
+from ...audio.resample import StreamResampler
+from ...config import FeatureSpec, StreamSpec
+from ...segment.gate import FramedGate
+from ..protocol import FeatureWindow
 from .activity import ActivitySpec, has_speech
-from .gate import FramedGate
 from .incremental import IncrementalMfcc
 from .mfcc import INPUT_NAME, mfcc_mean
-from .protocol import FeatureWindow
-from .resample import StreamResampler
 
 
 class VoicedFrames(FramedGate):

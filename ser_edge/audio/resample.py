@@ -597,7 +597,7 @@ class StreamResampler:
 
     :func:`resample` resamples a whole buffer; a stream is resampled once, as it comes, so
     that consecutive windows cut from the output share their samples (and their STFT frames:
-    see :mod:`ser_edge.frontend.incremental`). For the tap bank's methods and rate pairs this
+    see :mod:`ser_edge.frontend.mfcc_mean.incremental`). For the tap bank's methods and rate pairs this
     class applies the per-phase tap bank (resampy's filter, rational rate ratios) to the
     samples received so far, one *period* (``l_in`` inputs -> ``l_out`` outputs) at a time, as
     soon as a period's inputs have all arrived; ``"polyphase"`` applies resample_poly's

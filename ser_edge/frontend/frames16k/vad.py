@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FrameSpec
-from ..errors import MissingExtraError
-from .activity import SILENCE_DB
+from ...config import FrameSpec
+from ...errors import MissingExtraError
+from ..mfcc_mean.activity import SILENCE_DB
 
 
 class SileroStep:

@@ -1,9 +1,9 @@
 """Cut a stream of mono audio into utterances (energy VAD).
 
-Kept apart as in silero-vad: :class:`~ser_edge.frontend.gate.EnergyGate` is the stateful
+Kept apart as in silero-vad: :class:`~ser_edge.segment.gate.EnergyGate` is the stateful
 per-frame step (levels, an adaptive noise floor, hysteresis); :class:`UtteranceSegmenter` is
 the decision state machine on top (window mode's is the classifier's window stream,
-:mod:`ser_edge.frontend.windows`). All positions are absolute sample indices of the stream;
+:mod:`ser_edge.frontend.mfcc_mean.windows`). All positions are absolute sample indices of the stream;
 ``reset()`` starts over. Blocks of any length (``push``); the partial frame is carried over.
 """
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AudioError
-from .audio import read_audio, to_mono
+from .read import read_audio, to_mono
 
 
 def _soundfile_info(path: Path) -> Any:

@@ -15,10 +15,10 @@ import numpy as np
 
 from ..config import FRAMES_TYPE, FeatureSpec, FrameSpec, FrontendSpec, StreamSpec
 from ..errors import ContractError
-from .activity import ActivitySpec, has_speech
-from .mfcc import INPUT_NAME, extract
+from .mfcc_mean.activity import ActivitySpec, has_speech
+from .mfcc_mean.mfcc import INPUT_NAME, extract
+from .mfcc_mean.windows import WindowFeatureStream
 from .protocol import Frontend, InputShapes, ModelInputs
-from .windows import WindowFeatureStream
 
 #: Length (s) of the test signal the MFCC-mean frontend makes for the model's load-time probe.
 PROBE_SECONDS = 0.5
@@ -26,8 +26,8 @@ PROBE_SECONDS = 0.5
 
 class MfccMeanFrontend:
     """The seed-compatible frontend: the mean of librosa-exact MFCCs at the model rate
-    (:func:`~ser_edge.frontend.mfcc.extract`), speech by frame energy
-    (:func:`~ser_edge.frontend.activity.has_speech`). One input: ``{"features": (n_mfcc,)}``."""
+    (:func:`~ser_edge.frontend.mfcc_mean.mfcc.extract`), speech by frame energy
+    (:func:`~ser_edge.frontend.mfcc_mean.activity.has_speech`). One input: ``{"features": (n_mfcc,)}``."""
 
     def __init__(self, spec: FeatureSpec, activity: ActivitySpec | None = None) -> None:
         self.spec = spec
@@ -59,9 +59,9 @@ class MfccMeanFrontend:
 
 
 def frames16k(spec: FrameSpec, activity: ActivitySpec | None = None) -> Frontend:
-    """The 16 kHz frame frontend (:class:`~ser_edge.frontend.frames16k.FramesFrontend`),
+    """The 16 kHz frame frontend (:class:`~ser_edge.frontend.frames16k.frontend.FramesFrontend`),
     imported on first use. ``activity`` is not used: Silero VAD decides what is speech."""
-    from .frames16k import FramesFrontend
+    from .frames16k.frontend import FramesFrontend
 
     return FramesFrontend(spec)
 

