@@ -17,8 +17,8 @@ import time
 import numpy as np
 
 from ser_edge.audio.resample import resample
-from ser_edge.config import FeatureSpec
 from ser_edge.frontend.mfcc_mean.mfcc import extract, mfcc_mean
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 RATES = (48000, 44100, 24414, 16000, 8000, 22050)
 
@@ -40,7 +40,7 @@ def _median_ms(fn, repeat: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def _bench_rate(rate: int, spec: FeatureSpec, seconds: float, repeat: int) -> str:
+def _bench_rate(rate: int, spec: MfccMeanSpec, seconds: float, repeat: int) -> str:
     """One table row: first-call, resample, mfcc_mean and extract times (ms) at ``rate``."""
     x = _speechlike(seconds, rate)
     start = time.perf_counter()
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--method", default="kaiser_fast")
     args = parser.parse_args()
-    spec = FeatureSpec(resampler=args.method)
+    spec = MfccMeanSpec(resampler=args.method)
     print(f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()} "
           f"numpy {np.__version__}; {args.seconds:g} s of audio, resampler {args.method}, "
           f"median of {args.repeat}")

@@ -21,9 +21,9 @@ import numpy as np
 
 from ser_edge.audio.read import read_audio
 from ser_edge.audio.resample import resample
-from ser_edge.config import FeatureSpec
 from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
 from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data"))
@@ -35,7 +35,7 @@ def stream(seconds: float, rate: int) -> np.ndarray:
     return np.tile(one, int(np.ceil(seconds * rate / len(one))))[:int(seconds * rate)]
 
 
-def run(x: np.ndarray, spec: FeatureSpec, window: float, hop: float) -> str:
+def run(x: np.ndarray, spec: MfccMeanSpec, window: float, hop: float) -> str:
     inc = IncrementalMfcc(spec, window, hop)
     block = int(0.05 * spec.sample_rate)
     per_hop, feats = [], []
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--hops", default="1,0.5,0.25")
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     x = stream(args.seconds, spec.sample_rate)
     print(f"{args.seconds:g} s stream at {spec.sample_rate} Hz in 50 ms blocks; load average "
           f"{os.getloadavg()[0]:.2f}; ms per window: median (min)")

@@ -22,9 +22,9 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from ser_edge import EmotionClassifier
+from ser_edge.audio.levels import frame_rms_db
 from ser_edge.audio.read import read_audio
 from ser_edge.config import DEFAULT_LABELS, StreamSpec
-from ser_edge.frontend.mfcc_mean.activity import frame_rms_db
 from ser_edge.stream import StreamEngine
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "audio" / "ravdess"

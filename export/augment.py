@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ser_edge.config import FeatureSpec
 from ser_edge.frontend.mfcc_mean import mel, mfcc
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 from .recipe import Recipe
 
@@ -31,13 +31,13 @@ def dct_matrix(n_mfcc: int, n_mels: int) -> np.ndarray:
     return mfcc.dct_matrix(n_mfcc, n_mels, 2, "ortho")
 
 
-def slaney_mel_centres(spec: FeatureSpec) -> np.ndarray:
+def slaney_mel_centres(spec: MfccMeanSpec) -> np.ndarray:
     """float64 (n_mels,): centre frequency in Hz of each Slaney-scale mel band."""
     lo, hi = mel.hz_to_mel(np.array([spec.fmin, spec.fmax], dtype=np.float64), htk=False)
     return mel.mel_to_hz(np.linspace(lo, hi, spec.n_mels + 2), htk=False)[1:-1]
 
 
-def band_limit(X: np.ndarray, cutoff_hz: float, spec: FeatureSpec) -> np.ndarray:
+def band_limit(X: np.ndarray, cutoff_hz: float, spec: MfccMeanSpec) -> np.ndarray:
     """Approximate rows (n, n_mfcc) of audio with nothing above ``cutoff_hz`` (see module doc)."""
     D = dct_matrix(X.shape[1], spec.n_mels)
     spectrum = X.astype(np.float64) @ D
@@ -52,7 +52,7 @@ def augment(
     y: np.ndarray,
     recipe: Recipe,
     seed: int,
-    spec: FeatureSpec | None = None,
+    spec: MfccMeanSpec | None = None,
     band_map: BandMap | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``X`` (n, n_mfcc) and ``y`` (n,) plus ``recipe.aug_copies`` randomly transformed copies.
@@ -61,7 +61,7 @@ def augment(
     """
     if recipe.aug_copies < 1:
         return X, y
-    spec = spec or FeatureSpec()
+    spec = spec or MfccMeanSpec()
     rng = np.random.default_rng(seed)
     D = dct_matrix(X.shape[1], spec.n_mels)
     ramp = np.linspace(-0.5, 0.5, spec.n_mels) @ D.T

@@ -21,9 +21,9 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from ser_edge.audio.read import read_audio
-from ser_edge.config import FeatureSpec
 from ser_edge.errors import SerEdgeError
 from ser_edge.frontend.mfcc_mean.mfcc import extract
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 from .errors import ExportError
 
@@ -64,7 +64,7 @@ def audio_files(folder: Path) -> list[Path]:
     return files
 
 
-def paired_features(files: list[Path], spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray]:
+def paired_features(files: list[Path], spec: MfccMeanSpec) -> tuple[np.ndarray, np.ndarray]:
     """Full-band and 16 kHz rows (n_files, n_mfcc) float64 of ``files``, by the runtime frontend."""
     full, limited = [], []
     for i, path in enumerate(files):
@@ -93,9 +93,9 @@ def fit_band_map(full: np.ndarray, limited: np.ndarray, source: str, alpha: floa
     return BandMap(weights=weights, bias=bias, residuals=residuals, source=source)
 
 
-def load_band_map(folder: str | Path, spec: FeatureSpec | None = None) -> BandMap:
+def load_band_map(folder: str | Path, spec: MfccMeanSpec | None = None) -> BandMap:
     """Featurise every audio file under ``folder`` and fit the map (progress on stderr)."""
     files = audio_files(Path(folder))
     print(f"band map: featurising {len(files)} files of '{folder}' at full band and 16 kHz", file=sys.stderr)
-    full, limited = paired_features(files, spec or FeatureSpec())
+    full, limited = paired_features(files, spec or MfccMeanSpec())
     return fit_band_map(full, limited, source=str(folder))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ser_edge.config import ModelSpec
+from ser_edge.model.contract import ModelSpec
 
 from .errors import ExportError, missing_extra
 from .loaders import write_atomic

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ser_edge.config import settings_from_mapping
 from ser_edge.errors import ContractError
+from ser_edge.settings import known_settings
 
 from .errors import ExportError
 
@@ -88,7 +88,7 @@ class Recipe:
     def from_dict(cls, data: Mapping[str, Any]) -> Recipe:
         """Build from a JSON object; unknown keys are an error (a typo must not be ignored)."""
         try:
-            values = settings_from_mapping(cls, data, "recipe")
+            values = known_settings(cls, data, "recipe")
         except ContractError as exc:  # the runtime's check, reported as an export error
             raise ExportError(str(exc)) from None
         for key in ("filters", "hidden"):

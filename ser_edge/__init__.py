@@ -11,9 +11,11 @@ import logging
 
 from .calibration import Calibration
 from .classifier import EmotionClassifier, Prediction
-from .config import CalibrationSpec, FeatureSpec, ModelSpec
+from .config import CalibrationSpec
 from .errors import AudioError, CalibrationError, ContractError, DeviceError, ModelError, SerEdgeError
-from .model import EmotionModel
+from .frontend.frames16k import Frames16kSpec
+from .frontend.mfcc_mean import MfccMeanSpec
+from .model import EmotionModel, ModelSpec
 from .version import __version__
 
 # The library logs under "ser_edge" and is silent unless the application configures logging.
@@ -21,6 +23,6 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AudioError", "Calibration", "CalibrationError", "CalibrationSpec", "ContractError", "DeviceError",
-    "EmotionClassifier", "EmotionModel", "FeatureSpec", "ModelError", "ModelSpec", "Prediction",
-    "SerEdgeError", "__version__",
+    "EmotionClassifier", "EmotionModel", "Frames16kSpec", "MfccMeanSpec", "ModelError", "ModelSpec",
+    "Prediction", "SerEdgeError", "__version__",
 ]

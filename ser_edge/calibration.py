@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import CalibrationSpec, is_whole
+from .config import CalibrationSpec
 from .errors import CalibrationError
+from .settings import is_whole
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,10 @@ import numpy as np
 from .audio.filestream import FileBlocks
 from .audio.read import check_audio, check_rate, read_audio
 from .calibration import Calibration, spec_fingerprint
-from .config import CalibrationSpec, ModelSpec, StreamSpec
+from .config import CalibrationSpec, StreamSpec
 from .errors import AudioError, CalibrationError
-from .frontend.mfcc_mean.activity import ActivitySpec
-from .frontend.protocol import Frontend, ModelInputs, WindowStream
-from .frontend.registry import make_frontend
-from .model import EmotionModel
+from .frontend import Frontend, ModelInputs, WindowStream
+from .model import EmotionModel, ModelSpec
 from .segment.utterances import Segment, UtteranceSegmenter
 
 #: Shortest buffer the classifier accepts, in seconds (about one 2048-sample STFT frame of the seed
@@ -89,19 +87,19 @@ def no_speech(duration: float, utterances: int = 1, calibration: int | None = No
 class EmotionClassifier:
     """Resample, compute the model's features, run the model; one instance per model.
 
-    Owns the frontend its model names (``frontend``: features and the speech check of whole
-    buffers, and a windowed feature stream). What the stream engine uses: :meth:`predict`
-    (utterances), :meth:`window_stream` and :meth:`predict_features` (window mode).
+    Shares the frontend its model built (``frontend`` is ``model.frontend``: features and the
+    speech check of whole buffers, and a windowed feature stream). What the stream engine
+    uses: :meth:`predict` (utterances), :meth:`window_stream` and :meth:`predict_features`
+    (window mode).
 
     ``calibration``: the speaker statistics to classify with (None: uncalibrated; settable as
     the attribute); ``adapt``: add each classified utterance to them.
     """
 
-    def __init__(self, model: EmotionModel, activity: ActivitySpec | None = None,
-                 min_seconds: float = MIN_SECONDS, *, calibration: Calibration | None = None,
-                 adapt: bool = True) -> None:
+    def __init__(self, model: EmotionModel, min_seconds: float = MIN_SECONDS, *,
+                 calibration: Calibration | None = None, adapt: bool = True) -> None:
         self.model = model
-        self.frontend: Frontend = make_frontend(model.spec.frontend, activity)
+        self.frontend: Frontend = model.frontend
         self.min_seconds = min_seconds
         self.adapt = adapt
         self._calibration: Calibration | None = None

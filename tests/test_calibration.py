@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from ser_edge import Calibration
-from ser_edge.config import CalibrationSpec, FrameSpec
+from ser_edge.config import CalibrationSpec
 from ser_edge.errors import CalibrationError, ContractError
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 
 def spec_dict(**overrides: object) -> dict:
@@ -24,17 +25,17 @@ def spec_dict(**overrides: object) -> dict:
 
 
 def test_calibration_spec_round_trips_through_the_frontend_metadata():
-    spec = FrameSpec(calibration=CalibrationSpec.from_dict(spec_dict()))
+    spec = Frames16kSpec(calibration=CalibrationSpec.from_dict(spec_dict()))
     text = json.dumps(spec.to_dict())
-    back = FrameSpec.from_dict(json.loads(text))
+    back = Frames16kSpec.from_dict(json.loads(text))
     assert back == spec
     assert back.calibration.mean == (0.0, 1.0, -2.0) and back.calibration.n_statistics == 3
     assert json.loads(text)["calibration"]["std"] == [1.0, 0.5, 2.0]
 
 
 def test_frame_spec_without_calibration_serialises_as_before():
-    assert "calibration" not in FrameSpec().to_dict()
-    assert FrameSpec.from_dict(FrameSpec().to_dict()).calibration is None
+    assert "calibration" not in Frames16kSpec().to_dict()
+    assert Frames16kSpec.from_dict(Frames16kSpec().to_dict()).calibration is None
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -55,7 +56,7 @@ def test_frame_spec_without_calibration_serialises_as_before():
 ])
 def test_calibration_spec_refuses_bad_settings(overrides, message):
     with pytest.raises(ContractError, match="calibration") as info:
-        FrameSpec.from_dict({"calibration": spec_dict(**overrides)})
+        Frames16kSpec.from_dict({"calibration": spec_dict(**overrides)})
     assert message in str(info.value)
 
 

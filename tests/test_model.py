@@ -7,16 +7,19 @@ import json
 import numpy as np
 import pytest
 
-from ser_edge.config import FRONTEND_KEY, LABELS_KEY, FeatureSpec, ModelSpec
+from ser_edge.config import FRONTEND_KEY, LABELS_KEY
 from ser_edge.errors import ContractError, ModelError
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.model import (
     DEFAULT_MODEL,
     SEED_INT8_NAME,
     SEED_MODEL_NAME,
     SHIPPED_MODELS,
     EmotionModel,
+    ModelSpec,
     SessionOptions,
     check_model_path,
+    rate_warning,
     shipped_model_path,
 )
 
@@ -46,7 +49,7 @@ def test_refuses_model_without_contract_key(tmp_path, missing):
 
 def test_caller_can_supply_the_contract(tmp_path):
     path = tiny_model(tmp_path / "m.onnx", metadata={})
-    model = EmotionModel.load(path, labels=LABELS, frontend=FeatureSpec())
+    model = EmotionModel.load(path, labels=LABELS, frontend=MfccMeanSpec())
     assert model.labels == tuple(LABELS)
 
 
@@ -103,13 +106,13 @@ def test_session_defaults_are_one_thread_without_spinning():
 def test_shipped_model_carries_the_contract():
     model = EmotionModel.load(shipped_model_path(SEED_MODEL_NAME))
     assert model.labels == tuple(LABELS)
-    assert model.spec.frontend == FeatureSpec.from_dict(model.spec.frontend.to_dict())
+    assert model.spec.frontend == MfccMeanSpec.from_dict(model.spec.frontend.to_dict())
     assert model.spec.frontend.sample_rate == 22050 and model.spec.frontend.n_mfcc == 40
     assert model.spec.frontend.resampler == "kaiser_fast"
 
 
 def test_modelspec_metadata_round_trip():
-    spec = ModelSpec(labels=tuple(LABELS), frontend=FeatureSpec(), training={"protocol": "x"})
+    spec = ModelSpec(labels=tuple(LABELS), frontend=MfccMeanSpec(), training={"protocol": "x"})
     again = ModelSpec.from_metadata(spec.to_metadata())
     assert again.labels == spec.labels and again.frontend == spec.frontend
     assert again.training == {"protocol": "x"}
@@ -134,16 +137,16 @@ def test_a_frontend_that_fails_on_audio_is_refused_at_load(tmp_path):
 def test_feature_spec_checks_every_setting_when_built(setting, value):
     # mel_norm, amin and top_db used to be checked only when features were first computed.
     with pytest.raises(ContractError, match=f"frontend.*{setting}"):
-        FeatureSpec(**{setting: value})
+        MfccMeanSpec(**{setting: value})
     with pytest.raises(ContractError, match=setting):
-        FeatureSpec.from_dict({setting: value})
+        MfccMeanSpec.from_dict({setting: value})
 
 
 def test_mono_is_read_for_compatibility_and_only_as_mean():
-    assert FeatureSpec.from_dict({"mono": "mean"}) == FeatureSpec()
-    assert "mono" not in FeatureSpec().to_dict()
+    assert MfccMeanSpec.from_dict({"mono": "mean"}) == MfccMeanSpec()
+    assert "mono" not in MfccMeanSpec().to_dict()
     with pytest.raises(ContractError, match="frontend mono: expected 'mean'"):
-        FeatureSpec.from_dict({"mono": "left"})
+        MfccMeanSpec.from_dict({"mono": "left"})
 
 
 def test_stream_settings_raise_a_config_error_not_a_model_error():
@@ -162,20 +165,20 @@ FIGURES = {"min_fine_rate": 16000, "full_band": {"accuracy": 0.425},
 
 def test_rate_warnings_follow_the_measured_figures():
     # 16 kHz used to warn "clearly less accurate" although measured fine; 8 kHz warned nothing.
-    spec = ModelSpec(labels=tuple(LABELS), frontend=FeatureSpec(), training={"input_rates": FIGURES})
+    spec = ModelSpec(labels=tuple(LABELS), frontend=MfccMeanSpec(), training={"input_rates": FIGURES})
     assert spec.min_fine_rate == 16000
-    assert spec.rate_warning(16000) is None and spec.rate_warning(48000) is None
-    warning = spec.rate_warning(8000)
+    assert rate_warning(spec, 16000) is None and rate_warning(spec, 48000) is None
+    warning = rate_warning(spec, 8000)
     assert warning is not None and "8000 Hz is below 16000 Hz" in warning
     assert "accuracy 30.0% vs 42.5% at full band (-12.5 points; 50% of labels unchanged)" in warning
-    assert "measured at 8000 Hz" in spec.rate_warning(11025)
+    assert "measured at 8000 Hz" in rate_warning(spec, 11025)
 
 
 def test_rate_warning_without_figures_names_the_band_and_says_not_measured():
-    spec = ModelSpec(labels=tuple(LABELS), frontend=FeatureSpec())
-    assert spec.min_fine_rate == 22050 and spec.rate_warning(22050) is None
-    assert "nothing above 8000 Hz" in spec.rate_warning(16000)
-    assert "not measured" in spec.rate_warning(16000)
+    spec = ModelSpec(labels=tuple(LABELS), frontend=MfccMeanSpec())
+    assert spec.min_fine_rate == 22050 and rate_warning(spec, 22050) is None
+    assert "nothing above 8000 Hz" in rate_warning(spec, 16000)
+    assert "not measured" in rate_warning(spec, 16000)
 
 
 def test_warn_rate_logs_once_per_input(tmp_path, caplog):

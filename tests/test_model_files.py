@@ -119,7 +119,7 @@ def test_external_data_inside_the_folder_is_refused_too(layout, tmp_path):
 
 def test_onnxruntime_is_told_to_find_no_external_data(layout, monkeypatch):
     """Second line of defence: were the byte check bypassed, onnxruntime refuses on its own."""
-    import ser_edge.model as model_module
+    import ser_edge.model.session as model_module
 
     monkeypatch.setattr(model_module, "EXTERNAL_DATA_MARK", b"\x00never-matches\x00")
     monkeypatch.chdir(layout)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ser_edge.config import FrameSpec
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from ..errors import ExportError
 from ..frames.calibration import (
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.cv_only and args.output is None:
         raise ExportError("calibrate: -o/--output is required unless --cv-only")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    spec, cfg = FrameSpec(), _config(args)
+    spec, cfg = Frames16kSpec(), _config(args)
     clips = scan_ravdess(args.ravdess) + scan_tess(args.tess)
     data = build_dataset(clips, extract_all(clips, spec, args.cache, args.workers), spec)
     variants = [data.variant(v) for v in TrainConfig().variants]

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ser_edge.config import DEFAULT_LABELS, FeatureSpec, ModelSpec
+from ser_edge.config import DEFAULT_LABELS
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
+from ser_edge.model.contract import ModelSpec
 
 from ..errors import ExportError, missing_extra
 from ..onnx_io import OPSET, keras_to_onnx, save
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             "output": "scores [batch, 8] softmax",
         },
     )
-    spec = ModelSpec(labels=DEFAULT_LABELS, frontend=FeatureSpec(), training=training, input_shape=shape)
+    spec = ModelSpec(labels=DEFAULT_LABELS, frontend=MfccMeanSpec(), training=training, input_shape=shape)
     written = save(keras_to_onnx(model, shape[0], spec), out)
     print(f"wrote {written} ({written.stat().st_size / 1024:.0f} KiB)", file=sys.stdout)
     return 0

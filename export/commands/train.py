@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ser_edge.config import FeatureSpec, ModelSpec
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
+from ser_edge.model.contract import ModelSpec
 
 from ..crossval import mean_curves, run_folds
 from ..data import Dataset
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         total_seconds=round(time.perf_counter() - started, 1),
     )
     spec = ModelSpec(
-        labels=data.labels, frontend=FeatureSpec(), training=training, input_shape=(data.X.shape[1], 1)
+        labels=data.labels, frontend=MfccMeanSpec(), training=training, input_shape=(data.X.shape[1], 1)
     )
     onnx_model = keras_to_onnx(final.model, data.X.shape[1], spec)
     return _write(onnx_model, final, data, args)

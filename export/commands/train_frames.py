@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ser_edge.config import FrameSpec
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from ..errors import ExportError
 from ..frames.calibration import CalibrationConfig
@@ -223,7 +223,7 @@ def _export(
     clips,
     recipe: Recipe,
     cfg: TrainConfig,
-    spec: FrameSpec,
+    spec: Frames16kSpec,
     temperature: float,
     member_t: list[float],
     report: dict | None,
@@ -348,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate and (args.cv_only or not (args.report and args.members and args.tess)):
         raise ExportError("train-frames: --calibrate needs --report, --members and --tess, and no --cv-only")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    spec, cfg = FrameSpec(), _config(args)
+    spec, cfg = Frames16kSpec(), _config(args)
     clips = _scan(args)
     LOGGER.info("%d clips from %d speakers", len(clips), len({c.speaker for c in clips}))
     feats = extract_all(clips, spec, args.cache, args.workers)

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ser_edge.config import LABELS_KEY, TRAINING_KEY, CalibrationSpec, FrameSpec
+from ser_edge.config import LABELS_KEY, TRAINING_KEY, CalibrationSpec
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from ..errors import ExportError
 from .calibration import CalibrationConfig, Prior
@@ -144,8 +145,8 @@ def export_calibrated(
         cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"])
     )
     base = {p.key: p.value for p in onnx.load(str(args.base)).metadata_props}
-    frontend = FrameSpec.from_dict(json.loads(base["ser_edge.frontend"]))
-    spec = FrameSpec(**{**frontend.__dict__, "calibration": calibration_spec(prior, cfg)})
+    frontend = Frames16kSpec.from_dict(json.loads(base["ser_edge.frontend"]))
+    spec = Frames16kSpec(**{**frontend.__dict__, "calibration": calibration_spec(prior, cfg)})
     meta = {
         LABELS_KEY: json.loads(base[LABELS_KEY]),
         "ser_edge.frontend": spec.to_dict(),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.pooling import band_functionals, functional_names
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from .corpus import Clip
 from .extract import ClipFeatures
@@ -42,7 +42,7 @@ def _speech_frames(logmel: np.ndarray, mask: np.ndarray, remove_mean: bool) -> n
 
 
 def build_dataset(
-    clips: list[Clip], feats: list[ClipFeatures], spec: FrameSpec, pooling: str = "speech"
+    clips: list[Clip], feats: list[ClipFeatures], spec: Frames16kSpec, pooling: str = "speech"
 ) -> Dataset:
     """Assemble arrays; ``pooling='all'`` uses every frame (ablation: frame functionals over all
     frames exist for the clean variant only and are copied to every variant).

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.frames import compute_frames
 from ser_edge.frontend.frames16k.pooling import frame_functionals
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, detect_speech
 
 from .augment import VARIANTS, time_scale
@@ -56,7 +56,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recipe_hash(spec: FrameSpec) -> str:
+def recipe_hash(spec: Frames16kSpec) -> str:
     """Hash of the frontend parameters and the augmentation recipe (names + version)."""
     recipe = {"frontend": spec.to_dict(), "variants": list(VARIANTS), "augment": AUGMENT_VERSION}
     return hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
@@ -67,7 +67,7 @@ def _map_mask(mask: np.ndarray, n_out: int, scale: float) -> np.ndarray:
     return mask[idx]
 
 
-def compute_clip(clip: Clip, spec: FrameSpec, seed: int, probs: ChunkProbabilities) -> ClipFeatures:
+def compute_clip(clip: Clip, spec: Frames16kSpec, seed: int, probs: ChunkProbabilities) -> ClipFeatures:
     """Read, augment and featurise one clip (see the module docstring)."""
     x = read_16k(clip.path, spec.sample_rate)
     clean = compute_frames(x, spec)
@@ -117,7 +117,7 @@ def _load(path: Path) -> ClipFeatures:
         )
 
 
-def _work(job: tuple[Clip, FrameSpec, Path]) -> ClipFeatures:
+def _work(job: tuple[Clip, Frames16kSpec, Path]) -> ClipFeatures:
     clip, spec, cache_dir = job
     content = file_hash(clip.path)
     path = cache_dir / f"{content[:20]}_{recipe_hash(spec)}.npz"
@@ -130,7 +130,8 @@ def _work(job: tuple[Clip, FrameSpec, Path]) -> ClipFeatures:
     return feats
 
 
-def extract_all(clips: list[Clip], spec: FrameSpec, cache_dir: Path, workers: int = 2) -> list[ClipFeatures]:
+def extract_all(clips: list[Clip], spec: Frames16kSpec, cache_dir: Path,
+                workers: int = 2) -> list[ClipFeatures]:
     """Features of every clip, in order (cached; ``workers`` processes; tqdm progress)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(c, spec, cache_dir) for c in clips]

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.frames import compute_frames
 from ser_edge.frontend.frames16k.pooling import cnn_input, functionals, has_speech
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, detect_speech
 
 from .augment import band8k
@@ -40,7 +40,7 @@ class Runtime:
         opts.intra_op_num_threads = 1
         self.sess = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
         meta = self.sess.get_modelmeta().custom_metadata_map
-        self.spec = FrameSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
+        self.spec = Frames16kSpec.from_dict(json.loads(meta["ser_edge.frontend"]))
         self.vad = ChunkProbabilities(self.spec)
         self.times = {"frames+f0": 0.0, "vad": 0.0, "pooling": 0.0, "model": 0.0}
 

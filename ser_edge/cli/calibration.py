@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..calibration import Calibration
-from ..config import CalibrationSpec, FrameSpec
+from ..config import CalibrationSpec
 from ..errors import CalibrationError, SerEdgeError
+from ..frontend.frames16k.spec import Frames16kSpec
 from ..stream.events import count
 from .common import (
     EXIT_FAILED,
@@ -35,7 +36,7 @@ from .common import (
 SAVE_EVERY = 10
 #: ... or at the first event this many seconds after the last save (when anything changed).
 SAVE_SECONDS = 60.0
-#: The reference of the frame frontend's F0 semitones is FrameSpec.semitone_ref_hz.
+#: The reference of the frame frontend's F0 semitones is Frames16kSpec.semitone_ref_hz.
 F0_MEAN, CENTROID_MEAN = "f0_st_mean", "centroid_khz_mean"
 
 
@@ -236,7 +237,7 @@ def describe(state: Calibration) -> dict[str, Any]:
     (kHz) of the speech heard vs the training voices' (those the names of the functionals give)."""
     from ..frontend.frames16k.pooling import functional_names
 
-    frame = FrameSpec()
+    frame = Frames16kSpec()
     names = functional_names(frame)
     if len(names) != state.spec.n_statistics or state.spec.statistics != "functionals":
         return {}

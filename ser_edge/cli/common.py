@@ -9,8 +9,9 @@ import logging
 import sys
 from typing import Any
 
-from ..config import FRONTEND_KEY, FrontendSpec, frontend_from_dict
+from ..config import FRONTEND_KEY
 from ..errors import ContractError, ModelError
+from ..frontend import FrontendSpec, frontend_from_dict
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -15,8 +15,9 @@ import signal
 import time
 from typing import Any
 
-from ..config import STREAM_MODES, FrontendSpec, StreamSpec
+from ..config import STREAM_MODES, StreamSpec
 from ..errors import AudioError, ContractError, DeviceError
+from ..frontend import FrontendSpec
 from .calibration import add_calibration_options, check_calibration, start_calibration
 from .common import (
     EXIT_FAILED,

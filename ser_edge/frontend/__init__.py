@@ -2,10 +2,11 @@
 
 - :mod:`.protocol`: what every frontend kind offers (:class:`Frontend`, :class:`WindowStream`,
   :class:`FeatureWindow`; the model's inputs by name: ``ModelInputs``);
-- :mod:`.registry`: the kinds a model may name (:func:`make_frontend`);
+- :mod:`.registry`: the kinds a model may name (:func:`frontend_from_dict`, :func:`make_frontend`);
+- :mod:`.dsp`: what both kinds compute the same way (the DCT matrix);
 - :mod:`.mfcc_mean`: the seed-compatible kind (librosa-exact MFCC means);
 - :mod:`.frames16k`: the default kind (16 kHz frames, pitch, Silero speech detection,
-  pooling), imported only when a model names it.
+  pooling).
 
 Imports :mod:`ser_edge.config`, :mod:`ser_edge.errors`, :mod:`ser_edge.audio` and
 :mod:`ser_edge.segment`.
@@ -13,7 +14,8 @@ Imports :mod:`ser_edge.config`, :mod:`ser_edge.errors`, :mod:`ser_edge.audio` an
 
 from __future__ import annotations
 
-from .protocol import FeatureWindow, Frontend, WindowStream
-from .registry import make_frontend
+from .protocol import FeatureWindow, Frontend, FrontendSpec, ModelInputs, WindowStream
+from .registry import frontend_from_dict, make_frontend
 
-__all__ = ["FeatureWindow", "Frontend", "WindowStream", "make_frontend"]
+__all__ = ["FeatureWindow", "Frontend", "FrontendSpec", "ModelInputs", "WindowStream", "frontend_from_dict",
+           "make_frontend"]

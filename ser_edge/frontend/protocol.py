@@ -1,20 +1,21 @@
 """What a frontend offers the classifier: the model's inputs of a whole buffer, the speech
 check, and a windowed feature stream for window mode (:class:`Frontend`, :class:`WindowStream`).
 
-A model names its frontend kind (``ser_edge.frontend`` ``type``: FeatureSpec "mfcc_mean",
-FrameSpec "frames16k"); :func:`ser_edge.frontend.registry.make_frontend` builds the
-implementation. The model's inputs are :data:`ModelInputs`, one array per ONNX input name, so
-single- and multi-input models go the same way through the classifier and the stream engine.
+A model names its frontend kind (``ser_edge.frontend`` ``type``: MfccMeanSpec "mfcc_mean",
+Frames16kSpec "frames16k"; what the other stages read of either is :class:`FrontendSpec`);
+:func:`ser_edge.frontend.registry.make_frontend` builds the implementation. The model's inputs are
+:data:`ModelInputs`, one array per ONNX input name, so single- and multi-input models go the
+same way through the classifier and the stream engine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from ..config import FrontendSpec, StreamSpec
+from ..config import StreamSpec
 
 #: The model's inputs: ONNX input name -> one example's array, without the batch dimension
 #: (MFCC-mean: ``{"features": (n_mfcc,)}``; frames16k: ``{"frames": (T, n_mels),
@@ -22,6 +23,34 @@ from ..config import FrontendSpec, StreamSpec
 ModelInputs = dict[str, np.ndarray]
 #: Per-example input shapes a frontend makes: input name -> dimensions (None: any length).
 InputShapes = dict[str, tuple[int | None, ...]]
+
+
+class FrontendSpec(Protocol):
+    """What every kind's spec offers the other stages (the kinds' own settings are theirs)."""
+
+    @property
+    def type(self) -> str:
+        """The kind's name, as the model file stores it."""
+        ...
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate (Hz) the features are computed at."""
+        ...
+
+    @property
+    def analysis_samples(self) -> int:
+        """Samples of one analysis frame at ``sample_rate``: the shortest audio with features."""
+        ...
+
+    @property
+    def fmax(self) -> float:
+        """Top of the band the features use (Hz)."""
+        ...
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every setting (the model file's ``ser_edge.frontend``)."""
+        ...
 
 
 @dataclass(frozen=True)

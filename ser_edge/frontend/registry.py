@@ -1,81 +1,45 @@
-"""The frontend kinds a model may name, and :func:`make_frontend`, which builds one.
+"""The frontend kinds a model may name: :func:`frontend_from_dict` reads a model's
+``ser_edge.frontend`` into the kind's spec, :func:`make_frontend` builds the kind's frontend.
 
-Adding a kind: a class implementing :class:`~ser_edge.frontend.protocol.Frontend` (whole
-buffers and a :class:`~ser_edge.frontend.protocol.WindowStream`) and an entry in FRONTENDS.
-The frames16k kind (:mod:`.frames16k`) is imported only when a model names it, so that
-``import ser_edge`` stays light.
+Adding a kind: a folder beside :mod:`.mfcc_mean` and :mod:`.frames16k` with its spec (a
+dataclass checked with :mod:`ser_edge.settings`) and a class implementing
+:class:`~ser_edge.frontend.protocol.Frontend` (whole buffers and a
+:class:`~ser_edge.frontend.protocol.WindowStream`), and an entry in KINDS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-
-from ..config import FRAMES_TYPE, FeatureSpec, FrameSpec, FrontendSpec, StreamSpec
 from ..errors import ContractError
-from .mfcc_mean.activity import ActivitySpec, has_speech
-from .mfcc_mean.mfcc import INPUT_NAME, extract
-from .mfcc_mean.windows import WindowFeatureStream
-from .protocol import Frontend, InputShapes, ModelInputs
+from .frames16k.frontend import FramesFrontend
+from .frames16k.spec import FRAMES16K_TYPE, Frames16kSpec
+from .mfcc_mean.frontend import MfccMeanFrontend
+from .mfcc_mean.spec import MFCC_MEAN_TYPE, MfccMeanSpec
+from .protocol import Frontend, FrontendSpec
 
-#: Length (s) of the test signal the MFCC-mean frontend makes for the model's load-time probe.
-PROBE_SECONDS = 0.5
-
-
-class MfccMeanFrontend:
-    """The seed-compatible frontend: the mean of librosa-exact MFCCs at the model rate
-    (:func:`~ser_edge.frontend.mfcc_mean.mfcc.extract`), speech by frame energy
-    (:func:`~ser_edge.frontend.mfcc_mean.activity.has_speech`). One input: ``{"features": (n_mfcc,)}``."""
-
-    def __init__(self, spec: FeatureSpec, activity: ActivitySpec | None = None) -> None:
-        self.spec = spec
-        self.activity = activity or ActivitySpec()
-        self.input_shapes: InputShapes = {INPUT_NAME: (spec.n_features,)}
-
-    def features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs:
-        """``{"features": MFCC means (n_mfcc,) float32}`` of mono audio (n,) at ``sample_rate`` Hz."""
-        return {INPUT_NAME: extract(mono, sample_rate, self.spec)}
-
-    def has_speech(self, mono: np.ndarray, sample_rate: int) -> bool:
-        """Whether enough frames stand above the floor and the buffer's quiet level."""
-        return has_speech(mono, sample_rate, self.activity)
-
-    def speech_features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs | None:
-        """:meth:`features` when :meth:`has_speech`, else None."""
-        return self.features(mono, sample_rate) if self.has_speech(mono, sample_rate) else None
-
-    def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowFeatureStream:
-        """Resample once, share STFT frames between windows (:mod:`.windows`)."""
-        return WindowFeatureStream(stream, self.spec, sample_rate, self.activity)
-
-    def probe_inputs(self) -> ModelInputs:
-        """The features of PROBE_SECONDS of a 220 Hz tone in noise at the model rate."""
-        rate = self.spec.sample_rate
-        t = np.arange(int(PROBE_SECONDS * rate)) / rate
-        noise = np.random.default_rng(0).normal(0.0, 0.01, len(t))
-        return self.features((0.3 * np.sin(2 * np.pi * 220.0 * t) + noise).astype(np.float32), rate)
-
-
-def frames16k(spec: FrameSpec, activity: ActivitySpec | None = None) -> Frontend:
-    """The 16 kHz frame frontend (:class:`~ser_edge.frontend.frames16k.frontend.FramesFrontend`),
-    imported on first use. ``activity`` is not used: Silero VAD decides what is speech."""
-    from .frames16k.frontend import FramesFrontend
-
-    return FramesFrontend(spec)
-
-
-#: Frontend kind (the spec's ``type``) -> its factory (called with the spec and ActivitySpec).
-FRONTENDS: dict[str, Callable[[Any, ActivitySpec | None], Frontend]] = {
-    "mfcc_mean": MfccMeanFrontend,
-    FRAMES_TYPE: frames16k,
+#: Frontend kind (the spec's ``type``) -> its spec class and its frontend class.
+KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], FrontendSpec], Callable[[Any], Frontend]]] = {
+    MFCC_MEAN_TYPE: (MfccMeanSpec.from_dict, MfccMeanFrontend),
+    FRAMES16K_TYPE: (Frames16kSpec.from_dict, FramesFrontend),
 }
 
 
-def make_frontend(spec: FrontendSpec, activity: ActivitySpec | None = None) -> Frontend:
+def frontend_from_dict(data: Mapping[str, Any]) -> FrontendSpec:
+    """The spec of the frontend kind ``data["type"]`` names (default "mfcc_mean", the seed
+    models' kind), built with its ``from_dict``; ContractError for an unknown kind."""
+    if not isinstance(data, Mapping):
+        raise ContractError(f"frontend: expected a JSON object, got {type(data).__name__}")
+    kind = data.get("type", MFCC_MEAN_TYPE)
+    if kind not in KINDS:
+        raise ContractError(f"frontend type: expected one of {sorted(KINDS)}, got {kind!r}")
+    return KINDS[kind][0](data)
+
+
+def make_frontend(spec: FrontendSpec) -> Frontend:
     """The frontend a model's contract names; ContractError for a kind this runtime lacks."""
-    make = FRONTENDS.get(spec.type)
-    if make is None:
-        raise ContractError(f"frontend type: expected one of {tuple(FRONTENDS)}, got {spec.type!r}")
-    return make(spec, activity)
+    kind = KINDS.get(spec.type)
+    if kind is None:
+        raise ContractError(f"frontend type: expected one of {tuple(KINDS)}, got {spec.type!r}")
+    return kind[1](spec)

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..audio.levels import frame_rms_db
 from ..config import StreamSpec
-from ..frontend.mfcc_mean.activity import frame_rms_db
 from .buffer import AudioBuffer
 
 #: Frames below this (dBFS) are digital silence (a gap, a muted source), not the room's noise:

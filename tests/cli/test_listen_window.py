@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from ser_edge.cli.listen import model_frontend
-from ser_edge.config import FeatureSpec, FrameSpec
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 from support.cli import run_cli
 
 
 def test_model_frontend_is_read_from_the_model_file():
-    assert isinstance(model_frontend(None), FrameSpec)  # the default (v2) model
-    assert isinstance(model_frontend("float32"), FrameSpec)
-    assert isinstance(model_frontend("seed"), FeatureSpec)
+    assert isinstance(model_frontend(None), Frames16kSpec)  # the default (v2) model
+    assert isinstance(model_frontend("float32"), Frames16kSpec)
+    assert isinstance(model_frontend("seed"), MfccMeanSpec)
     assert model_frontend("some/missing.onnx") is None  # the load reports it
 
 

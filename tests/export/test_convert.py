@@ -11,7 +11,8 @@ import pytest
 from export.cli import main
 from export.loaders import load_features
 from export.onnx_io import metadata, run, session
-from ser_edge.config import DEFAULT_LABELS, FRONTEND_KEY, LABELS_KEY, TRAINING_KEY, FeatureSpec
+from ser_edge.config import DEFAULT_LABELS, FRONTEND_KEY, LABELS_KEY, TRAINING_KEY
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +46,7 @@ def test_contract_names_and_metadata(converted: Path) -> None:
     assert [o.name for o in sess.get_outputs()] == ["scores"]
     props = metadata(sess)
     assert json.loads(props[LABELS_KEY]) == list(DEFAULT_LABELS)
-    assert FeatureSpec.from_dict(json.loads(props[FRONTEND_KEY])) == FeatureSpec()
+    assert MfccMeanSpec.from_dict(json.loads(props[FRONTEND_KEY])) == MfccMeanSpec()
     training = json.loads(props[TRAINING_KEY])
     assert {"data", "protocol", "metrics", "date", "export_version", "command"} <= set(training)
     assert training["command"].startswith("python -m export convert")

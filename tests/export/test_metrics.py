@@ -12,7 +12,7 @@ from export.augment import augment, band_limit, dct_matrix
 from export.errors import ExportError
 from export.evaluate import class_report, confusion, spread
 from export.recipe import PRESETS, Recipe, load_recipe
-from ser_edge.config import FeatureSpec
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 LABELS = ("a", "b", "c")
 
@@ -80,5 +80,5 @@ def test_gain_moves_only_c0_and_band_limit_keeps_shape() -> None:
     assert X_aug.shape == (150, 40) and list(y_aug[50:58]) == list(range(8))
     np.testing.assert_allclose(X_aug[50:, 1:], np.tile(X[:, 1:], (2, 1)), atol=1e-5)
     assert np.all(np.abs(X_aug[50:, 0] - np.tile(X[:, 0], 2)) <= 6.0 * np.sqrt(128) + 1e-3)
-    limited = band_limit(X, 8000.0, FeatureSpec())
+    limited = band_limit(X, 8000.0, MfccMeanSpec())
     assert limited.shape == X.shape and not np.allclose(limited, X)

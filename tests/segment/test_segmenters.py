@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_edge.config import FeatureSpec, StreamSpec
+from ser_edge.config import StreamSpec
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.segment.utterances import UtteranceSegmenter
 
@@ -16,7 +17,7 @@ def make_segmenter(spec: StreamSpec, rate: int):
     """The segmenter of ``spec.mode``: utterances, or the MFCC-mean frontend's window stream."""
     if spec.mode == "utterance":
         return UtteranceSegmenter(spec, rate)
-    return WindowFeatureStream(spec, FeatureSpec(), rate)
+    return WindowFeatureStream(spec, MfccMeanSpec(), rate)
 
 
 def run(segmenter, x: np.ndarray, block: int = 1024) -> list:

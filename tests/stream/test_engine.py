@@ -9,7 +9,8 @@ from io import StringIO
 import numpy as np
 import pytest
 
-from ser_edge.config import FeatureSpec, StreamSpec
+from ser_edge.config import StreamSpec
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.sinks.text import JsonSink, TextSink
 from ser_edge.stream import Event, StreamEngine, listen, run, timeline
@@ -44,7 +45,7 @@ class FakeClassifier:
 
     def window_stream(self, spec: StreamSpec, sample_rate: int) -> WindowFeatureStream:
         """Window mode: the MFCC-mean frontend's windows (features and speech check)."""
-        return WindowFeatureStream(spec, FeatureSpec(), sample_rate)
+        return WindowFeatureStream(spec, MfccMeanSpec(), sample_rate)
 
     def predict_features(self, features: dict, duration: float = 0.0) -> FakePrediction:
         """'angry' when the first MFCC (the level) is high."""

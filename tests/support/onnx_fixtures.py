@@ -51,9 +51,9 @@ def tiny_model(
 
 def contract(labels: list[str] | None = None, **frontend: object) -> dict[str, str]:
     """Metadata props with the default frontend (overridden by ``frontend``) and ``labels``."""
-    from ser_edge.config import FeatureSpec
+    from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
-    spec = FeatureSpec(**frontend)  # type: ignore[arg-type]
+    spec = MfccMeanSpec(**frontend)  # type: ignore[arg-type]
     return {
         "ser_edge.labels": json.dumps(labels or LABELS),
         "ser_edge.frontend": json.dumps(spec.to_dict()),
@@ -64,14 +64,14 @@ def contract(labels: list[str] | None = None, **frontend: object) -> dict[str, s
 def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None) -> Path:
     """Write a tiny frames16k model: inputs ``frames`` [N, T, n_mels] (T any) and ``functionals``
     [N, F], output ``probs`` [N, 8] = softmax([mean over time of frames, functionals] @ W);
-    metadata: the default FrameSpec, the 8 labels."""
+    metadata: the default Frames16kSpec, the 8 labels."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from ser_edge.config import FrameSpec
     from ser_edge.frontend.frames16k.pooling import n_functionals
+    from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
-    spec = FrameSpec()
+    spec = Frames16kSpec()
     n_mels, n_func = spec.n_mels, n_functionals(spec)
     rng = np.random.default_rng(seed)
     w = rng.normal(0, 0.05, (n_mels + n_func, len(LABELS))).astype(np.float32)
@@ -102,11 +102,11 @@ def tiny_frames_model(path: Path, *, seed: int = 0, training: dict | None = None
 
 def tiny_calibration_prior(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The training prior (mean, std), float64 (F,), that :func:`tiny_calibrated_model` stores."""
-    from ser_edge.config import FrameSpec
     from ser_edge.frontend.frames16k.pooling import n_functionals
+    from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
     rng = np.random.default_rng(seed + 1000)
-    n_func = n_functionals(FrameSpec())
+    n_func = n_functionals(Frames16kSpec())
     return rng.normal(0, 1, n_func), rng.uniform(0.5, 2.0, n_func)
 
 
@@ -125,20 +125,21 @@ def tiny_calibrated_model(
     outputs ``probs`` = softmax([mean over time of frames, functionals] @ W) (as tiny_frames_model)
     and ``probs_calibrated`` = softmax([pooled, (functionals - speaker_mean) / speaker_std] @ W2);
     the weights are initializers "W"/"W2" (see :func:`calibrated_reference`). Metadata: the
-    default FrameSpec with a "calibration" key (prior from :func:`tiny_calibration_prior`).
+    default Frames16kSpec with a "calibration" key (prior from :func:`tiny_calibration_prior`).
     ``metadata_key=False`` / ``calibrated_graph=False`` leave out the key / the calibration
     inputs and output (for the contract refusals).
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from ser_edge.config import CalibrationSpec, FrameSpec
+    from ser_edge.config import CalibrationSpec
     from ser_edge.frontend.frames16k.pooling import n_functionals
+    from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
     prior_mean, prior_std = tiny_calibration_prior(seed)
     calibration = CalibrationSpec(mean=tuple(prior_mean), std=tuple(prior_std),
                                   prior_utterances=prior_utterances, min_utterances=min_utterances)
-    spec = FrameSpec(calibration=calibration if metadata_key else None)
+    spec = Frames16kSpec(calibration=calibration if metadata_key else None)
     n_mels, n_func, n_out = spec.n_mels, n_functionals(spec), len(LABELS)
     rng = np.random.default_rng(seed)
     w = rng.normal(0, 0.05, (n_mels + n_func, n_out)).astype(np.float32)

@@ -1,7 +1,8 @@
 """The runtime's shape: light to import, imports flowing one way, no cycle, no shim, no private imports.
 
-Stages, from the bottom: errors/config <- frontend <- model <- classifier <- stream <- sinks
-<- cli (docs/architecture.md). A module may import its own stage and the stages below it;
+Stages, from the bottom: errors/settings/config <- audio <- segment <- frontend <- model <-
+classifier <- stream <- sinks <- cli (docs/architecture.md); the two frontend kinds do not import
+each other. A module may import its own stage and the stages below it;
 sinks take only ``stream.events`` from the stream; only ``__main__`` imports the cli; nothing
 in ``ser_edge`` imports ``export``.
 """
@@ -22,15 +23,16 @@ PACKAGE = Path(ser_edge.__file__).parent
 
 #: Each first-level module or subpackage of ser_edge and its stage (higher imports lower).
 STAGES = {
-    "errors": 0, "config": 0, "version": 0,
-    "audio": 1,
-    "segment": 2, "frontend": 2,
-    "model": 3, "calibration": 3,  # calibration: the speaker statistics (config and errors only)
-    "classifier": 4, "ser_edge": 4,  # ser_edge: the package's __init__, the public API
-    "stream": 5,
-    "sinks": 6, "plot": 6,  # plot: pictures of events (the `plot` extra)
-    "cli": 7,
-    "__main__": 8,
+    "errors": 0, "settings": 0, "config": 0, "version": 0,  # settings: how specs check their fields
+    "audio": 1,  # reading, resampling, frame levels
+    "segment": 2,  # the energy gate, the stream buffer, utterances
+    "frontend": 3,  # protocol, registry, dsp; the kinds mfcc_mean/ and frames16k/
+    "model": 4, "calibration": 4,  # calibration: the speaker statistics (config, settings, errors)
+    "classifier": 5, "ser_edge": 5,  # ser_edge: the package's __init__, the public API
+    "stream": 6,
+    "sinks": 7, "plot": 7,  # plot: pictures of events (the `plot` extra)
+    "cli": 8,
+    "__main__": 9,
 }
 #: What a stage may import from a lower stage's subpackage, when not all of it.
 NARROW = {("sinks", "stream"): {"ser_edge.stream.events"}, ("plot", "stream"): {"ser_edge.stream.events"}}
@@ -152,7 +154,16 @@ def test_every_stage_is_known_and_imports_flow_one_way():
 def test_calibration_imports_only_config_and_errors():
     """The speaker statistics are plain numpy on the model's CalibrationSpec: no frontend, no model."""
     targets = graph(PACKAGE)["ser_edge.calibration"]
-    assert targets == {"ser_edge.config", "ser_edge.errors"}
+    assert targets == {"ser_edge.config", "ser_edge.errors", "ser_edge.settings"}
+
+
+def test_the_frontend_kinds_do_not_reach_into_each_other():
+    """What both kinds share is in frontend/ (protocol, dsp) or an earlier stage, not in the other kind."""
+    kinds = ("ser_edge.frontend.mfcc_mean", "ser_edge.frontend.frames16k")
+    wrong = [f"{source} -> {target}" for source, targets in graph(PACKAGE).items() for target in targets
+             for kind in kinds if source.startswith(kind) and target.startswith(kinds)
+             and not target.startswith(kind)]
+    assert wrong == []
 
 
 def test_no_import_cycle_in_the_runtime():

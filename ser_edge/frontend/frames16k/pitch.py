@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...config import FrameSpec
+from .spec import Frames16kSpec
 
 _FLOOR = 1e-12  # guards divisions by an all-zero difference function
 
 
-def lag_range(spec: FrameSpec) -> tuple[int, int]:
+def lag_range(spec: Frames16kSpec) -> tuple[int, int]:
     """Smallest and largest lag in samples searched for a period: (sr/f0_max, sr/f0_min)."""
     return int(np.ceil(spec.sample_rate / spec.f0_max)), int(spec.sample_rate // spec.f0_min)
 
@@ -69,7 +69,7 @@ def refine_lag(dprime: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return tau + np.clip(shift, -1.0, 1.0)
 
 
-def yin(frames: np.ndarray, spec: FrameSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def yin(frames: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """F0 of each pitch frame.
 
     ``frames``: (n, spec.pitch_len) raw (not pre-emphasised) samples.
@@ -90,7 +90,7 @@ def yin(frames: np.ndarray, spec: FrameSpec) -> tuple[np.ndarray, np.ndarray, np
     return f0, periodicity, voiced
 
 
-def semitones(f0_hz: np.ndarray, spec: FrameSpec) -> np.ndarray:
+def semitones(f0_hz: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
     """F0 in semitones above ``spec.semitone_ref_hz``; NaN where ``f0_hz`` is 0 (unvoiced)."""
     f0 = np.asarray(f0_hz, dtype=np.float64)
     out = np.full(f0.shape, np.nan)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...config import FrameSpec
 from .frames import FrameBlock
+from .spec import Frames16kSpec
 
 _HZ_PER_KHZ = 1000.0
 
@@ -30,12 +30,12 @@ def delta(feat: np.ndarray, n: int) -> np.ndarray:
     return windows @ weights / (2.0 * np.sum(weights[n + 1:] ** 2))
 
 
-def has_speech(mask: np.ndarray, spec: FrameSpec) -> bool:
+def has_speech(mask: np.ndarray, spec: Frames16kSpec) -> bool:
     """Whether the mask holds at least ``min_speech_frames`` speech frames."""
     return int(np.count_nonzero(mask)) >= spec.min_speech_frames
 
 
-def cnn_input(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> np.ndarray:
+def cnn_input(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
     """Log-mel frames of speech, (T_speech, n_mels) float32, band means removed if the spec says."""
     mel = block.logmel[np.asarray(mask, dtype=bool)]
     if spec.band_mean_removal and len(mel):
@@ -43,14 +43,14 @@ def cnn_input(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> np.ndarra
     return mel.astype(np.float32)
 
 
-def _stats(x: np.ndarray, spec: FrameSpec) -> list[np.ndarray]:
+def _stats(x: np.ndarray, spec: Frames16kSpec) -> list[np.ndarray]:
     """Mean, std and percentiles over axis 0 of (T, D) -> list of (D,) arrays (zeros if T = 0)."""
     if len(x) == 0:
         return [np.zeros(x.shape[1]) for _ in range(2 + len(spec.percentiles))]
     return [x.mean(axis=0), x.std(axis=0), *np.percentile(x, spec.percentiles, axis=0)]
 
 
-def _pitch_stats(block: FrameBlock, spec: FrameSpec) -> list[np.ndarray]:
+def _pitch_stats(block: FrameBlock, spec: Frames16kSpec) -> list[np.ndarray]:
     """F0 statistics over voiced speech frames, its frame-to-frame change, voicing."""
     voiced = block.voiced & np.isfinite(block.f0_semitones)
     f0 = block.f0_semitones[voiced][:, None]
@@ -64,7 +64,7 @@ def _pitch_stats(block: FrameBlock, spec: FrameSpec) -> list[np.ndarray]:
     return [*stats, spread, step_std, voicing]
 
 
-def band_functionals(logmel: np.ndarray, mask: np.ndarray, spec: FrameSpec) -> np.ndarray:
+def band_functionals(logmel: np.ndarray, mask: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
     """Spectral envelope statistics over speech frames, (2 * n_mels,) float32.
 
     Per band: the mean log-mel over speech frames minus the mean over all bands (the shape of
@@ -77,12 +77,12 @@ def band_functionals(logmel: np.ndarray, mask: np.ndarray, spec: FrameSpec) -> n
     return np.concatenate([mean - mean.mean(), mel.std(axis=0)]).astype(np.float32)
 
 
-def functionals(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> np.ndarray:
+def functionals(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
     """All utterance statistics: :func:`frame_functionals` then :func:`band_functionals`."""
     return np.concatenate([frame_functionals(block, mask, spec), band_functionals(block.logmel, mask, spec)])
 
 
-def frame_functionals(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> np.ndarray:
+def frame_functionals(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
     """Utterance statistics of MFCCs, deltas, shape, F0 over speech frames, float32.
 
     Deltas are taken over the whole block, then restricted to speech frames.
@@ -99,7 +99,7 @@ def frame_functionals(block: FrameBlock, mask: np.ndarray, spec: FrameSpec) -> n
     return np.concatenate([np.atleast_1d(p) for p in parts]).astype(np.float32)
 
 
-def functional_names(spec: FrameSpec) -> list[str]:
+def functional_names(spec: Frames16kSpec) -> list[str]:
     """Names of :func:`functionals`' entries, in order."""
     stat_names = ["mean", "std", *[f"p{p:g}" for p in spec.percentiles]]
     names = [f"mfcc{c}_{s}" for s in stat_names for c in range(1, spec.n_mfcc)]
@@ -112,6 +112,6 @@ def functional_names(spec: FrameSpec) -> list[str]:
     return names
 
 
-def n_functionals(spec: FrameSpec) -> int:
+def n_functionals(spec: Frames16kSpec) -> int:
     """Length of the :func:`functionals` vector."""
     return len(functional_names(spec))

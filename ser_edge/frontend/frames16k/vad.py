@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...config import FrameSpec
+from ...audio.levels import SILENCE_DB
 from ...errors import MissingExtraError
-from ..mfcc_mean.activity import SILENCE_DB
+from .spec import Frames16kSpec
 
 
 class SileroStep:
@@ -55,7 +55,7 @@ def rms_db(chunk: np.ndarray) -> float:
 class ChunkProbabilities:
     """Per-chunk P(speech) of a stream of any block size; the model runs only on gated chunks."""
 
-    def __init__(self, spec: FrameSpec, step: SileroStep | None = None) -> None:
+    def __init__(self, spec: Frames16kSpec, step: SileroStep | None = None) -> None:
         self.spec = spec
         self.model = step if step is not None else SileroStep()
         if self.model.chunk != spec.vad_chunk:
@@ -107,7 +107,7 @@ class SpeechDecider:
     """Hysteresis on chunk probabilities: speech starts at ``vad_onset``, ends after
     ``vad_hangover`` chunks below ``vad_offset``."""
 
-    def __init__(self, spec: FrameSpec) -> None:
+    def __init__(self, spec: Frames16kSpec) -> None:
         self.spec = spec
         self.reset()
 
@@ -129,7 +129,7 @@ class SpeechDecider:
         return out
 
 
-def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: FrameSpec) -> np.ndarray:
+def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: Frames16kSpec) -> np.ndarray:
     """Chunk decisions -> frame mask (n_frames,) bool: a frame is speech if its centre's chunk is.
 
     The mask is then widened by ``speech_pad_frames`` on both sides (onsets start before the
@@ -148,7 +148,7 @@ def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: FrameSpec) -> np.
     return mask
 
 
-def signal_gain_db(signal: np.ndarray, spec: FrameSpec) -> float:
+def signal_gain_db(signal: np.ndarray, spec: Frames16kSpec) -> float:
     """The fixed detector gain of a whole signal: loudest chunk to ``vad_agc_target_db``."""
     x = np.asarray(signal, dtype=np.float64).ravel()
     count = max(1, int(np.ceil(len(x) / spec.vad_chunk)))
@@ -158,7 +158,7 @@ def signal_gain_db(signal: np.ndarray, spec: FrameSpec) -> float:
     return float(min(spec.vad_agc_target_db - loudest, spec.vad_agc_max_gain_db))
 
 
-def detect_speech(signal: np.ndarray, n_frames: int, spec: FrameSpec,
+def detect_speech(signal: np.ndarray, n_frames: int, spec: Frames16kSpec,
                   probabilities: ChunkProbabilities | None = None) -> np.ndarray:
     """One-shot speech mask (n_frames,) of a whole 16 kHz signal (fresh state, fixed gain)."""
     probs_model = probabilities if probabilities is not None else ChunkProbabilities(spec)

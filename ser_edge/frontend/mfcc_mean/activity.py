@@ -3,7 +3,8 @@
 The classifier must not invent an emotion for silence, so before a buffer goes to the model
 it is checked for speech-like activity: enough frames that stand clearly above both an
 absolute floor and the buffer's own quiet level. The streaming voice-activity gate
-(:mod:`ser_edge.segment.gate`) builds on :func:`frame_rms_db` too.
+(:mod:`ser_edge.segment.gate`) builds on the same frame levels
+(:func:`~ser_edge.audio.levels.frame_rms_db`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: dBFS returned for a frame of digital silence (instead of -inf).
-SILENCE_DB = -200.0
+from ...audio.levels import frame_rms_db
 
 
 @dataclass(frozen=True)
@@ -31,24 +31,6 @@ class ActivitySpec:
     above_quiet_db: float = 10.0
     quiet_percentile: float = 10.0
     min_active_seconds: float = 0.1
-
-
-def frame_rms_db(samples: np.ndarray, sample_rate: int, frame_seconds: float = 0.02) -> np.ndarray:
-    """RMS level of consecutive non-overlapping frames, in dBFS.
-
-    samples: mono float array (n,), full scale 1.0. Returns (n // frame_len,) float64, where
-    frame_len = round(frame_seconds * sample_rate); silent frames give ``SILENCE_DB``.
-    A trailing partial frame is ignored.
-    """
-    frame_len = max(1, int(round(frame_seconds * sample_rate)))
-    n_frames = len(samples) // frame_len
-    if n_frames == 0:
-        return np.zeros(0)
-    frames = np.asarray(samples[: n_frames * frame_len], dtype=np.float64).reshape(n_frames, frame_len)
-    power = np.mean(frames * frames, axis=1)
-    with np.errstate(divide="ignore"):
-        db = 10.0 * np.log10(power)
-    return np.maximum(db, SILENCE_DB)
 
 
 def active_seconds(samples: np.ndarray, sample_rate: int, spec: ActivitySpec | None = None) -> float:

@@ -27,12 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...config import FeatureSpec
 from ...errors import AudioError
+from ..dsp import dct_matrix
 from .mel import apply_filterbank, mel_filterbank
 from .mfcc import (
     analysis_window,
-    dct_matrix,
     frame_count,
     frame_signal,
     frames_power,
@@ -41,6 +40,7 @@ from .mfcc import (
     spectrum_power,
     stft_frames,
 )
+from .spec import MfccMeanSpec
 
 #: ``np.pad`` modes whose padding depends only on the samples next to it.
 LOCAL_PAD_MODES = ("reflect", "symmetric", "edge", "constant")
@@ -71,7 +71,7 @@ class IncrementalMfcc:
     one window of audio and one window of frames.
     """
 
-    def __init__(self, spec: FeatureSpec, window_seconds: float, hop_seconds: float,
+    def __init__(self, spec: MfccMeanSpec, window_seconds: float, hop_seconds: float,
                  remove_dc: bool = False) -> None:
         self.spec = spec
         self.remove_dc = remove_dc
@@ -91,7 +91,7 @@ class IncrementalMfcc:
         self._dc_bins(spec)
         self.reset()
 
-    def _dc_bins(self, spec: FeatureSpec) -> None:
+    def _dc_bins(self, spec: MfccMeanSpec) -> None:
         """The bins a constant reaches (``_bins``), their ``rfft(w)`` and the bands they feed."""
         self._analysis = analysis_window(spec.window, spec.win_length, spec.n_fft)
         response = np.fft.rfft(self._analysis, n=spec.n_fft)

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...config import FeatureSpec
 from ...errors import ContractError
+from .spec import MfccMeanSpec
 
 
 def hz_to_mel(hz: np.ndarray, htk: bool = False) -> np.ndarray:
@@ -62,7 +62,7 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float, fmax:
 
 
 @lru_cache(maxsize=8)
-def _filter_bands(spec: FeatureSpec) -> tuple[tuple[int, int, np.ndarray], ...]:
+def _filter_bands(spec: MfccMeanSpec) -> tuple[tuple[int, int, np.ndarray], ...]:
     """:func:`mel_filterbank` for ``spec`` as (first bin, end bin, weights) per mel band.
 
     Each triangle covers a short run of bins, so the band sums below are ~50x less work
@@ -80,7 +80,7 @@ def _filter_bands(spec: FeatureSpec) -> tuple[tuple[int, int, np.ndarray], ...]:
 
 
 @lru_cache(maxsize=8)
-def _filter_entries(spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _filter_entries(spec: MfccMeanSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The filterbank's nonzero entries band by band: (bins, weights, first entry per band, bands)."""
     dense = mel_filterbank(spec.sample_rate, spec.n_fft, spec.n_mels, float(spec.fmin),
                            float(spec.fmax), spec.htk, spec.mel_norm)
@@ -96,7 +96,7 @@ def _filter_entries(spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray, np.ndarr
 FEW_FRAMES = 16
 
 
-def apply_filterbank(power: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def apply_filterbank(power: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """Mel filterbank times a power spectrogram: (n_fft//2+1, n_frames) -> (n_mels, n_frames)."""
     out = np.zeros((spec.n_mels, power.shape[1]))
     if power.shape[1] <= FEW_FRAMES:  # a few frames (stream edges): the per-band loop is overhead

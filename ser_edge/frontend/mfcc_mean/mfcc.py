@@ -7,7 +7,7 @@ The pipeline for one utterance ``y`` (n,) at ``spec.sample_rate`` Hz:
     -> DCT-II over the mel axis (n_mfcc, n_frames) -> mean over frames (n_mfcc,)
 
 which is ``librosa.feature.mfcc(y=y, sr=22050, n_mfcc=40, pad_mode='reflect').mean(axis=1)``
-for the default :class:`FeatureSpec`. Mel power is computed per frame independently of
+for the default :class:`MfccMeanSpec`. Mel power is computed per frame independently of
 the later steps, so a streaming caller can keep per-frame mel power and apply
 :func:`mfcc_from_mel_power` to any span. Arithmetic is float64 (librosa uses float32 from
 the STFT on; the difference is ~1e-4 on MFCC means of real speech).
@@ -21,9 +21,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...audio.resample import resample
-from ...config import FeatureSpec
 from ...errors import AudioError, ContractError
+from ..dsp import dct_matrix
 from .mel import apply_filterbank
+from .spec import MfccMeanSpec
 
 #: The ONNX input name of MFCC-mean models (the frontend's one input).
 INPUT_NAME = "features"
@@ -31,7 +32,7 @@ INPUT_NAME = "features"
 FRAME_BLOCK = 64
 
 
-def frame_count(n_samples: int, spec: FeatureSpec) -> int:
+def frame_count(n_samples: int, spec: MfccMeanSpec) -> int:
     """Number of STFT frames for ``n_samples`` samples (librosa's convention)."""
     if spec.center:
         return 1 + n_samples // spec.hop_length
@@ -70,7 +71,7 @@ def analysis_window(window: str, win_length: int, n_fft: int) -> np.ndarray:
     return out
 
 
-def stft_frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def stft_frames(y: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """STFT frames (n_frames, n_fft) of ``y`` (n,), a view of the padded signal."""
     y = np.asarray(y, dtype=np.float64)
     if y.ndim != 1 or len(y) == 0:
@@ -81,7 +82,7 @@ def stft_frames(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     return frame_signal(y, spec.n_fft, spec.hop_length)
 
 
-def frames_spectrum(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def frames_spectrum(frames: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """``rfft(frame * window)`` of frames (n, n_fft): (n_fft//2 + 1, n) complex, bins-major.
 
     Transformed along axis 0 so that each bin's row is contiguous for the filterbank (the
@@ -98,12 +99,12 @@ def spectrum_power(spectrum: np.ndarray, power: float) -> np.ndarray:
     return np.abs(spectrum) ** power
 
 
-def frames_power(frames: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def frames_power(frames: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """``|rfft(frame * window)| ** power`` of frames (n, n_fft): (n_fft//2 + 1, n) float64."""
     return spectrum_power(frames_spectrum(frames, spec), spec.power)
 
 
-def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def power_spectrogram(y: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """``|STFT(y)| ** spec.power``: (n_fft//2 + 1, n_frames) float64.
 
     ``y`` (n,) at ``spec.sample_rate``; with ``spec.center`` the signal is padded by
@@ -113,7 +114,7 @@ def power_spectrogram(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     return frames_power(stft_frames(y, spec), spec)
 
 
-def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def mel_power(y: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """Mel-band power (n_mels, n_frames) float64 of ``y`` (n,) at ``spec.sample_rate``.
 
     Column ``t`` depends only on frame ``t`` of the signal (streaming-friendly). Computed
@@ -145,40 +146,18 @@ def power_to_db(S: np.ndarray, ref: float = 1.0, amin: float = 1e-10,
     return log_spec
 
 
-@lru_cache(maxsize=8)
-def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ortho") -> np.ndarray:
-    """The first ``n_out`` rows of the DCT matrix of size ``n_in``: (n_out, n_in) float64, read-only.
-
-    ``dct_matrix(k, n) @ x == scipy.fft.dct(x, type, norm=norm, axis=0)[:k]`` (to ~1e-15 of the
-    values). Built once by transforming the identity with scipy.fft, or directly for DCT-II
-    ortho (the MFCC default) so the feature path never imports scipy.fft (~0.2 s at start).
-    """
-    if dct_type == 2 and norm == "ortho":
-        k = np.arange(n_out)[:, None]
-        basis = np.cos(np.pi * k * (2 * np.arange(n_in)[None, :] + 1) / (2.0 * n_in))
-        basis *= np.sqrt(2.0 / n_in)
-        basis[0] /= np.sqrt(2.0)
-    else:
-        from scipy.fft import dct
-
-        basis = dct(np.eye(n_in), type=dct_type, norm=norm, axis=0)[:n_out]
-    basis = np.ascontiguousarray(basis)
-    basis.flags.writeable = False
-    return basis
-
-
-def mfcc_from_mel_power(mel: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def mfcc_from_mel_power(mel: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """MFCCs (n_mfcc, n_frames) float64 from mel power (n_mels, n_frames): dB then DCT."""
     log_mel = power_to_db(mel, spec.ref, spec.amin, spec.top_db)
     return dct_matrix(spec.n_mfcc, spec.n_mels, spec.dct_type, spec.dct_norm) @ log_mel
 
 
-def mfcc(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def mfcc(y: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """MFCCs (n_mfcc, n_frames) float64 of ``y`` (n,) at ``spec.sample_rate`` Hz."""
     return mfcc_from_mel_power(mel_power(y, spec), spec)
 
 
-def mfcc_mean_from_mel_power(mel: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def mfcc_mean_from_mel_power(mel: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """Mean over frames of :func:`mfcc_from_mel_power`: (n_mfcc,) float64.
 
     The DCT is linear, so it is applied once to the frame mean of the dB values (equal to the
@@ -188,12 +167,12 @@ def mfcc_mean_from_mel_power(mel: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     return dct_matrix(spec.n_mfcc, spec.n_mels, spec.dct_type, spec.dct_norm) @ log_mel.mean(axis=1)
 
 
-def mfcc_mean(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+def mfcc_mean(y: np.ndarray, spec: MfccMeanSpec) -> np.ndarray:
     """Mean over frames of :func:`mfcc`: (n_mfcc,) float32. ``y`` is at ``spec.sample_rate``."""
     return mfcc_mean_from_mel_power(mel_power(y, spec), spec).astype(np.float32)
 
 
-def extract(samples: np.ndarray, sample_rate: int, spec: FeatureSpec) -> np.ndarray:
+def extract(samples: np.ndarray, sample_rate: int, spec: MfccMeanSpec) -> np.ndarray:
     """The model's input: mono ``samples`` (n,) at ``sample_rate`` Hz -> (n_mfcc,) float32.
 
     Resamples to ``spec.sample_rate`` with ``spec.resampler`` (as librosa.load), then

@@ -30,12 +30,13 @@ from typing import Any
 import numpy as np
 
 from ...audio.resample import StreamResampler
-from ...config import FeatureSpec, StreamSpec
+from ...config import StreamSpec
 from ...segment.gate import FramedGate
 from ..protocol import FeatureWindow
 from .activity import ActivitySpec, has_speech
 from .incremental import IncrementalMfcc
 from .mfcc import INPUT_NAME, mfcc_mean
+from .spec import MfccMeanSpec
 
 
 class VoicedFrames(FramedGate):
@@ -75,7 +76,7 @@ class WindowFeatureStream:
     and the features see the samples the model's features are computed from.
     """
 
-    def __init__(self, spec: StreamSpec, frontend: FeatureSpec, sample_rate: int,
+    def __init__(self, spec: StreamSpec, frontend: MfccMeanSpec, sample_rate: int,
                  activity: ActivitySpec | None = None) -> None:
         self.spec, self.frontend, self.sample_rate = spec, frontend, int(sample_rate)
         self.rate = frontend.sample_rate  # the model rate, where windows are cut

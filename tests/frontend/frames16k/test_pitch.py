@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.frames import compute_frames
 from ser_edge.frontend.frames16k.pitch import semitones
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from support.frames_signals import SR, tone
 
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 @pytest.mark.parametrize("f0", [80.0, 123.4, 220.0, 330.0, 450.0])

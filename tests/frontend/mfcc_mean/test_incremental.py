@@ -9,10 +9,10 @@ import pytest
 
 from ser_edge.audio.read import read_audio
 from ser_edge.audio.resample import resample
-from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError
 from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
 from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 TOLERANCE = 1e-4
 
@@ -26,7 +26,7 @@ def _stream(example_wavs: list[Path], rate: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _check(stream: np.ndarray, spec: FeatureSpec, window: float, hop: float, block: int,
+def _check(stream: np.ndarray, spec: MfccMeanSpec, window: float, hop: float, block: int,
            remove_dc: bool = False) -> int:
     inc = IncrementalMfcc(spec, window, hop, remove_dc=remove_dc)
     got = [w for i in range(0, len(stream), block) for w in inc.push(stream[i:i + block])]
@@ -44,14 +44,14 @@ def _check(stream: np.ndarray, spec: FeatureSpec, window: float, hop: float, blo
 @pytest.mark.parametrize(("window", "hop", "block"), [(3.0, 1.0, 1102), (3.0, 0.5, 4096), (2.0, 0.25, 777),
                                                        (1.0, 1.5, 5000)])
 def test_equals_mfcc_mean_on_speech(example_wavs: list[Path], window: float, hop: float, block: int) -> None:
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     stream = _stream(example_wavs, spec.sample_rate)
     assert _check(stream, spec, window, hop, block) >= 3
 
 
 def test_top_db_clip_is_per_window() -> None:
     """A loud burst in one window must not clip the quiet frames of the other windows."""
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     rng = np.random.default_rng(0)
     stream = 1e-4 * rng.standard_normal(8 * spec.sample_rate)
     stream[spec.sample_rate:spec.sample_rate + 3000] += 0.9 * np.sin(np.arange(3000) * 0.3)
@@ -61,16 +61,16 @@ def test_top_db_clip_is_per_window() -> None:
 def test_other_specs_and_edges() -> None:
     """No top_db, center=False (no edge frames), and a block of 1 sample."""
     rng = np.random.default_rng(1)
-    specs = (FeatureSpec(top_db=None), FeatureSpec(center=False),
-             FeatureSpec(n_fft=1024, win_length=1024, hop_length=256))
+    specs = (MfccMeanSpec(top_db=None), MfccMeanSpec(center=False),
+             MfccMeanSpec(n_fft=1024, win_length=1024, hop_length=256))
     for spec in specs:
         _check(0.1 * rng.standard_normal(3 * spec.sample_rate), spec, 1.0, 0.3, 3001)
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     _check(0.1 * rng.standard_normal(spec.sample_rate + 600), spec, 0.2, 0.05, 1)
 
 
 def test_hop_is_whole_frames_and_reset() -> None:
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     inc = IncrementalMfcc(spec, 3.0, 1.0)
     assert inc.hop_samples == 43 * spec.hop_length and inc.window_samples == 66150
     x = 0.1 * np.random.default_rng(2).standard_normal(70_000)
@@ -88,7 +88,7 @@ def test_hop_is_whole_frames_and_reset() -> None:
 def test_remove_dc_equals_mfcc_mean_of_the_dc_free_window(example_wavs: list[Path], offset: float) -> None:
     """With remove_dc, each window is as if its own mean had been subtracted before the STFT,
     including a DC offset that changes within the stream (so every window's mean differs)."""
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     stream = _stream(example_wavs, spec.sample_rate).astype(np.float64) + offset
     stream[len(stream) // 3:len(stream) // 2] += 0.2
     assert _check(stream, spec, 3.0, 1.0, 2205, remove_dc=True) >= 3
@@ -97,15 +97,15 @@ def test_remove_dc_equals_mfcc_mean_of_the_dc_free_window(example_wavs: list[Pat
 
 def test_remove_dc_changes_only_the_bands_a_constant_reaches() -> None:
     """For the Hann window a constant reaches rfft bins 0 and 1, which feed mel band 0 only."""
-    inc = IncrementalMfcc(FeatureSpec(), 3.0, 1.0, remove_dc=True)
+    inc = IncrementalMfcc(MfccMeanSpec(), 3.0, 1.0, remove_dc=True)
     assert inc._bins.tolist() == [0, 1] and inc._bands.tolist() == [0]
-    assert IncrementalMfcc(FeatureSpec(), 3.0, 1.0)._bins.size == 0
+    assert IncrementalMfcc(MfccMeanSpec(), 3.0, 1.0)._bins.size == 0
 
 
 @pytest.mark.parametrize("pad_mode", ["constant", "edge", "symmetric", "wrap"])
 def test_edge_frames_for_other_pad_modes(pad_mode: str) -> None:
     """Edge frames padded from the window's ends (or the whole window for 'wrap') are exact."""
-    spec = FeatureSpec(pad_mode=pad_mode)
+    spec = MfccMeanSpec(pad_mode=pad_mode)
     x = 0.1 * np.random.default_rng(3).standard_normal(3 * spec.sample_rate) + 0.02
     _check(x, spec, 1.0, 0.3, 4000)
     _check(x, spec, 1.0, 0.3, 4000, remove_dc=True)

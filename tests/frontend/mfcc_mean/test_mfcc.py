@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from ser_edge.audio.resample import resample
-from ser_edge.config import FeatureSpec
 from ser_edge.errors import AudioError, ContractError
 from ser_edge.frontend.mfcc_mean.mel import apply_filterbank, mel_filterbank
 from ser_edge.frontend.mfcc_mean.mfcc import (
@@ -23,10 +22,11 @@ from ser_edge.frontend.mfcc_mean.mfcc import (
     power_spectrogram,
     power_to_db,
 )
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 librosa = pytest.importorskip("librosa")
 
-SPEC = FeatureSpec()
+SPEC = MfccMeanSpec()
 SR = SPEC.sample_rate
 
 
@@ -41,7 +41,7 @@ def _speechlike(seconds: float, seed: int = 0, sr: int = SR) -> np.ndarray:
     return (0.1 * env * voice + 0.005 * rng.standard_normal(len(t))).astype(np.float32)
 
 
-def _librosa_mfcc(y: np.ndarray, spec: FeatureSpec = SPEC) -> np.ndarray:
+def _librosa_mfcc(y: np.ndarray, spec: MfccMeanSpec = SPEC) -> np.ndarray:
     return librosa.feature.mfcc(
         y=y, sr=spec.sample_rate, n_mfcc=spec.n_mfcc, n_fft=spec.n_fft, hop_length=spec.hop_length,
         win_length=spec.win_length, center=spec.center, pad_mode=spec.pad_mode, n_mels=spec.n_mels,

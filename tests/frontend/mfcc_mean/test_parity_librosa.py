@@ -24,8 +24,8 @@ from scipy.signal.windows import kaiser
 
 from ser_edge.audio.read import read_audio
 from ser_edge.audio.resample import resample
-from ser_edge.config import FeatureSpec
 from ser_edge.frontend.mfcc_mean.mfcc import extract, mfcc_mean
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 librosa = pytest.importorskip("librosa")
 resampy = pytest.importorskip("resampy")
@@ -63,7 +63,7 @@ def _training_resample(path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def differences(audio_dir: Path, example_wavs: list[Path]) -> dict[str, dict[str, np.ndarray]]:
     """Per comparison ("today", "training"), per file: |ours - librosa| (40,)."""
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
     out: dict[str, dict[str, np.ndarray]] = {"today": {}, "training": {}}
     for path in [*example_wavs, *_sample(audio_dir)]:
         samples, rate = read_audio(path)

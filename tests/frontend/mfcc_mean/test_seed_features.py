@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from ser_edge.audio.read import read_audio
-from ser_edge.config import FeatureSpec
 from ser_edge.frontend.mfcc_mean.mfcc import extract
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 EXAMPLE_ROWS = {"03-01-01-01-01-02-05.wav": 417, "10-16-07-29-82-30-63.wav": 3853}
 MIN_HIT_RATE = 0.99
@@ -61,7 +61,7 @@ def ours(
     """(files, their rows (N,), our features (N, 40)) for every matched recording."""
     pytest.importorskip("soundfile")
     pairs = _matched_files(seed_dir, audio_dir, example_wavs)
-    spec = FeatureSpec()
+    spec = MfccMeanSpec()
 
     def features(path: Path) -> np.ndarray:
         samples, rate = read_audio(path)

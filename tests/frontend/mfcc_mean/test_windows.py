@@ -10,9 +10,10 @@ import pytest
 from ser_edge.audio.read import read_audio
 from ser_edge.audio.resample import StreamResampler, resample
 from ser_edge.classifier import EmotionClassifier
-from ser_edge.config import FeatureSpec, StreamSpec
+from ser_edge.config import StreamSpec
 from ser_edge.frontend.mfcc_mean.incremental import IncrementalMfcc
 from ser_edge.frontend.mfcc_mean.mfcc import mfcc_mean
+from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.stream import StreamEngine
 
@@ -46,7 +47,7 @@ def _events(engine: StreamEngine, x: np.ndarray, block: int, skip: tuple[int, in
     return out + engine.finish()
 
 
-def _check_features(windows: list, y: np.ndarray, frontend: FeatureSpec, tolerance: float) -> None:
+def _check_features(windows: list, y: np.ndarray, frontend: MfccMeanSpec, tolerance: float) -> None:
     """Each window's features = mfcc_mean(w - mean(w)) of its samples w in the resampled stream y."""
     grid = IncrementalMfcc(frontend, SPEC.window, SPEC.hop)
     for w in windows:
@@ -66,7 +67,7 @@ def test_window_mode_serves_every_rate_pair_and_resampler(speech: tuple[np.ndarr
     mfcc_mean of the window's samples in resample() of the whole stream."""
     x48, _ = speech
     x = resample(x48[:12 * 48000], 48000, rate)
-    frontend = FeatureSpec(resampler=resampler)
+    frontend = MfccMeanSpec(resampler=resampler)
     stream = WindowFeatureStream(SPEC, frontend, rate)
     windows = [w for i in range(0, len(x), 1999) for w in stream.push(x[i:i + 1999])] + stream.flush()
     y = resample(x, rate, frontend.sample_rate, resampler)

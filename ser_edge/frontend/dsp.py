@@ -1,0 +1,29 @@
+"""DSP shared by the frontend kinds: the DCT matrix their MFCCs use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+
+@lru_cache(maxsize=8)
+def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ortho") -> np.ndarray:
+    """The first ``n_out`` rows of the DCT matrix of size ``n_in``: (n_out, n_in) float64, read-only.
+
+    ``dct_matrix(k, n) @ x == scipy.fft.dct(x, type, norm=norm, axis=0)[:k]`` (to ~1e-15 of the
+    values). Built once by transforming the identity with scipy.fft, or directly for DCT-II
+    ortho (the MFCC default) so the feature path never imports scipy.fft (~0.2 s at start).
+    """
+    if dct_type == 2 and norm == "ortho":
+        k = np.arange(n_out)[:, None]
+        basis = np.cos(np.pi * k * (2 * np.arange(n_in)[None, :] + 1) / (2.0 * n_in))
+        basis *= np.sqrt(2.0 / n_in)
+        basis[0] /= np.sqrt(2.0)
+    else:
+        from scipy.fft import dct
+
+        basis = dct(np.eye(n_in), type=dct_type, norm=norm, axis=0)[:n_out]
+    basis = np.ascontiguousarray(basis)
+    basis.flags.writeable = False
+    return basis
