@@ -64,14 +64,15 @@ def test_many_phase_ratio_falls_back_to_exact_loop() -> None:
 def test_straggler_search_is_kept_for_short_outputs_and_extended_for_long_ones():
     """The search is cached per rate pair up to STRAGGLER_CACHE outputs; a longer input goes
     on from the cached part and gives what a fresh search gives, without being kept."""
-    from ser_edge.audio import resample as rb
+    from ser_edge.audio.resample import STRAGGLER_CACHE, StragglerSearch, straggler_search
 
     bank = tap_bank("kaiser_fast", 48000, 22050)
-    rb.STRAGGLERS.pop(("kaiser_fast", 48000, 22050), None)
-    short = rb.stragglers("kaiser_fast", 48000, 22050, bank, 100_000)
-    assert rb.STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000 and short.size > 0
-    long = rb.stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
-    assert rb.STRAGGLERS[("kaiser_fast", 48000, 22050)][0] == 100_000  # not kept
-    rb.STRAGGLERS.pop(("kaiser_fast", 48000, 22050))
-    fresh = rb.stragglers("kaiser_fast", 48000, 22050, bank, rb.STRAGGLER_CACHE + 50_000)
+    straggler_search.cache_clear()
+    search = straggler_search("kaiser_fast", 48000, 22050)
+    short = search.below(bank, 100_000)
+    assert search.searched == 100_000 and short.size > 0
+    assert straggler_search("kaiser_fast", 48000, 22050) is search
+    long = search.below(bank, STRAGGLER_CACHE + 50_000)
+    assert search.searched == 100_000  # not kept
+    fresh = StragglerSearch("kaiser_fast", 48000, 22050).below(bank, STRAGGLER_CACHE + 50_000)
     assert np.array_equal(long, fresh) and np.array_equal(long[:short.size], short)
