@@ -15,22 +15,24 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ContractError
 
 #: The metadata key of a field's :class:`Rule`.
 RULE = "ser_edge.rule"
+#: A spec dataclass (what :func:`parse_settings` builds).
+Spec = TypeVar("Spec")
 #: The kinds of value a :class:`Rule` checks.
 KINDS = ("whole", "real", "flag", "choice", "name", "reals", "spec")
 
 
-def is_whole(value: Any, minimum: int) -> bool:
+def is_whole(value: object, minimum: int) -> bool:
     """Whether ``value`` is a whole number (a bool is not) >= ``minimum``."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
-def is_real(value: Any) -> bool:
+def is_real(value: object) -> bool:
     """Whether ``value`` is a finite real number (a bool is not)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -51,9 +53,9 @@ class Rule:
     low: float | None = None
     high: float | None = None
     above: bool = False
-    choices: tuple[Any, ...] = ()
+    choices: tuple[object, ...] = ()
     optional: bool = False
-    spec: Any = None
+    spec: type | None = None
     hint: str = ""
 
     def expected(self) -> str:
@@ -82,7 +84,7 @@ class Rule:
         low_ok = self.low is None or (x > self.low if self.above else x >= self.low)
         return low_ok and (self.high is None or x <= self.high)
 
-    def accepts(self, value: Any) -> bool:
+    def accepts(self, value: object) -> bool:
         """Whether ``value`` is a valid value of the setting."""
         if value is None:
             return self.optional or (self.kind == "choice" and None in self.choices)
@@ -100,7 +102,7 @@ class Rule:
         return checks[self.kind](value)
 
 
-def setting(default: Any, kind: str, **rule: Any) -> Any:
+def setting(default: object, kind: str, **rule: object) -> Any:
     """A dataclass field with ``default`` whose value :func:`check_settings` checks against
     ``Rule(kind, **rule)``."""
     if kind not in KINDS:
@@ -108,7 +110,7 @@ def setting(default: Any, kind: str, **rule: Any) -> Any:
     return field(default=default, metadata={RULE: Rule(kind, **rule)})
 
 
-def check_settings(spec: Any, what: str) -> None:
+def check_settings(spec: object, what: str) -> None:
     """Check every field of the dataclass instance ``spec`` that has a :class:`Rule`;
     ContractError ``"{what} {field}: expected ..., got ..."`` for the first bad one. A "reals"
     value is stored as a tuple of floats."""
@@ -138,7 +140,7 @@ def known_settings(cls: type, data: Mapping[str, Any], what: str) -> dict[str, A
     return dict(data)
 
 
-def parse_settings(cls: type, data: Mapping[str, Any], what: str) -> Any:
+def parse_settings(cls: type[Spec], data: Mapping[str, Any], what: str) -> Spec:
     """``cls`` built from the JSON object ``data`` (unknown keys refused; a "spec" setting
     given as an object is built with its class's ``from_dict``); checked as it is built."""
     values = known_settings(cls, data, what)
@@ -149,7 +151,7 @@ def parse_settings(cls: type, data: Mapping[str, Any], what: str) -> Any:
     return cls(**values)
 
 
-def settings_dict(spec: Any) -> dict[str, Any]:
+def settings_dict(spec: object) -> dict[str, Any]:
     """A JSON-ready dict of every setting: tuples become lists, a "spec" setting its
     ``to_dict()`` (left out when None)."""
     out: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,13 +36,16 @@ from .files import check_model_path, shipped_model_path
 from .rates import rate_warning
 from .session import SessionOptions, first_line, open_session, per_example_shape, session_io
 
+if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
+    import onnxruntime as ort
+
 log = logging.getLogger("ser_edge.model")
 
 
 class EmotionModel:
     """Features -> class probabilities with one ONNX session (load once, call many times)."""
 
-    def __init__(self, session: Any, spec: ModelSpec, path: Path) -> None:
+    def __init__(self, session: ort.InferenceSession, spec: ModelSpec, path: Path) -> None:
         self.session = session
         self.spec = spec
         self.path = path

@@ -7,10 +7,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import ModelError
 from .files import read_model_bytes
+
+if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
+    import onnxruntime as ort
 
 #: How every external-data reference starts in an ONNX file: the StringStringEntryProto key
 #: field (tag 0x0a, length 8) holding "location". A file without these bytes has none.
@@ -23,7 +26,7 @@ class SessionOptions:
     threads: int = 1
     spinning: bool = False
 
-    def build(self) -> Any:
+    def build(self) -> ort.SessionOptions:
         """An ``onnxruntime.SessionOptions`` with these settings."""
         import onnxruntime as ort
 
@@ -52,7 +55,7 @@ def first_line(exc: BaseException, limit: int = 200) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]
 
 
-def open_session(path: Path, options: SessionOptions) -> Any:
+def open_session(path: Path, options: SessionOptions) -> ort.InferenceSession:
     """A session for the model at ``path``, built from the file's bytes (never the path).
 
     A model may keep tensors in other files ("external data") named by a relative or absolute
@@ -77,12 +80,12 @@ def open_session(path: Path, options: SessionOptions) -> Any:
             raise ModelError(f"{path}: not a usable ONNX model ({first_line(exc)})") from None
 
 
-def per_example_shape(dims: Sequence[Any]) -> tuple[int | None, ...]:
+def per_example_shape(dims: Sequence[int | str | None]) -> tuple[int | None, ...]:
     """An ONNX input's dimensions without the batch one; None for a symbolic dimension."""
     return tuple(d if isinstance(d, int) and d > 0 else None for d in dims[1:])
 
 
-def session_io(session: Any, path: Path) -> tuple[list[Any], Any]:
+def session_io(session: ort.InferenceSession, path: Path) -> tuple[list[ort.NodeArg], ort.NodeArg]:
     """The float inputs and the first output of a session (ModelError otherwise)."""
     inputs, outputs = session.get_inputs(), session.get_outputs()
     if not inputs or not outputs:

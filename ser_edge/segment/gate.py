@@ -11,7 +11,7 @@ Positions are absolute sample indices of the stream; every class has ``reset()``
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -111,7 +111,11 @@ class DCBlocker:
         return y
 
 
-class FramedGate:
+#: What a FramedGate's frames complete (utterance mode: Segment; window mode's VoicedFrames: nothing).
+Item = TypeVar("Item")
+
+
+class FramedGate(Generic[Item]):
     """Common base of the stream decisions: buffer the audio, split it into whole frames of
     the DC-blocked stream, run the gate, and call :meth:`_frame` for each frame.
 
@@ -138,7 +142,7 @@ class FramedGate:
     def _seconds(self, seconds: float) -> int:
         return round(seconds * self.sample_rate)
 
-    def push(self, block: np.ndarray) -> list[Any]:
+    def push(self, block: np.ndarray) -> list[Item]:
         """Add mono samples (n,); return what this block completes."""
         self.buffer.append(block)
         self._unframed = np.concatenate([self._unframed, self.dc(block)])
@@ -147,7 +151,7 @@ class FramedGate:
             return []
         frames, self._unframed = np.split(self._unframed, [n * self.gate.frame_len])
         start, stop = self.gate.step(frame_rms_db(frames, self.sample_rate, self.spec.frame_seconds))
-        out: list[Any] = []
+        out: list[Item] = []
         for i in range(n):
             pos = self._framed + i * self.gate.frame_len
             out.extend(self._frame(pos, bool(start[i]), bool(stop[i])))
@@ -155,17 +159,17 @@ class FramedGate:
         self.buffer.trim(self._keep_from())
         return out
 
-    def gap(self, n_samples: int) -> list[Any]:
+    def gap(self, n_samples: int) -> list[Item]:
         """Samples were lost (queue overflow): close what is open and skip ``n_samples``."""
         out = self.flush()
         self.reset(self.buffer.end + max(0, n_samples), keep_floor=True)
         return out
 
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Any]:
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[Item]:
         raise NotImplementedError
 
     def _keep_from(self) -> int:
         raise NotImplementedError
 
-    def flush(self) -> list[Any]:
+    def flush(self) -> list[Item]:
         raise NotImplementedError

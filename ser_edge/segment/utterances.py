@@ -32,7 +32,7 @@ class Segment:
     decided_at: int
 
 
-class UtteranceSegmenter(FramedGate):
+class UtteranceSegmenter(FramedGate[Segment]):
     """Energy VAD: one Segment per utterance, with context, emitted once it has ended."""
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:

@@ -25,7 +25,6 @@ the model rate, DC removed); windows without voiced frames are not returned at a
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 import numpy as np
 
@@ -39,14 +38,14 @@ from .mfcc import INPUT_NAME, mfcc_mean
 from .spec import MfccMeanSpec
 
 
-class VoicedFrames(FramedGate):
+class VoicedFrames(FramedGate[None]):
     """The gate's voiced frames, kept for window decisions. Emits nothing itself."""
 
     def reset(self, position: int = 0, keep_floor: bool = False) -> None:
         super().reset(position, keep_floor)
         self._voiced: deque[int] = deque()  # start positions of voiced frames still in reach
 
-    def _frame(self, pos: int, start: bool, stop: bool) -> list[Any]:
+    def _frame(self, pos: int, start: bool, stop: bool) -> list[None]:
         if stop:
             self._voiced.append(pos)
         return []
@@ -54,7 +53,7 @@ class VoicedFrames(FramedGate):
     def _keep_from(self) -> int:
         return self._framed - 2 * self._seconds(self.spec.window)
 
-    def flush(self) -> list[Any]:
+    def flush(self) -> list[None]:
         return []
 
     def voiced_samples(self, begin: int, end: int) -> int:
