@@ -8,8 +8,8 @@
 - :mod:`.frames16k`: the default kind (16 kHz frames, pitch, Silero speech detection,
   pooling).
 
-Imports :mod:`ser_edge.config`, :mod:`ser_edge.errors`, :mod:`ser_edge.audio` and
-:mod:`ser_edge.segment`.
+Imports :mod:`ser_edge.errors`, :mod:`ser_edge.settings`, :mod:`ser_edge.config`,
+:mod:`ser_edge.audio` and :mod:`ser_edge.segment`; the two kinds never import each other.
 """
 
 from __future__ import annotations
