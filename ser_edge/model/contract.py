@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class ModelSpec:
                 raise ContractError(f"'{key}' metadata is not valid JSON: {exc}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         frontend = values["frontend"]
-        if isinstance(frontend, Mapping):
+        if not is_dataclass(frontend):  # a JSON value: the kind's spec (or ContractError)
             frontend = frontend_from_dict(frontend)
         labels = values["labels"]
         if not isinstance(labels, (list, tuple)):
