@@ -76,6 +76,8 @@ def dump_library(tree: Path, files: list[Path]) -> tuple[dict[str, np.ndarray], 
 def dump(out: Path) -> None:
     import ser_edge
 
+    if not (DATA / "audio" / "ravdess").is_dir():
+        raise SystemExit(f"{DATA / 'audio' / 'ravdess'} not found: set SER_EDGE_DATA to the data folder")
     tree = Path(ser_edge.__file__).resolve().parents[1]
     out.mkdir(parents=True, exist_ok=True)
     files = chosen_files()
