@@ -16,8 +16,14 @@ Several speakers in one room share one state: the statistics then describe the h
 the microphone, not one voice.
 
 Files (:meth:`Calibration.save`) are JSON, written atomically (a temporary file in the same
-folder, fsync, rename). :meth:`Calibration.open` never fails on a bad file: it returns a fresh
-state and a one-line warning, and leaves the bad file as it is until the next save replaces it.
+folder, fsync, rename, fsync of the folder). A write never replaces anything but a calibration
+file of ser-edge (:func:`check_replaceable`): a recording, a text file, a folder, a symbolic
+link or anything that is not JSON with ``"format": "ser-edge calibration"`` is left as it is
+(CalibrationError, one line). Symbolic links are refused rather than followed: a rename
+replaces the link itself, and writing to wherever a link points is writing out of place, so
+the state is kept only in a regular file at the path given. :meth:`Calibration.open` refuses
+such a path too; for a calibration file it cannot use (another model's, another version, bad
+values) it returns a fresh state and a one-line warning, and the next save replaces that file.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -46,6 +53,9 @@ FILE_FORMAT = "ser-edge calibration"
 FILE_VERSION = 1
 #: Largest calibration file read (bytes): a state of a few hundred statistics is ~20 kB.
 MAX_FILE_BYTES = 4 * 1024 * 1024
+#: How every refusal to write over a file that is not a calibration file ends (listen, classify,
+#: calibration reset and the API say the same).
+NOT_REPLACED = "not replaced (name another file, or delete this one first)"
 
 
 def now_utc() -> str:
@@ -82,6 +92,78 @@ def finite_vector(values: Any, n: int, what: str) -> np.ndarray:
     if not np.all(np.isfinite(x)):
         raise CalibrationError(f"{what}: non-finite value at index {int(np.argmin(np.isfinite(x)))}")
     return x
+
+
+def read_json(path: Path) -> Any:
+    """The JSON value in the regular file ``path`` (links followed), at most :data:`MAX_FILE_BYTES`.
+
+    CalibrationError, one line naming the file: missing or unreadable, not a regular file, too
+    large, not UTF-8 JSON.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise CalibrationError(f"{path}: {kind}, not a ser-edge calibration file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise CalibrationError(f"{path}: {info.st_size} bytes, more than a calibration file "
+                                   f"has ({MAX_FILE_BYTES}); not a ser-edge calibration file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CalibrationError(f"{path}: cannot read the calibration file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CalibrationError(f"{path}: not JSON, not a ser-edge calibration file (binary data, "
+                               f"not UTF-8 text)") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CalibrationError(f"{path}: not JSON, not a ser-edge calibration file "
+                               f"({str(exc).splitlines()[0][:120]})") from None
+
+
+def format_problem(data: Any) -> str | None:
+    """Why a JSON value is not a calibration file's object (None: it has our ``format``)."""
+    if isinstance(data, Mapping) and data.get("format") == FILE_FORMAT:
+        return None
+    return f"not a ser-edge calibration file (no \"format\": \"{FILE_FORMAT}\")"
+
+
+def replace_problem(path: Path) -> str | None:
+    """Why ``path`` must not be replaced by a calibration file, one line naming it (None: it
+    does not exist, or it is a regular file holding a ser-edge calibration of any model)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path}: cannot be checked ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return (f"{path}: a symbolic link (to {os.readlink(path)}); ser-edge keeps its calibration "
+                f"only in a regular file, never through a link")
+    return content_problem(path)
+
+
+def content_problem(path: Path) -> str | None:
+    """Why the existing ``path`` (links followed) is not a calibration file of ser-edge, one line
+    naming it (None: it is one, of any model)."""
+    try:
+        problem = format_problem(read_json(path))
+    except CalibrationError as exc:
+        return str(exc)
+    return None if problem is None else f"{path}: {problem}"
+
+
+def check_replaceable(path: str | Path) -> None:
+    """CalibrationError, one line naming the file, unless a calibration file may be written to
+    ``path``: nothing is there, or a regular file that is a ser-edge calibration (any model's,
+    any version, even with bad values). Every writer calls it (listen, calibration reset,
+    :meth:`Calibration.save`, :meth:`Calibration.open`)."""
+    problem = replace_problem(Path(path))
+    if problem is not None:
+        raise CalibrationError(f"{problem}; {NOT_REPLACED}")
 
 
 class Calibration:
@@ -163,8 +245,9 @@ class Calibration:
         fingerprint, or bad values (count not a whole number >= 0, sums of another length or
         not finite, negative sums of squares).
         """
-        if not isinstance(data, Mapping) or data.get("format") != FILE_FORMAT:
-            raise CalibrationError(f"not a ser-edge calibration file (no \"format\": \"{FILE_FORMAT}\")")
+        problem = format_problem(data)
+        if problem is not None:
+            raise CalibrationError(problem)
         if data.get("version") != FILE_VERSION:
             raise CalibrationError(f"calibration file version {data.get('version')!r}, "
                                    f"this ser-edge reads version {FILE_VERSION}")
@@ -185,22 +268,29 @@ class Calibration:
         return state
 
     def save(self, path: str | Path) -> None:
-        """Write the state to ``path`` atomically: a temporary file in the same folder, flushed
-        and fsynced, then renamed over ``path`` (an old file stays whole if anything fails).
+        """Write the state to ``path`` atomically: a temporary file in the same folder (the old
+        file's permissions, else 0600), flushed and fsynced, renamed over ``path``, then the
+        folder fsynced (an old file stays whole if anything fails).
 
-        CalibrationError naming the file when it cannot be written.
+        CalibrationError naming the file when it cannot be written, or when ``path`` is
+        something a calibration must not replace (:func:`check_replaceable`).
         """
         p = Path(path)
+        check_replaceable(p)
         text = json.dumps(self.to_dict(), indent=1) + "\n"
         tmp = None
         try:
+            mode = stat.S_IMODE(p.stat().st_mode) if p.exists() else None
             fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                if mode is not None:
+                    os.fchmod(fh.fileno(), mode)
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, p)
             tmp = None
+            sync_folder(p.parent)
         except OSError as exc:
             raise CalibrationError(f"{p}: cannot save the calibration ({exc.strerror or exc})") from None
         finally:
@@ -210,26 +300,15 @@ class Calibration:
 
     @classmethod
     def load(cls, path: str | Path, spec: CalibrationSpec) -> Calibration:
-        """Read a state :meth:`save` wrote, for a model with ``spec``.
+        """Read a state :meth:`save` wrote, for a model with ``spec`` (a link is followed: reading
+        is safe).
 
         CalibrationError, one line naming the file and the problem: missing or unreadable,
-        not JSON, not a ser-edge calibration file, made for another model (fingerprint), bad
-        values. Callers decide whether to start fresh (:meth:`open` does).
+        not a regular file, not JSON, not a ser-edge calibration file, made for another model
+        (fingerprint), bad values. Callers decide whether to start fresh (:meth:`open` does).
         """
         p = Path(path)
-        try:
-            if p.stat().st_size > MAX_FILE_BYTES:
-                raise CalibrationError(f"{p}: {p.stat().st_size} bytes, more than a calibration file "
-                                       f"has ({MAX_FILE_BYTES}); not a ser-edge calibration file")
-            with open(p, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise CalibrationError(f"{p}: cannot read the calibration file ({exc.strerror or exc})") from None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise CalibrationError(f"{p}: not JSON, not a ser-edge calibration file "
-                                   f"({str(exc).splitlines()[0][:120]})") from None
+        data = read_json(p)
         try:
             return cls.from_dict(data, spec)
         except CalibrationError as exc:
@@ -239,15 +318,32 @@ class Calibration:
     def open(cls, path: str | Path, spec: CalibrationSpec) -> tuple[Calibration, str | None]:
         """The state in ``path`` when it exists and is usable, else a fresh one, and a warning.
 
-        Never raises for a bad file: a corrupt, foreign or unreadable file gives a fresh state
-        and a one-line warning (None when all went well). The bad file is left as it is; the
-        next :meth:`save` to ``path`` replaces it.
+        CalibrationError (one line, nothing read or written) when ``path`` is not something a
+        calibration may replace (:func:`check_replaceable`: a recording, a text file, a folder,
+        a link). A calibration file that cannot be used (another model's, another version, bad
+        values) gives a fresh state and a one-line warning (None when all went well); it is
+        left as it is and the next :meth:`save` to ``path`` replaces it.
         """
         p = Path(path)
-        if not p.exists() and not p.is_symlink():
+        check_replaceable(p)
+        if not p.exists():
             return cls(spec), None
         try:
             return cls.load(p, spec), None
         except CalibrationError as exc:
             return cls(spec), f"{exc}; starting a fresh calibration (the next save replaces the file)"
 
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder so that a rename in it survives a power cut (best effort: some file
+    systems cannot)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

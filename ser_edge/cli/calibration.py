@@ -2,21 +2,23 @@
 ``classify`` and ``listen``, ``listen``'s saving of its state, and ``ser-edge calibration
 show|reset FILE``.
 
-``listen --calibration FILE`` loads FILE at start (a corrupt or foreign file: one warning, a
-fresh state), saves it every :data:`SAVE_EVERY` new utterances or :data:`SAVE_SECONDS` seconds
-(at the next event) and on every exit; a save that fails is one warning and listening goes on.
+``listen --calibration FILE`` loads FILE at start (another model's, or bad values: one warning,
+a fresh state), saves it every :data:`SAVE_EVERY` new utterances or :data:`SAVE_SECONDS` seconds
+(at the next event) and on every exit, once it has learned something; a save that fails is one
+warning and listening goes on. A FILE that is not a calibration file of ser-edge (a recording,
+a text file, a folder, a symbolic link) is refused before the model loads (exit 2) and never
+replaced, with the message of ``calibration reset``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..calibration import Calibration
+from ..calibration import NOT_REPLACED, Calibration, check_replaceable, content_problem
 from ..config import CalibrationSpec
 from ..errors import CalibrationError, SerEdgeError
 from ..frontend.frames16k.spec import Frames16kSpec
@@ -47,9 +49,10 @@ def add_calibration_options(parser: argparse.ArgumentParser, command: str) -> No
         g.add_argument("--calibrate", action="store_true",
                        help="adapt to the voices and the microphone heard, in memory")
         g.add_argument("--calibration", metavar="FILE",
-                       help="keep the calibration in FILE (implies --calibrate): load it at start (a bad "
-                            f"or foreign file: a warning and a fresh start), save it every {SAVE_EVERY} "
-                            f"utterances or {SAVE_SECONDS:g} s and on exit")
+                       help="keep the calibration in FILE (implies --calibrate): load it at start (another "
+                            "model's: a warning and a fresh start; a file that is not a calibration file is "
+                            f"refused, never replaced), save it every {SAVE_EVERY} utterances or "
+                            f"{SAVE_SECONDS:g} s and on exit, once speech was heard")
         g.add_argument("--no-adapt", action="store_true",
                        help="with --calibration FILE: classify with the saved state as it is, "
                             "never change FILE")
@@ -69,19 +72,36 @@ def calibration_wanted(args: argparse.Namespace) -> bool:
 
 def check_calibration(args: argparse.Namespace, command: str) -> None:
     """UsageError (before the model loads) for --no-adapt without a file, a file in a folder that
-    does not exist, or calibration options with a model that has no calibration."""
+    does not exist, a FILE that is not a calibration file (listen would replace it, classify
+    cannot read it: a recording, a text file, a folder, a link for listen; the message of
+    ``calibration reset``), or calibration options with a model that has no calibration."""
     if getattr(args, "no_adapt", False) and not args.calibration:
         raise UsageError(f"{command}: --no-adapt needs --calibration FILE (a saved state to use as it is)")
     if args.calibration:
-        path = Path(args.calibration)
-        if path.is_dir():
-            raise UsageError(f"{command}: --calibration {path}: is a folder, expected a file")
-        if command == "listen" and not path.parent.is_dir():
-            raise UsageError(f"{command}: --calibration {path}: folder {path.parent} does not exist")
+        check_file(Path(args.calibration), command, writes=command == "listen" and not args.no_adapt)
     if calibration_wanted(args):
         frontend = model_frontend(args.model)  # None: unreadable, the load says why
         if frontend is not None and getattr(frontend, "calibration", None) is None:
             raise UsageError(no_calibration(args, command))
+
+
+def check_file(path: Path, command: str, writes: bool) -> None:
+    """UsageError for a --calibration FILE the command cannot use: one it would write (``writes``)
+    must be absent or a calibration file in an existing folder; one it only reads must exist
+    and be a calibration file (links followed)."""
+    if writes and not path.parent.is_dir():
+        raise UsageError(f"{command}: --calibration {path}: folder {path.parent} does not exist")
+    if writes:
+        try:
+            check_replaceable(path)
+        except CalibrationError as exc:
+            raise UsageError(str(exc)) from None
+    elif command == "classify":
+        if not path.exists():
+            raise UsageError(f"{path}: cannot read the calibration file (No such file or directory)")
+        problem = content_problem(path)
+        if problem is not None:
+            raise UsageError(f"{problem}; {NOT_REPLACED}")
 
 
 def no_calibration(args: argparse.Namespace, command: str) -> str:
@@ -105,11 +125,12 @@ def model_calibration(classifier: Any, args: argparse.Namespace, command: str) -
 class StateKeeper:
     """A sink that saves ``listen``'s calibration to ``path``: every :data:`SAVE_EVERY` new
     utterances or :data:`SAVE_SECONDS` (checked at each event) and on ``close`` (every exit of
-    listen). A failed save is one warning; listening goes on."""
+    listen), only once it has learned something (never at start-up; a run that heard no speech
+    leaves the file as it was). A failed save is one warning; listening goes on."""
 
     def __init__(self, state: Calibration, path: Path, loaded: bool) -> None:
         self.state, self.path = state, path
-        self.tried = state.count  # the count at the last save attempt (or the load)
+        self.tried = self.loaded = state.count  # the count at the last save attempt; at the load
         self.last = time.monotonic()
         self.in_file = loaded  # the file holds exactly this state
         self.closed = False
@@ -135,6 +156,9 @@ class StateKeeper:
         if self.closed:
             return
         self.closed = True
+        if self.state.count == self.loaded:  # learned nothing: the file is not touched
+            log.info("calibration: nothing new heard, %s left as it was", self.path)
+            return
         if (self.in_file and self.state.count == self.tried) or self.save():
             log.info("calibration: %s, saved to %s", count(self.state.count, "utterances"), self.path)
 
@@ -149,18 +173,33 @@ def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper 
         classifier.calibration = Calibration(spec)
         return None
     path = Path(args.calibration)
-    state, warning = Calibration.open(path, spec)
+    if args.no_adapt:
+        classifier.calibration, classifier.adapt = frozen_state(path, spec), False
+        return None
+    try:
+        state, warning = Calibration.open(path, spec)
+    except CalibrationError as exc:  # replaced since the check: refuse now as then
+        raise UsageError(str(exc)) from None
     if warning is not None:
         log.warning("%s", warning)
-    classifier.calibration, classifier.adapt = state, not args.no_adapt
-    frozen = " (frozen: --no-adapt)" if args.no_adapt else ""
+    classifier.calibration = state
     if path.exists() and warning is None:
-        log.info("calibration: %s from %s%s", count(state.count, "utterances"), path, frozen)
+        log.info("calibration: %s from %s", count(state.count, "utterances"), path)
     else:
-        log.info("calibration: starting fresh%s", frozen if args.no_adapt else f", saved to {path}")
-    if args.no_adapt:
-        return None
+        log.info("calibration: starting fresh, saved to %s once speech was heard", path)
     return StateKeeper(state, path, loaded=warning is None and path.exists())
+
+
+def frozen_state(path: Path, spec: CalibrationSpec) -> Calibration:
+    """``listen --calibration FILE --no-adapt``'s state: FILE's, used as it is and never written;
+    a file that cannot be used gives one warning and the uncalibrated model (FILE left alone)."""
+    try:
+        state = Calibration.load(path, spec)
+    except CalibrationError as exc:
+        log.warning("%s; classifying uncalibrated (--no-adapt: the file is left as it is)", exc)
+        return Calibration(spec)
+    log.info("calibration: %s from %s (frozen: --no-adapt)", count(state.count, "utterances"), path)
+    return state
 
 
 def gather(files: list[str], observe: Callable[[str], int], on_file: Callable[[int, str], None],
@@ -217,21 +256,6 @@ def model_spec(args: argparse.Namespace) -> tuple[CalibrationSpec, str]:
     return model.calibration_spec, Path(str(model.path)).name
 
 
-def read_file(path: str) -> dict[str, Any]:
-    """The JSON object of a calibration file (CalibrationError, one line, when it is not one)."""
-    from ..calibration import FILE_FORMAT
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CalibrationError(f"{path}: cannot read the calibration file ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, ValueError):
-        raise CalibrationError(f"{path}: not JSON, not a ser-edge calibration file") from None
-    if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
-        raise CalibrationError(f"{path}: not a ser-edge calibration file (no \"format\": \"{FILE_FORMAT}\")")
-    return data
-
-
 def describe(state: Calibration) -> dict[str, Any]:
     """What the state says in figures a person can read: the mean F0 (Hz) and spectral centroid
     (kHz) of the speech heard vs the training voices' (those the names of the functionals give)."""
@@ -268,13 +292,8 @@ def show_lines(path: str, state: Calibration, model_name: str) -> list[str]:
 
 def reset(path: str, spec: CalibrationSpec, model_name: str) -> int:
     """Write an empty state for the model to ``path`` (atomic); a file there that is not a
-    ser-edge calibration file (of any model) is left alone (CalibrationError)."""
-    if Path(path).exists():
-        try:
-            read_file(path)
-        except CalibrationError as exc:
-            raise CalibrationError(f"{exc}; not replaced (delete it first if it really is one)") from None
-    Calibration(spec).save(path)
+    ser-edge calibration file (of any model) is left alone (CalibrationError: check_replaceable)."""
+    Calibration(spec).save(path)  # refuses a file that is not a calibration file (check_replaceable)
     print(f"{path}: calibration reset (0 utterances, for {model_name})", flush=True)
     return EXIT_OK
 

@@ -1,6 +1,6 @@
 """Speaker calibration on the command line, end to end through the real ``ser-edge`` command
 with the tiny calibrated fixture model (issue 15): classify --calibrate, listen --calibrate
---calibration FILE (save, resume, SIGTERM, a corrupt and a foreign file), calibration
+--calibration FILE (save, resume, SIGTERM, another model's file), calibration
 show|reset, and the usage errors of a model without calibration."""
 
 from __future__ import annotations
@@ -135,17 +135,13 @@ def test_listen_calibrate_in_memory_writes_nothing(models, audio, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["corrupt", "foreign"])
-def test_listen_bad_file_warns_and_starts_fresh(models, audio, tmp_path, kind):
+def test_listen_another_models_file_warns_and_starts_fresh(models, audio, tmp_path):
     state = tmp_path / "calibration.json"
-    if kind == "corrupt":
-        state.write_text('{"format": "ser-edge calibration", "count": 3, "sum": [1, 2')
-    else:  # a state saved for the other model (another fingerprint)
-        _listen(models[1], audio, state)
+    _listen(models[1], audio, state)  # a state saved for the other model (another fingerprint)
     proc, events = _listen(models[0], audio, state)
     warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
-    expected = "not JSON" if kind == "corrupt" else "made for another model"
-    assert len(warnings) == 1 and expected in warnings[0] and "starting a fresh calibration" in warnings[0]
+    assert len(warnings) == 1 and "made for another model" in warnings[0]
+    assert "starting a fresh calibration" in warnings[0]
     assert "Traceback" not in proc.stderr
     assert events[0]["calibration"] == 0  # fresh
     assert _count(state) == TALK_UTTERANCES  # replaced by this model's state
@@ -261,7 +257,7 @@ def test_a_model_without_calibration_is_a_usage_error(audio, tmp_path, args):
 @pytest.mark.parametrize("args, expected", [
     (["--no-adapt"], "--no-adapt needs --calibration FILE"),
     (["--calibration", "{tmp}/missing/state.json"], "does not exist"),
-    (["--calibration", "{tmp}"], "is a folder"),
+    (["--calibration", "{tmp}"], "a folder, not a ser-edge calibration file; not replaced"),
 ])
 def test_listen_calibration_usage_errors(models, audio, tmp_path, args, expected):
     argv = [a.format(tmp=tmp_path) for a in args]
