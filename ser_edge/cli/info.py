@@ -24,6 +24,7 @@ def model_info(model: EmotionModel) -> dict[str, Any]:
         "labels": list(spec.labels),
         "frontend": spec.frontend.to_dict(),
         "training": spec.training,
+        "heard": trained_on(spec.training),
     }
 
 
@@ -38,6 +39,41 @@ def headline(training: dict[str, Any]) -> str:
                        f"(UAR {metrics.get('ravdess_uar', float('nan')):.2%}, "
                        f"{len(metrics.get('per_fold', []))}-fold CV)")
     return "; ".join(figures) if figures else "not recorded"
+
+
+def actor_ranges(actors: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1–3, 5"``."""
+    runs: list[list[int]] = []
+    for a in sorted(actors):
+        if runs and a == runs[-1][-1] + 1:
+            runs[-1].append(a)
+        else:
+            runs.append([a])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
+
+
+def trained_on(training: dict[str, Any]) -> str | None:
+    """Which speakers the shipped file itself heard, and what that means for its figures, one line
+    (None when the training record does not say). From the record's ``data.speakers`` (train-frames:
+    ``ravdess_NN``, ``tess_OAF``) or, for the seed feature set trained on every row, its corpora."""
+    data = training.get("data")
+    if not isinstance(data, dict):
+        return None
+    speakers = data.get("speakers")
+    if isinstance(speakers, list) and speakers:
+        ravdess = [int(s.split("_")[1]) for s in speakers if str(s).startswith("ravdess_")]
+        tess = [str(s).split("_", 1)[1] for s in speakers if str(s).startswith("tess_")]
+        parts = [f"RAVDESS actors {actor_ranges(ravdess)}"] if ravdess else []
+        parts += [f"TESS {', '.join(tess)}"] if tess else []
+        new = sorted(set(range(1, 25)) - set(ravdess))
+        note = (f": only RAVDESS actors {actor_ranges(new)} are new to it (a figure on actors "
+                f"{actor_ranges(ravdess)} is not a test)" if ravdess and new else "")
+        return f"trained on {' and '.join(parts)} ({len(speakers)} speakers){note}"
+    groups = data.get("groups", {})
+    if data.get("source") == "seed" and data.get("trained_rows") == data.get("rows") and groups:
+        tess = " and both TESS speakers" if any(str(g).startswith("tess") for g in groups) else ""
+        return f"trained on all 24 RAVDESS actors{tess}: no RAVDESS figure is a test"
+    return None
 
 
 def calibration_line(model: EmotionModel, training: dict[str, Any]) -> str | None:
@@ -77,6 +113,7 @@ def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
                      f"{frontend.resampler} resampler)"),
         ("input rate", f"{spec.min_fine_rate} Hz or more measured as fine; below it a warning"),
         ("accuracy", f"speaker-independent: {headline(training)}"),
+        ("heard", trained_on(training)),
         ("adapts", calibration_line(model, training)),
         ("graph", f"{', '.join(f'{k} {v}' for k, v in info['inputs'].items())} float32 -> {spec.output_name} "
                   f"{info['output']['shape']} probabilities"),
