@@ -30,6 +30,7 @@ from .common import (
     add_model_options,
     emit_json,
     error_line,
+    load_model,
     log,
     model_frontend,
 )
@@ -248,9 +249,7 @@ def classify_calibration(classifier: Any, args: argparse.Namespace) -> Calibrati
 
 def model_spec(args: argparse.Namespace) -> tuple[CalibrationSpec, str]:
     """The calibration of the model ``--model`` names and its name; UsageError when it has none."""
-    from ..model import EmotionModel
-
-    model = EmotionModel.load(args.model, threads=1)
+    model = load_model(args)
     if model.calibration_spec is None:
         raise UsageError(no_calibration(args, f"calibration {args.action}"))
     return model.calibration_spec, Path(str(model.path)).name

@@ -25,6 +25,7 @@ from .common import (
     emit_json,
     error_line,
     load_classifier,
+    load_model,
     log,
 )
 from .plotting import add_plot_option, plot_problem, write_plot
@@ -175,10 +176,9 @@ def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from ..model import EmotionModel
     from .info import info_lines, model_info
 
-    model = EmotionModel.load(args.model, threads=args.threads)
+    model = load_model(args)
     if args.json:
         emit_json(model_info(model))
         return EXIT_OK

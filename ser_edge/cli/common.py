@@ -4,13 +4,15 @@ JSON lines, the model and output options."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..config import FRONTEND_KEY
-from ..errors import ContractError, ModelError
+from ..errors import ContractError, MissingExtraError, ModelError
 from ..frontend import FrontendSpec, frontend_from_dict
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -97,10 +99,19 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_classifier(args: argparse.Namespace) -> Any:
-    """The EmotionClassifier for ``--model``/``--threads``."""
+    """The EmotionClassifier for ``--model``/``--threads`` (:func:`check_model_option` first)."""
     from ..classifier import EmotionClassifier
 
+    check_model_option(args)
     return EmotionClassifier.load(args.model, threads=args.threads)
+
+
+def load_model(args: argparse.Namespace) -> Any:
+    """The EmotionModel for ``--model``/``--threads`` (:func:`check_model_option` first)."""
+    from ..model import EmotionModel
+
+    check_model_option(args)
+    return EmotionModel.load(args.model, threads=getattr(args, "threads", 1))
 
 
 def model_frontend(model: str | None) -> FrontendSpec | None:
@@ -114,3 +125,34 @@ def model_frontend(model: str | None) -> FrontendSpec | None:
         return frontend_from_dict(json.loads(props.get(FRONTEND_KEY, "{}")))
     except (ModelError, ContractError, ValueError):
         return None
+
+
+def shipped_names() -> list[str]:
+    """The ``--model`` shorthands of the shipped models (``float32`` is the default one)."""
+    from ..model import SHIPPED_MODELS
+
+    return [name for name in SHIPPED_MODELS if name != "float32"]
+
+
+def check_model_option(args: argparse.Namespace) -> None:
+    """UsageError (before anything loads) for a ``--model`` that is neither an existing path nor
+    a shipped model's name; the message names the shorthands (``--model int16`` named none)."""
+    from ..model import SHIPPED_MODELS
+
+    value = getattr(args, "model", None)
+    if value is None or value in SHIPPED_MODELS or Path(value).expanduser().exists():
+        return
+    raise UsageError(f"--model {value}: no such model file, and not the name of a shipped model: "
+                     f"expected a path to an .onnx file or one of {', '.join(shipped_names())}")
+
+
+def need_extra(module: str, package: str, extra: str, where: str) -> None:
+    """UsageError (exit 2, before the model loads) when the optional ``module`` is not installed:
+    ``WHERE: the optional package 'PACKAGE' is not installed: pip install 'ser-edge[EXTRA]'`` (the
+    line every missing extra gives: --plot, listen's microphone and --mqtt, devices)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise UsageError(f"{where}: {MissingExtraError(package, extra)}") from None
+    except OSError:  # installed, but a system library is missing: the command itself says which
+        pass

@@ -28,6 +28,7 @@ from .common import (
     load_classifier,
     log,
     model_frontend,
+    need_extra,
     positive_int,
 )
 
@@ -115,7 +116,7 @@ def add_listen_parser(subparsers: Any) -> argparse.ArgumentParser:
 def add_devices_parser(subparsers: Any) -> argparse.ArgumentParser:
     """The ``devices`` subcommand."""
     p = subparsers.add_parser("devices", help="list audio input devices")
-    p.add_argument("--json", action="store_true", help="one JSON object per device")
+    p.add_argument("--json", action="store_true", help="one JSON array of the devices ([] when none)")
     p.set_defaults(func=cmd_devices)
     return p
 
@@ -178,17 +179,20 @@ def sink_from_args(args: Any) -> Any:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
+    """The input devices: a table, or with ``--json`` one JSON array (``[]`` when there is none).
+    No input device: one line on stderr and exit status 1, as ``listen`` on the microphone."""
     from ..stream.mic import list_input_devices
 
+    need_extra("sounddevice", "sounddevice", "mic", "devices")
     devices = list_input_devices()
-    for d in devices:
-        if args.json:
-            print(json.dumps(d), flush=True)
-        else:
-            print(f"{d['index']:>3}  {d['name']:<40} {d['channels']:>3} ch  "
-                  f"{d['default_samplerate']:>7.0f} Hz  ({d['hostapi']})", flush=True)
+    if args.json:
+        print(json.dumps(devices), flush=True)
+    for d in devices if not args.json else []:
+        print(f"{d['index']:>3}  {d['name']:<40} {d['channels']:>3} ch  "
+              f"{d['default_samplerate']:>7.0f} Hz  ({d['hostapi']})", flush=True)
     if not devices:
-        log.warning("no audio input device found")
+        error_line("no audio input device found")
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -279,6 +283,10 @@ def check_listen(args: argparse.Namespace) -> None:
     check_window(stream_spec(args), model_frontend(args.model), "the model's frontend")
     check_calibration(args, "listen")
     mqtt_options(args)
+    if not args.input:
+        need_extra("sounddevice", "sounddevice", "mic", "listen: the microphone")
+    if args.mqtt is not None:
+        need_extra("paho.mqtt", "paho-mqtt", "mqtt", "listen: --mqtt")
 
 
 def open_source(args: argparse.Namespace, spec: StreamSpec, min_rate: int | None = None) -> Any:

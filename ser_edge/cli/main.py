@@ -1,7 +1,8 @@
 """The ``ser-edge`` command line: classify | listen | info | devices | calibration.
 
-Exit status: 0 all good; 1 some inputs failed (each named on stderr in one line);
-2 usage error (bad arguments, options that do not apply, unusable model). Every option is
+Exit status: 0 all good; 1 some inputs failed (each named on stderr in one line), or no input
+device; 2 usage error (bad arguments, options that do not apply, unusable model, a missing
+extra: the same for --plot, listen and devices). Every option is
 checked before the model loads (each subcommand's ``check``). Bad input never prints a
 traceback; set SER_EDGE_DEBUG=1 to see one for an unexpected internal error.
 """
@@ -14,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import ConfigError, ModelError, SerEdgeError
+from ..errors import ConfigError, MissingExtraError, ModelError, SerEdgeError
 from ..version import __version__
 from .calibration import add_calibration_parser
 from .classify import add_classify_parser, add_info_parser
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SerEdgeError as exc:
         error_line(str(exc))
-        return EXIT_USAGE if isinstance(exc, (ModelError, ConfigError)) else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, (ModelError, ConfigError, MissingExtraError)) else EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -196,3 +196,21 @@ def test_api_save_replaces_a_calibration_file_in_place_keeping_its_mode(tmp_path
     assert (path.stat().st_mode & 0o777) == 0o640
     assert Calibration.load(path, small_spec()).count == 1
     assert [p.name for p in tmp_path.iterdir()] == ["room.json"]
+
+
+def test_no_adapt_with_an_unusable_file_says_it_is_left_alone(model, talk, tmp_path):
+    """Item 7: --no-adapt never saves, so its warning no longer says "the next save replaces the file"."""
+    other = tiny_calibrated_model(tmp_path / "other.onnx", seed=3)
+    state = tmp_path / "calibration.json"
+    foreign = Calibration(model_spec(other))
+    foreign.update(tiny_calibration_prior(seed=3)[0])
+    foreign.save(state)
+    before = state.read_bytes()
+    proc = run_cli("listen", "--input", str(talk), "--json", "--model", str(model),
+                   "--calibration", str(state), "--no-adapt")
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "made for another model" in warnings[0]
+    assert warnings[0].endswith("; classifying uncalibrated (--no-adapt: the file is left as it is)")
+    assert "next save" not in proc.stderr
+    assert state.read_bytes() == before

@@ -94,7 +94,7 @@ def test_listen_hears_what_is_played_with_the_right_timing(pulse, stimulus):
 def test_devices_lists_the_pulse_input(pulse):
     proc = run_cli("devices", "--json", env=pulse.env)
     assert proc.returncode == 0, proc.stderr
-    names = [json.loads(line)["name"] for line in proc.stdout.splitlines()]
+    names = [device["name"] for device in json.loads(proc.stdout)]  # one JSON array
     assert "pulse" in names
 
 
