@@ -63,13 +63,14 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``,
-        ``"utterances"`` when there were more than one, ``"calibration"`` when not None."""
+        ``"utterances"`` when there were more than one, ``"calibration"`` when not None.
+        Probabilities to 4 decimals and seconds to 3, as the stream's events."""
         out = {
             "label": self.label,
-            "confidence": round(self.confidence, 6),
-            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+            "confidence": round(self.confidence, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "speech": self.speech,
-            "duration": round(self.duration, 4),
+            "duration": round(self.duration, 3),
         }
         if self.utterances > 1:
             out["utterances"] = self.utterances

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from functools import partial
 from typing import Any
 
 from ..errors import SerEdgeError
-from ..sinks.text import calibration_note
+from ..sinks.text import RESULT_HEADER, SPAN_HEADER, event_record, result_cells, span
 from ..stream.events import count
 from .calibration import (
     add_calibration_options,
@@ -22,38 +23,72 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     add_model_options,
+    details,
     emit_json,
     error_line,
     load_classifier,
     load_model,
     log,
+    resampling,
 )
 from .plotting import add_plot_option, plot_problem, write_plot
 
+#: The label column of a result without a label: nothing said, or too short to judge.
+NO_SPEECH, TOO_SHORT = "(no speech)", "(too short)"
 
-def _format_row(path: str, pred: Any, width: int) -> str:
-    if pred.label is None:
-        return f"{path:<{width}}  {'(no speech)':<11}"
-    top = sorted(pred.scores.items(), key=lambda kv: -kv[1])[1:3]
-    others = "  ".join(f"{k} {v:.2f}" for k, v in top)
-    return f"{path:<{width}}  {pred.label:<11} {pred.confidence:5.2f}   ({others})" + calibration_note(
-        pred.calibration
-    )
+
+def judged_seconds(clf: Any) -> float:
+    """The shortest speech (s) the model's frontend classifies: ``min_speech_frames`` frames of
+    the frame frontend, the energy gate's ``min_active_seconds`` of the MFCC-mean one."""
+    spec = clf.spec.frontend
+    if getattr(spec, "min_speech_frames", None) is not None:
+        return spec.min_speech_frames * spec.winstep
+    activity = getattr(clf.frontend, "activity", None)
+    return float(getattr(activity, "min_active_seconds", 0.0))
+
+
+def too_short(clf: Any, duration: float) -> bool:
+    """Whether a buffer of ``duration`` s in which no speech was found is too short to tell: shorter
+    than twice the shortest speech the model classifies (0.4 s for the default model), there is no
+    room for that speech and the speech detector's onset around it."""
+    return duration < 2.0 * judged_seconds(clf)
 
 
 class _Table:
-    """The readable table: its header is printed before the first row, so never when every
-    input failed."""
+    """The readable output of ``classify`` (and ``--timeline``): one line per result in the
+    layout of ``listen`` (:func:`~ser_edge.sinks.text.result_cells`); a header before the first
+    row only on a terminal, so never when every input failed nor in a pipe."""
 
-    def __init__(self, files: list[str]) -> None:
+    def __init__(self, files: list[str], timeline: bool = False, header: bool | None = None) -> None:
         self.width = min(60, max(len(f) for f in files))
+        self.timeline = timeline
+        self.header = sys.stdout.isatty() if header is None else header
         self.started = False
 
-    def row(self, path: str, pred: Any) -> None:
+    def _print(self, line: str) -> None:
         if not self.started:
             self.started = True
-            print(f"{'FILE':<{self.width}}  {'LABEL':<11} {'CONF':>5}   (NEXT)", flush=True)
-        print(_format_row(path, pred, self.width), flush=True)
+            if self.header:
+                columns = f"{SPAN_HEADER}  {RESULT_HEADER}" if self.timeline else RESULT_HEADER
+                print(f"{'FILE':<{self.width}}  {columns}", flush=True)
+        print(line, flush=True)
+
+    def row(self, path: str, pred: Any, short: bool = False) -> None:
+        """A whole file's result (``short``: no label because it was too short to judge)."""
+        if pred.label is None:
+            self._print(f"{path:<{self.width}}  {TOO_SHORT if short else NO_SPEECH}")
+            return
+        self._print(f"{path:<{self.width}}  " + result_cells(pred.label, pred.confidence, pred.scores,
+                                                             pred.calibration))
+
+    def event(self, path: str, event: Any) -> None:
+        """One utterance of a ``--timeline``."""
+        self._print(f"{path:<{self.width}}  {span(event.start, event.end)}  " + result_cells(
+            event.label, event.confidence, event.scores, event.calibration))
+
+    def nothing(self, path: str, short: bool) -> None:
+        """A ``--timeline`` in which no speech was found."""
+        self._print(f"{path:<{self.width}}  {TOO_SHORT if short else NO_SPEECH}")
 
 
 def _failure(path: str, exc: SerEdgeError) -> str:
@@ -97,48 +132,62 @@ def _report(path: str, exc: SerEdgeError, args: argparse.Namespace, progress: _P
 def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
                   progress: _Progress) -> bool:
     """Classify one file and print its result; False when the file failed."""
+    started = time.perf_counter()
     try:
         if args.timeline:
-            return _timeline_one(clf, path, args, progress)
+            return _timeline_one(clf, path, args, table, progress)
         pred = clf.predict_file(path)
     except SerEdgeError as exc:
         _report(path, exc, args, progress)
         return False
     progress.clear()
+    short = pred.label is None and too_short(clf, pred.duration)
     if args.json:
-        emit_json({"file": path, **pred.to_dict()})
+        emit_json({"file": path, **pred.to_dict(), **({"reason": "too short"} if short else {})})
     else:
-        table.row(path, pred)
+        table.row(path, pred, short)
+    found = ("too short to judge" if short else "no speech found" if not pred.speech
+             else "speech found" if pred.utterances <= 1 else f"speech in {pred.utterances} utterances")
+    details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, pred.duration, file_rate(path, clf), found,
+                 time.perf_counter() - started)
     if pred.utterances > 1:  # a long file's result is the mean over its utterances
         print(f"{path}: {pred.utterances} utterances; see --timeline", file=sys.stderr, flush=True)
     return True
 
 
-def _timeline_one(clf: Any, path: str, args: argparse.Namespace, progress: _Progress) -> bool:
+def file_rate(path: str, clf: Any) -> str:
+    """A file's rate and how it reaches the model (for ``-v``)."""
+    from ..frontend.filestream import FileBlocks
+
+    return resampling(FileBlocks(path).sample_rate, clf)
+
+
+def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, progress: _Progress) -> bool:
+    from ..frontend.filestream import FileBlocks
     from ..stream.engine import timeline_file
 
+    started = time.perf_counter()
     events = timeline_file(clf, path)  # block by block: files of any length in bounded memory
+    seconds = time.perf_counter() - started
     progress.clear()
     for event in events:
-        row = {"file": path, **event.to_dict()}
         if args.json:
-            emit_json(row)
+            emit_json({"file": path, **event_record(event)})
         else:
-            print(f"{path}  {row['start']:7.2f}-{row['end']:7.2f}s  {row['label']:<11} "
-                  f"{row['confidence']:.2f}", flush=True)
+            table.event(path, event)
     if args.plot:
         write_plot(args.plot, path, events, clf.labels)
+    duration = FileBlocks(path).duration
     if not events:
-        _no_speech(path, args.json)
+        short = too_short(clf, duration)
+        if args.json:
+            reason = {"reason": "too short"} if short else {}
+            emit_json({"file": path, "label": None, "speech": False, **reason})
+        else:
+            table.nothing(path, short)
+    details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, duration, file_rate(path, clf),
+                 count(len(events), "utterances with speech"), seconds)
     return True
-
-
-def _no_speech(path: str, json_lines: bool) -> None:
-    """What a timeline says for a file in which nothing was said."""
-    if json_lines:
-        emit_json({"file": path, "label": None, "speech": False})
-    else:
-        print(f"{path}  (no speech found)", flush=True)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -149,7 +198,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     clf = load_classifier(args)
     progress = _Progress(len(args.files))
     files = _calibrate(clf, args, progress)
-    table = _Table(args.files)
+    table = _Table(args.files, timeline=args.timeline)
     ok = [len(files) == len(args.files)]
     for index, path in enumerate(files):
         progress.show(index, path)  # a long file is read block by block: this line stays meanwhile

@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: default; the library's loggers show warnings by default, INFO with -v, errors only with -q.
 log = logging.getLogger("ser_edge.cli")
 HANDLER_NAME = "ser-edge-cli"
+#: What ``-v`` adds for a user (the model file, its frontend, each input's rate and resampling,
+#: speech found, timings) and ``-vv`` more: a child of the library's logger, so it follows
+#: -v/-vv/-q as the library does (silent by default).
+details = logging.getLogger("ser_edge.run")
 
 
 class UsageError(Exception):
@@ -103,7 +108,23 @@ def load_classifier(args: argparse.Namespace) -> Any:
     from ..classifier import EmotionClassifier
 
     check_model_option(args)
-    return EmotionClassifier.load(args.model, threads=args.threads)
+    started = time.perf_counter()
+    classifier = EmotionClassifier.load(args.model, threads=args.threads)
+    spec = classifier.spec.frontend
+    details.info("model %s (%.0f KiB): %s frontend at %d Hz, %s resampler; loaded in %.2f s",
+                 classifier.model.path, classifier.model.path.stat().st_size / 1024, spec.type,
+                 spec.sample_rate, spec.resampler, time.perf_counter() - started)
+    details.debug("ONNX Runtime: %d intra-op thread(s); labels %s", args.threads,
+                  ", ".join(classifier.labels))
+    return classifier
+
+
+def resampling(rate: int, classifier: Any) -> str:
+    """How an input at ``rate`` Hz reaches the model: ``48000 Hz, resampled to 16000 Hz (polyphase)``."""
+    spec = classifier.spec.frontend
+    if rate == spec.sample_rate:
+        return f"{rate} Hz (the model's rate: no resampling)"
+    return f"{rate} Hz, resampled to {spec.sample_rate} Hz ({spec.resampler})"
 
 
 def load_model(args: argparse.Namespace) -> Any:

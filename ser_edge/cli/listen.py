@@ -24,12 +24,14 @@ from .common import (
     EXIT_OK,
     UsageError,
     add_model_options,
+    details,
     error_line,
     load_classifier,
     log,
     model_frontend,
     need_extra,
     positive_int,
+    resampling,
 )
 
 #: Seconds between two "audio lost" warnings.
@@ -370,6 +372,18 @@ def _stream(source: Any, classifier: Any, sink: Any, spec: StreamSpec, stats: An
     return status
 
 
+class _EventDetails:
+    """A sink for ``-vv``: when each event was decided (stream seconds) and how long after its end."""
+
+    def __call__(self, event: Any) -> None:
+        details.debug("event %.2f-%.2f s: %s %.2f, decided at %.2f s (%.2f s after its end)", event.start,
+                      event.end, event.label, event.confidence, event.decided_at,
+                      event.decided_at - event.end)
+
+    def close(self, _stats: Any = None) -> None:
+        """Nothing to release."""
+
+
 def _delivered(mqtt: Any) -> bool:
     """Report what the MQTT sink delivered (after close); False when the broker was never
     reached or an event was lost."""
@@ -391,12 +405,18 @@ def cmd_listen(args: argparse.Namespace) -> int:
     source = open_source(args, spec, classifier.spec.min_fine_rate)
     with source:
         classifier.model.warn_rate(source.sample_rate, source.name)  # logged once, names the measured effect
+        details.info("input %s: %s; %s mode", source.name, resampling(source.sample_rate, classifier),
+                     spec.mode)
         mqtt = sink_from_args(args)  # None without --mqtt; publishing never blocks the stream
-        sinks = [s for s in (make_sink(args.json), mqtt, keeper) if s is not None]
+        sinks = [s for s in (make_sink(args.json), mqtt, keeper, _EventDetails()) if s is not None]
         sink, stats = TeeSink(*sinks), StreamStats()
+        cpu = time.process_time()
         try:
             status = _stream(source, classifier, sink, spec, stats, args)
             log.info("summary: %s", stats.summary())
+            used = time.process_time() - cpu
+            details.info("CPU: %.2f s for %.1f s of audio (%.1f%% of real time)", used, stats.duration,
+                         100.0 * used / stats.duration if stats.duration else 0.0)
         finally:
             sink.close(stats)  # MQTT: summary, "offline" and the counts; waits <= 5 s
     if mqtt is not None and not _delivered(mqtt):

@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..stream.events import Event, StreamStats
 
+#: The text outputs' columns after the file/time columns (``classify``, ``--timeline``, ``listen``).
+RESULT_HEADER = f"{'LABEL':<11} {'CONF':>5}  (NEXT)"
+#: The time column's header (``--timeline``, ``listen``).
+SPAN_HEADER = f"{'START':>8}-{'END':>8} s"
+
+
+def result_cells(label: str, confidence: float, scores: dict[str, float], calibration: int | None) -> str:
+    """The columns every text output shares for one result: ``angry        0.81  (sad 0.10,
+    fearful 0.05)``, then :func:`calibration_note`."""
+    others = sorted(((p, k) for k, p in scores.items() if k != label), reverse=True)[:2]
+    rest = ", ".join(f"{k} {p:.2f}" for p, k in others)
+    return f"{label:<11} {confidence:5.2f}  ({rest})" + calibration_note(calibration)
+
+
+def span(start: float, end: float) -> str:
+    """The time column: ``   12.34-   14.80 s`` (seconds of the stream or the file)."""
+    return f"{start:8.2f}-{end:8.2f} s"
+
 
 class LineSink:
-    """One line per event on ``out`` (default: stdout), flushed at once."""
+    """One line per event on ``out`` (default: stdout), flushed at once; ``header`` (if any) before
+    the first event, only when ``out`` is a terminal (a pipe or a file gets the lines alone)."""
+
+    header: str | None = None
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
+        self.started = False
 
     def line(self, event: Event) -> str:
         raise NotImplementedError
 
     def __call__(self, event: Event) -> None:
+        if not self.started:
+            self.started = True
+            if self.header is not None and is_terminal(self.out):
+                self.out.write(self.header + "\n")
         self.out.write(self.line(event) + "\n")
         self.out.flush()
 
@@ -26,16 +52,23 @@ class LineSink:
         """Nothing to release: every line was flushed when written."""
 
 
+def is_terminal(out: TextIO) -> bool:
+    """Whether ``out`` is a terminal (a stream without ``isatty`` is not)."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
 class TextSink(LineSink):
-    """``  12.34-  14.80 s  angry       0.81  (sad 0.10, fearful 0.05)`` per event, followed by
+    """``   12.34-   14.80 s  angry        0.81  (sad 0.10, fearful 0.05)`` per event, followed by
     ``  calibrated on 12`` when the event's speaker calibration was used (``uncalibrated`` when a
-    calibration is set but still below its minimum)."""
+    calibration is set but still below its minimum); the layout of ``classify`` and
+    ``classify --timeline`` (:func:`result_cells`), with a header on a terminal."""
+
+    header = f"{SPAN_HEADER}  {RESULT_HEADER}"
 
     def line(self, event: Event) -> str:
-        others = sorted(((p, k) for k, p in event.scores.items() if k != event.label), reverse=True)[:2]
-        rest = ", ".join(f"{k} {p:.2f}" for p, k in others)
-        line = f"{event.start:8.2f}-{event.end:8.2f} s  {event.label:<11} {event.confidence:5.2f}  ({rest})"
-        return line + calibration_note(event.calibration)
+        return f"{span(event.start, event.end)}  " + result_cells(event.label, event.confidence,
+                                                                   event.scores, event.calibration)
 
 
 def calibration_note(utterances: int | None) -> str:
@@ -45,11 +78,24 @@ def calibration_note(utterances: int | None) -> str:
     return f"  calibrated on {utterances}" if utterances else "  uncalibrated"
 
 
+def event_record(event: Event) -> dict[str, Any]:
+    """An event as ``listen --json`` and ``classify --timeline --json`` print it: its
+    :meth:`~ser_edge.stream.events.Event.to_dict` with ``"speech": true`` after the scores (the
+    fields of ``classify --json``; probabilities to 4 decimals, times to 3)."""
+    out = event.to_dict()
+    calibration = out.pop("calibration", None)
+    out["speech"] = True
+    if calibration is not None:
+        out["calibration"] = calibration
+    return out
+
+
 class JsonSink(LineSink):
-    """One JSON object per event: ``{"start", "end", "label", "confidence", "scores"}``."""
+    """One JSON object per event: ``{"start", "end", "label", "confidence", "scores", "speech"}``
+    (:func:`event_record`), never a header."""
 
     def line(self, event: Event) -> str:
-        return json.dumps(event.to_dict(), ensure_ascii=False)
+        return json.dumps(event_record(event), ensure_ascii=False)
 
 
 def make_sink(json_lines: bool, out: TextIO | None = None) -> TextSink | JsonSink:

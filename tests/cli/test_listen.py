@@ -32,7 +32,7 @@ def test_listen_input_json_gives_one_event_per_utterance(talk):
     starts = [2.0, 6.0, 10.0]  # 1.5 s gap + 0.5 s quiet, then every 4 s
     assert len(events) == 3
     for ev, start in zip(events, starts, strict=True):
-        assert list(ev) == ["start", "end", "label", "confidence", "scores"]
+        assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech"]  # classify's fields
         assert ev["start"] == pytest.approx(start, abs=0.1)
         assert ev["end"] == pytest.approx(start + 1.5, abs=0.15)
         assert ev["confidence"] == max(ev["scores"].values())

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import subprocess
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ser_edge.model import EmotionModel
 
-from support.cli import run_cli
+from support.cli import cli_command, run_cli
 
 
 def test_info_says_which_speakers_each_shipped_model_heard():
@@ -86,3 +92,127 @@ def test_devices_without_any_input_device(tmp_path):
     as_json = run_cli("devices", "--json", env=env)
     assert (as_json.returncode, as_json.stderr) == (1, "ser-edge: no audio input device found\n")
     assert json.loads(as_json.stdout) == []
+
+
+# --- items 9, 12, 13: results and what -v says ------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "audio"
+RAVDESS = EXAMPLES / "ravdess-actor05-neutral.wav"  # ships with the project (examples/audio/README.md)
+
+
+def test_a_too_short_clip_says_so():
+    """Item 9: 0.1 s cut from a real utterance said "(no speech)"; the label stays null (nothing
+    could be judged) and "reason": "too short" says why. A long silence has no reason."""
+    sf = pytest.importorskip("soundfile")
+    x, rate = sf.read(str(RAVDESS))
+    loudest = int(np.argmax(np.abs(x)))
+    with tempfile.TemporaryDirectory() as folder:
+        clip = Path(folder) / "clip.wav"
+        sf.write(str(clip), x[loudest - rate // 20: loudest + rate // 20], rate)
+        silence = Path(folder) / "silence.wav"
+        sf.write(str(silence), np.zeros(2 * rate), rate)
+        as_json = run_cli("classify", "--json", str(clip), str(silence))
+        text = run_cli("classify", str(clip))
+        timeline = run_cli("classify", "--timeline", "--json", str(clip))
+    assert as_json.returncode == text.returncode == timeline.returncode == 0, as_json.stderr
+    short, quiet = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert (short["label"], short["speech"], short["duration"]) == (None, False, 0.1)
+    assert short["reason"] == "too short"
+    assert quiet["label"] is None and quiet["speech"] is False and "reason" not in quiet
+    assert text.stdout.split("  ") == [str(clip), "(too short)\n"]
+    assert json.loads(timeline.stdout) == {"file": str(clip), "label": None, "speech": False,
+                                           "reason": "too short"}
+
+
+def decimals(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_one_layout_per_format_across_classify_timeline_and_listen():
+    """Item 12: the same fields and decimals in JSON, the same columns in text."""
+    whole = json.loads(run_cli("classify", "--json", str(RAVDESS)).stdout)
+    event = json.loads(run_cli("classify", "--timeline", "--json", str(RAVDESS)).stdout)
+    heard = json.loads(run_cli("listen", "--input", str(RAVDESS), "--json").stdout)
+    shared = ["label", "confidence", "scores", "speech"]
+    assert list(whole) == ["file", *shared, "duration"]
+    assert list(event) == ["file", "start", "end", *shared]
+    assert list(heard) == ["start", "end", *shared]
+    for row in (whole, event, heard):
+        assert max(decimals(p) for p in [row["confidence"], *row["scores"].values()]) <= 4
+        assert max(decimals(row[k]) for k in ("start", "end", "duration") if k in row) <= 3
+    assert max(decimals(p) for p in whole["scores"].values()) == 4  # it printed 6
+    text = run_cli("classify", str(RAVDESS)).stdout.rstrip("\n")
+    timeline = run_cli("classify", "--timeline", str(RAVDESS)).stdout.rstrip("\n")
+    live = run_cli("listen", "--input", str(RAVDESS)).stdout.rstrip("\n")
+    cells = r"\w+\s+[01]\.\d\d  \(\w+ [01]\.\d\d, \w+ [01]\.\d\d\)"  # label, confidence, next two
+    assert re.fullmatch(rf"\s*[\d.]+-\s*[\d.]+ s  {cells}", live), live
+    assert timeline == f"{RAVDESS}  {live}"  # the file column, then listen's line
+    assert re.fullmatch(rf"{re.escape(str(RAVDESS))}  {cells}", text), text
+
+
+def on_a_terminal(*argv: str) -> str:
+    """stdout of ``ser-edge ARGV`` written to a pseudo-terminal (stderr piped away)."""
+    main, side = pty.openpty()
+    try:
+        proc = subprocess.run([*cli_command(), *argv], stdout=side, stderr=subprocess.DEVNULL, timeout=120)
+        os.close(side)
+        side = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(main)
+        if side != -1:
+            os.close(side)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_a_header_on_a_terminal_and_none_in_a_pipe():
+    """Item 12: classify printed its header into pipes, --timeline and listen never had one."""
+    headers = {
+        ("classify",): r"FILE\s+LABEL\s+CONF  \(NEXT\)",
+        ("classify", "--timeline"): r"FILE\s+START-\s+END s  LABEL\s+CONF  \(NEXT\)",
+        ("listen", "--input"): r"\s+START-\s+END s  LABEL\s+CONF  \(NEXT\)",
+    }
+    for argv, header in headers.items():
+        lines = on_a_terminal(*argv, str(RAVDESS)).splitlines()
+        assert re.fullmatch(header, lines[0]) and len(lines) == 2, lines
+        piped = run_cli(*argv, str(RAVDESS)).stdout.splitlines()
+        assert piped == lines[1:]
+
+
+def test_timeline_text_says_calibrated_on_n(tmp_path):
+    """Item 12: --timeline text had no "calibrated on N" (listen's text and classify's had)."""
+    pytest.importorskip("onnx")
+    from support.onnx_fixtures import tiny_calibrated_model
+
+    model = tiny_calibrated_model(tmp_path / "cal.onnx")
+    proc = run_cli("classify", "--timeline", "--calibrate", "--model", str(model), str(RAVDESS))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip("\n").endswith("  calibrated on 1"), proc.stdout
+
+
+def test_verbose_says_what_a_user_wants_to_know():
+    """Item 13: -v and -vv added nothing to classify or listen."""
+    plain = run_cli("classify", str(RAVDESS))
+    assert plain.returncode == 0 and plain.stderr == ""
+    verbose = run_cli("classify", "-v", str(RAVDESS)).stderr.splitlines()
+    assert re.fullmatch(r"ser-edge: model .*ser_edge\.onnx \(\d+ KiB\): frames16k frontend at 16000 Hz, "
+                        r"polyphase resampler; loaded in [\d.]+ s", verbose[0]), verbose
+    assert re.fullmatch(rf"ser-edge: {re.escape(str(RAVDESS))}: 3\.64 s at 48000 Hz, resampled to 16000 Hz "
+                        r"\(polyphase\); speech found; classified in [\d.]+ s", verbose[1]), verbose
+    seed = run_cli("classify", "-v", "--model", "seed", str(RAVDESS)).stderr
+    assert "mfcc_mean frontend at 22050 Hz, kaiser_fast resampler" in seed
+    listen = run_cli("listen", "-vv", "--input", str(RAVDESS)).stderr
+    for needle in ("ONNX Runtime: 1 intra-op thread(s)", "decided at", "of real time)",
+                   "48000 Hz, resampled to 16000 Hz (polyphase); utterance mode"):
+        assert needle in listen, listen
+    assert run_cli("listen", "-q", "--input", str(RAVDESS)).stderr == ""

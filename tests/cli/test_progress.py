@@ -51,7 +51,7 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path):
     proc = run_cli("classify", "--model", "seed", *files)
     assert proc.returncode == 0, proc.stderr
     assert "[1/3]" not in proc.stderr and "\x1b[K" not in proc.stderr
-    assert len(proc.stdout.splitlines()) == 4  # the header and one row per file
+    assert len(proc.stdout.splitlines()) == 3  # one row per file (a pipe: no header)
 
 
 def test_a_failed_file_erases_the_progress_line_before_its_error(tmp_path):
