@@ -18,7 +18,8 @@ Columns:
 
 Runs append to the same file; rows of different runs are told apart by ``time`` (live) or by
 ``source`` and ``start`` (replay). A file written with other columns is refused. Plot the file
-with ``examples/plot_emotions.py``.
+with ``examples/plot_emotions.py``. No microphone, or a file that cannot be read: one line and
+exit status 1; no ``mic`` extra: one line naming it and 2 (as ``ser-edge listen``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ser_edge import EmotionClassifier
+from ser_edge.errors import MissingExtraError, SerEdgeError
 from ser_edge.stream import listen
 from ser_edge.stream.sources import open_input
 
@@ -59,13 +61,29 @@ def main() -> int:
         print(f"{args.csv}: has the columns {','.join(header)}; expected {','.join(columns)} "
               "(write to a new file)", file=sys.stderr)
         return 2
+    try:
+        rows = log_events(args, classifier, columns, write_header=header is None)
+    except MissingExtraError as exc:  # the microphone needs 'ser-edge[mic]'
+        print(f"log_emotions_csv.py: {exc}", file=sys.stderr)
+        return 2
+    except SerEdgeError as exc:  # no microphone, a device that failed, a file that cannot be read
+        print(f"log_emotions_csv.py: {exc}", file=sys.stderr)
+        return 1
+    print(f"{rows} events appended to {args.csv}", file=sys.stderr)
+    return 0
+
+
+def log_events(args: argparse.Namespace, classifier: EmotionClassifier, columns: list[str],
+               write_header: bool) -> int:
+    """Append one row per event of the source the options name until it ends (or Ctrl-C); the
+    rows written. The source is opened before the CSV, so a missing device writes nothing."""
     live = not args.input
     name = Path(args.input).name if not live else "microphone" + (f" {args.device}" if args.device else "")
     source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
     rows = 0
-    with args.csv.open("a", newline="") as f, source:
+    with source, args.csv.open("a", newline="") as f:
         writer = csv.writer(f)
-        if header is None:
+        if write_header:
             writer.writerow(columns)
         try:
             max_seconds = args.hours * 3600 if args.hours else None
@@ -78,8 +96,7 @@ def main() -> int:
                 rows += 1
         except KeyboardInterrupt:
             pass
-    print(f"{rows} events appended to {args.csv}", file=sys.stderr)
-    return 0
+    return rows
 
 
 if __name__ == "__main__":

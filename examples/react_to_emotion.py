@@ -7,7 +7,9 @@
 
 "Persists" means ``--persist`` events in a row with that label and at least ``--min-confidence``;
 the action fires once, and is re-armed by an event with another label (the GPIO pin then goes
-off again). Without ``--webhook`` or a usable GPIO it only prints what it would do (dry run).
+off again). ``--gpio`` without a usable GPIO prints what it would do (dry run); without
+``--gpio`` nothing about GPIO is printed. No microphone, or a file that cannot be read: one
+line and exit status 1; no ``mic`` extra: one line naming it and 2 (as ``ser-edge listen``).
 ``--label`` must be one of the model's labels (``ser-edge info`` lists them); another value
 is refused with exit status 2.
 """
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ser_edge import EmotionClassifier
+from ser_edge.errors import MissingExtraError, SerEdgeError
 from ser_edge.stream import listen
 from ser_edge.stream.sources import open_input
 
@@ -55,17 +58,18 @@ def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> None:
 
 
 def gpio_switch(pin: int | None) -> Callable[[bool], None]:
-    """A function that sets ``pin`` on/off with gpiozero, or prints what it would do."""
-    if pin is not None:
-        try:
-            from gpiozero import LED  # on a Raspberry Pi: pip install gpiozero
+    """A function that sets ``pin`` on/off with gpiozero, prints what it would do when GPIO was
+    asked for (``--gpio``) but is not usable here, and does nothing without ``--gpio``."""
+    if pin is None:
+        return lambda on: None
+    try:
+        from gpiozero import LED  # on a Raspberry Pi: pip install gpiozero
 
-            led = LED(pin)
-            return lambda on: led.on() if on else led.off()
-        except Exception as exc:  # noqa: BLE001 - no gpiozero, no GPIO chip, no permission: fall back
-            print(f"GPIO {pin} unavailable ({type(exc).__name__}: {exc}); dry run", file=sys.stderr)
-    return lambda on: print(f"[dry run] GPIO {pin if pin is not None else '-'} -> {'on' if on else 'off'}",
-                            flush=True)
+        led = LED(pin)
+        return lambda on: led.on() if on else led.off()
+    except Exception as exc:  # noqa: BLE001 - no gpiozero, no GPIO chip, no permission: fall back
+        print(f"GPIO {pin} unavailable ({type(exc).__name__}: {exc}); dry run", file=sys.stderr)
+    return lambda on: print(f"[dry run] GPIO {pin} -> {'on' if on else 'off'}", flush=True)
 
 
 def main() -> int:
@@ -87,23 +91,35 @@ def main() -> int:
         return 2
     tracker = Persistence(args.label, args.persist, args.min_confidence)
     switch = gpio_switch(args.gpio)
-    source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
-    on = False
     try:
-        with source:
-            for event in listen(source, classifier):
-                print(f"{event.start:7.1f}s {event.label:<10} {event.confidence:.2f}", flush=True)
-                if tracker.update(event.label, event.confidence):
-                    print(f"TRIGGER: {args.label} for {args.persist} events", flush=True)
-                    switch(on := True)
-                    if args.webhook:
-                        payload = {"trigger": args.label, "count": args.persist, **event.to_dict()}
-                        post_json(args.webhook, payload)
-                elif on and tracker.count == 0:
-                    switch(on := False)
+        react(args, classifier, tracker, switch)
+    except MissingExtraError as exc:  # the microphone needs 'ser-edge[mic]'
+        print(f"react_to_emotion.py: {exc}", file=sys.stderr)
+        return 2
+    except SerEdgeError as exc:  # no microphone, a device that failed, a file that cannot be read
+        print(f"react_to_emotion.py: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def react(args: argparse.Namespace, classifier: EmotionClassifier, tracker: Persistence,
+          switch: Callable[[bool], None]) -> None:
+    """Listen to the source the options name; fire the webhook and the switch when the label persists."""
+    source = open_input(args.input, args.device)  # the mic needs 'ser-edge[mic]'
+    on = False
+    with source:
+        for event in listen(source, classifier):
+            print(f"{event.start:7.1f}s {event.label:<10} {event.confidence:.2f}", flush=True)
+            if tracker.update(event.label, event.confidence):
+                print(f"TRIGGER: {args.label} for {args.persist} events", flush=True)
+                switch(on := True)
+                if args.webhook:
+                    payload = {"trigger": args.label, "count": args.persist, **event.to_dict()}
+                    post_json(args.webhook, payload)
+            elif on and tracker.count == 0:
+                switch(on := False)
 
 
 if __name__ == "__main__":

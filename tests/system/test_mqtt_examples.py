@@ -62,7 +62,7 @@ def test_react_to_emotion_calls_the_webhook_once_when_the_label_persists(same3):
         server.shutdown()
         server.server_close()
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.count("TRIGGER") == 1 and "[dry run] GPIO - -> on" in proc.stdout
+    assert proc.stdout.count("TRIGGER") == 1 and "GPIO" not in proc.stdout  # no --gpio: no GPIO lines
     assert len(_Hook.received) == 1
     hook = _Hook.received[0]
     assert (hook["trigger"], hook["count"], hook["label"]) == (labels[0], 3, labels[0])
