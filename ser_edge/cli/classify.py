@@ -148,8 +148,8 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
         table.row(path, pred, short)
     found = ("too short to judge" if short else "no speech found" if not pred.speech
              else "speech found" if pred.utterances <= 1 else f"speech in {pred.utterances} utterances")
-    details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, pred.duration, file_rate(path, clf), found,
-                 time.perf_counter() - started)
+    details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, pred.duration, file_rate(path, clf),
+                 found, time.perf_counter() - started)
     if pred.utterances > 1:  # a long file's result is the mean over its utterances
         print(f"{path}: {pred.utterances} utterances; see --timeline", file=sys.stderr, flush=True)
     return True
@@ -157,13 +157,13 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
 
 def file_rate(path: str, clf: Any) -> str:
     """A file's rate and how it reaches the model (for ``-v``)."""
-    from ..frontend.filestream import FileBlocks
+    from ..audio.filestream import FileBlocks
 
     return resampling(FileBlocks(path).sample_rate, clf)
 
 
 def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, progress: _Progress) -> bool:
-    from ..frontend.filestream import FileBlocks
+    from ..audio.filestream import FileBlocks
     from ..stream.engine import timeline_file
 
     started = time.perf_counter()

@@ -110,7 +110,7 @@ def test_mqtt_publish_counts_what_a_real_broker_acknowledged(tmp_path):
 def test_react_to_emotion_prints_no_gpio_lines_unless_asked(tmp_path):
     """It printed "[dry run] GPIO - -> on/off" with --webhook alone."""
     from ser_edge import EmotionClassifier
-    from ser_edge.frontend.audio import read_audio
+    from ser_edge.audio.read import read_audio
     from ser_edge.stream import timeline
 
     label = timeline(EmotionClassifier.load(), *read_audio(str(RECORDING)))[0].label  # what it will hear
