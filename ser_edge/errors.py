@@ -12,8 +12,8 @@ so the command line can print it as one line and go on with the next input::
       DeviceError           an input device cannot be found, opened or kept open
       MissingExtraError     an optional package is missing (names the pip extra)
 
-The command line exits 2 for ModelError and ConfigError (fix the command), 1 for the others
-(this input failed).
+The command line exits 2 for ModelError, ConfigError and MissingExtraError (fix the command
+or the installation), 1 for the others (this input failed).
 """
 
 from __future__ import annotations
