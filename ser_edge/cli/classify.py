@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from ..errors import SerEdgeError
-from ..sinks.text import RESULT_HEADER, SPAN_HEADER, event_record, result_cells, span
+from ..sinks.text import RESULT_HEADER, SPAN_HEADER, result_cells, span
 from ..stream.events import count
 from .calibration import (
     add_calibration_options,
@@ -172,7 +172,7 @@ def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, 
     progress.clear()
     for event in events:
         if args.json:
-            emit_json({"file": path, **event_record(event)})
+            emit_json({"file": path, **event.to_dict()})
         else:
             table.event(path, event)
     if args.plot:

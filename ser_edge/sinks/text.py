@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..stream.events import Event, StreamStats
 
@@ -78,24 +78,13 @@ def calibration_note(utterances: int | None) -> str:
     return f"  calibrated on {utterances}" if utterances else "  uncalibrated"
 
 
-def event_record(event: Event) -> dict[str, Any]:
-    """An event as ``listen --json`` and ``classify --timeline --json`` print it: its
-    :meth:`~ser_edge.stream.events.Event.to_dict` with ``"speech": true`` after the scores (the
-    fields of ``classify --json``; probabilities to 4 decimals, times to 3)."""
-    out = event.to_dict()
-    calibration = out.pop("calibration", None)
-    out["speech"] = True
-    if calibration is not None:
-        out["calibration"] = calibration
-    return out
-
-
 class JsonSink(LineSink):
     """One JSON object per event: ``{"start", "end", "label", "confidence", "scores", "speech"}``
-    (:func:`event_record`), never a header."""
+    (:meth:`~ser_edge.stream.events.Event.to_dict`: the fields of ``classify --json``), never a
+    header."""
 
     def line(self, event: Event) -> str:
-        return json.dumps(event_record(event), ensure_ascii=False)
+        return json.dumps(event.to_dict(), ensure_ascii=False)
 
 
 def make_sink(json_lines: bool, out: TextIO | None = None) -> TextSink | JsonSink:

@@ -28,11 +28,12 @@ class Event:
     calibration: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready ``{"start", "end", "label", "confidence", "scores"}``, and
-        ``"calibration"`` when not None."""
+        """JSON-ready ``{"start", "end", "label", "confidence", "scores", "speech"}`` (``speech``
+        always true: an event is classified speech; the fields and decimals of
+        :meth:`~ser_edge.classifier.Prediction.to_dict`), and ``"calibration"`` when not None."""
         out = {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
                "confidence": round(self.confidence, 4),
-               "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+               "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True}
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out

@@ -81,7 +81,7 @@ def test_one_event_per_utterance_in_stream_seconds():
         assert ev.label == "angry" and ev.confidence == pytest.approx(0.9)
         assert ev.decided_at >= ev.end
         d = ev.to_dict()
-        assert list(d) == ["start", "end", "label", "confidence", "scores"]
+        assert list(d) == ["start", "end", "label", "confidence", "scores", "speech"]
         assert json.loads(json.dumps(d)) == d
     # the classifier saw each utterance once, with context, at the stream's rate
     for (n, r), (a, b) in zip(clf.calls, BURST_TIMES, strict=True):
@@ -224,7 +224,7 @@ def test_events_carry_the_calibration_of_their_prediction():
     events = list(listen(ListSource(bursts(rate, BURST_TIMES, 11.0), rate), CalibratedFake()))
     assert [ev.calibration for ev in events] == list(range(len(BURST_TIMES)))
     d = events[1].to_dict()
-    assert list(d) == ["start", "end", "label", "confidence", "scores", "calibration"]
+    assert list(d) == ["start", "end", "label", "confidence", "scores", "speech", "calibration"]
     assert d["calibration"] == 1
     out = StringIO()
     sink = JsonSink(out)
@@ -248,7 +248,7 @@ def test_uncalibrated_event_dicts_are_unchanged():
     ev = Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75, "angry": 0.25})
     assert ev.calibration is None
     assert json.dumps(ev.to_dict()) == ('{"start": 1.0, "end": 2.5, "label": "calm", "confidence": 0.75, '
-                                        '"scores": {"calm": 0.75, "angry": 0.25}}')
+                                        '"scores": {"calm": 0.75, "angry": 0.25}, "speech": true}')
     assert Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75}, calibration=0).to_dict()["calibration"] == 0
 
 
