@@ -109,5 +109,5 @@ def test_a_consumer_slower_than_real_time_loses_counted_audio(tmp_path):
     lost = float(summary.split("(")[1].split(" s lost")[0])
     seconds = float(summary.split("summary: ")[1].split(" s of audio")[0])
     assert overflows > 5 and lost > 0.5 and seconds <= 3.5
-    assert all(set(json.loads(line)) == {"start", "end", "label", "confidence", "scores"}
+    assert all(set(json.loads(line)) == {"start", "end", "label", "confidence", "scores", "speech"}
                for line in proc.stdout.splitlines())

@@ -20,7 +20,7 @@ def rss_mb(pid: int) -> float:
 
 def check_event(ev: dict, duration: float) -> None:
     """One JSON event of ``listen``: its keys, times within the stream, finite scores summing to 1."""
-    assert list(ev) == ["start", "end", "label", "confidence", "scores"], ev
+    assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech"], ev
     assert 0.0 <= ev["start"] < ev["end"] <= duration + 1e-6
     assert ev["label"] in LABELS and set(ev["scores"]) == LABELS
     values = list(ev["scores"].values())
