@@ -89,7 +89,8 @@ def add_output_options(parser: argparse.ArgumentParser, top: bool = False) -> No
     ``ser-edge -v listen`` and ``ser-edge listen -v`` work (a subcommand's own value wins)."""
     g = parser.add_argument_group("messages on stderr")
     g.add_argument("-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS,
-                   help="say more (-vv: debug details)")
+                   help="say what was run: the model file, its frontend and resampler, each input's rate, "
+                        "speech found, timings (-vv: also each event's decision time, threads)")
     g.add_argument("-q", "--quiet", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="errors only")
 
