@@ -9,15 +9,28 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .commands import calibrate, card, convert, evaluate, metadata, quantize, to_npz, train, train_frames
-from .errors import ExportError, missing_extra
-from .provenance import command_line
+from .commands import (
+    calibrate,
+    card,
+    card_figures,
+    convert,
+    evaluate,
+    metadata,
+    quantize,
+    to_npz,
+    train,
+    train_frames16k,
+)
+from .core.errors import ExportError, missing_extra
+from .core.provenance import command_line
 
 EXAMPLES = """examples:
-  python -m export train-frames --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
+  python -m export train-frames16k --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
       -o models/ser_edge.onnx --int8 --report cache/exp/cv.json --members cache/final
-  python -m export calibrate --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \
-      --cv cache/exp/cv.npz --members cache/final --base models/ser_edge.onnx -o models/ser_edge.onnx --int8
+  python -m export calibrate --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
+      --cv cache/exp/cv.npz --members cache/final --base models/ser_edge.onnx -o models/ser_edge.onnx \\
+      --int8 --report cache/exp/calibration_cv.json --figures models/
+  python -m export card-figures --calibrated cache/exp/calibration_cv.npz -o models/
   python -m export convert ../shared/data/seed/SER_model.h5 -o /tmp/seed.onnx
   python -m export train --features ../shared/data/seed -o models/ser_edge_seed.onnx --recipe shipped \\
       --card models/seed.md
@@ -32,7 +45,9 @@ EXAMPLES = """examples:
 TRAIN_EXTRAS = ("tensorflow", "keras", "tf2onnx", "onnx")
 TRAIN_FRAMES_EXTRAS = ("tf_keras", "tf2onnx", "onnx", "tqdm", "soundfile")
 #: The subcommands, in the order of ``--help``: each module has ``add_parser(sub)`` and ``run(args)``.
-COMMANDS = (train, train_frames, calibrate, convert, evaluate, to_npz, card, quantize, metadata)
+COMMANDS = (
+    train, train_frames16k, calibrate, card_figures, convert, evaluate, to_npz, card, quantize, metadata,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,13 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             _require(*TRAIN_EXTRAS, *(("matplotlib",) if args.card else ()))
-        if args.command in ("train-frames", "calibrate"):
+        if args.command in (train_frames16k.NAME, "calibrate"):
             _require(*TRAIN_FRAMES_EXTRAS)
         if args.command == "convert":
             _require(*TRAIN_EXTRAS, "tf_keras")
         if args.command == "metadata":
             _require("onnx")
-        if args.command == "card":
+        if args.command in ("card", card_figures.NAME):
             _require("matplotlib", "onnx")
         return args.run(args)
     except ExportError as exc:

@@ -22,8 +22,10 @@ import numpy as np
 
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
-from ..errors import ExportError
-from ..frames.calibration import (
+from ..core.errors import ExportError
+from ..core.folds import ravdess_folds
+from ..core.metrics import confusion
+from ..frames16k.calibration import (
     CalibrationConfig,
     fit_temperatures,
     nested_outputs,
@@ -31,11 +33,11 @@ from ..frames.calibration import (
     score_conditions,
     train_calibrated_mlp,
 )
-from ..frames.corpus import LABELS, scan_ravdess, scan_tess
-from ..frames.crossval import confusion, cross_fitted_average, ece, fold_scores, ravdess_folds
-from ..frames.dataset import build_dataset
-from ..frames.extract import extract_all
-from ..frames.train import TrainConfig
+from ..frames16k.corpus import LABELS, scan_ravdess, scan_tess
+from ..frames16k.crossval import cross_fitted_average, ece, fold_scores
+from ..frames16k.dataset import build_dataset
+from ..frames16k.extract import extract_all
+from ..frames16k.train import TrainConfig
 
 LOGGER = logging.getLogger(__name__)
 PROTOCOL = (
@@ -49,7 +51,9 @@ PROTOCOL = (
 
 def add_parser(sub: Any) -> None:
     """The ``calibrate`` subcommand's arguments."""
-    p = sub.add_parser("calibrate", help="add speaker calibration to a train-frames model (CV + export)")
+    p = sub.add_parser(
+        "calibrate", help="add speaker calibration to a train-frames16k model (CV + export)"
+    )
     p.add_argument("--ravdess", type=Path, required=True, help="folder with Actor_XX/ (WAV or FLAC)")
     p.add_argument("--tess", type=Path, required=True, help="folder with OAF_*/ YAF_*/")
     p.add_argument(
@@ -57,11 +61,11 @@ def add_parser(sub: Any) -> None:
         type=Path,
         nargs="+",
         required=True,
-        help="train-frames --report NPZ files holding the CNN's (clean__cnn0, band8k__cnn0) and "
+        help="train-frames16k --report NPZ files holding the CNN's (clean__cnn0, band8k__cnn0) and "
         "the uncalibrated MLP's (clean__mlp0) out-of-fold predictions",
     )
-    p.add_argument("--members", type=Path, required=True, help="train-frames --members folder (cnn_0.h5)")
-    p.add_argument("--base", type=Path, required=True, help="the train-frames model (its metadata is kept)")
+    p.add_argument("--members", type=Path, required=True, help="train-frames16k --members folder (cnn_0.h5)")
+    p.add_argument("--base", type=Path, required=True, help="the train-frames16k model (metadata kept)")
     p.add_argument("-o", "--output", type=Path, help="ONNX file to write (omit with --cv-only)")
     p.add_argument("--cache", type=Path, default=Path("cache/frames"), help="feature cache folder")
     p.add_argument("--report", type=Path, help="write the calibration CV report (JSON) here")
@@ -71,6 +75,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--cv-only", action="store_true")
     p.add_argument("--int8", action="store_true", help="also write <output>_int8.onnx")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--figures", type=Path, metavar="DIR",
+                   help="also draw the card's PNGs into DIR from the report's NPZ (needs --report; "
+                   "as `card-figures --calibrated`)")
     p.set_defaults(run=run)
 
 
@@ -162,6 +169,22 @@ def report(
     }
 
 
+def _save_report(rep: dict, rows: dict, nested: np.ndarray, labels: np.ndarray, path: Path) -> None:
+    """The report as JSON at ``path``, and beside it ``.npz``: the nested probabilities and labels
+    of the conditions ``none`` and ``all`` (``none__probs``, ``none__y``, ``all__probs``, ``all__y``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rep, indent=1))
+    cond = rows["condition"]
+    np.savez(
+        path.with_suffix(".npz"),
+        **{
+            f"{c.split('/')[1]}__{k}": v
+            for c in ("clean/none", "clean/all")
+            for k, v in (("probs", nested[cond == c]), ("y", labels[rows["clip"][cond == c]]))
+        },
+    )
+
+
 def _config(args: argparse.Namespace) -> CalibrationConfig:
     return replace(CalibrationConfig(), prior_utterances=args.prior_utterances, epochs=args.epochs)
 
@@ -170,6 +193,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; 0 on success."""
     if not args.cv_only and args.output is None:
         raise ExportError("calibrate: -o/--output is required unless --cv-only")
+    if args.figures and not (args.report and args.figures.is_dir()):
+        raise ExportError(f"calibrate: --figures {args.figures} needs --report and an existing folder")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     spec, cfg = Frames16kSpec(), _config(args)
     clips = scan_ravdess(args.ravdess) + scan_tess(args.tess)
@@ -186,19 +211,13 @@ def run(args: argparse.Namespace) -> int:
         json.dumps({k: (v["acc"], v.get("uncalibrated_acc")) for k, v in rep["conditions"].items()}),
     )
     if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(json.dumps(rep, indent=1))
-        cond = rows["condition"]
-        np.savez(
-            args.report.with_suffix(".npz"),
-            **{
-                f"{c.split('/')[1]}__{k}": v
-                for c in ("clean/none", "clean/all")
-                for k, v in (("probs", nested[cond == c]), ("y", data.labels[rows["clip"][cond == c]]))
-            },
-        )
+        _save_report(rep, rows, nested, data.labels, args.report)
+    if args.figures:
+        from ..frames16k.card_figures import calibrated_figures
+
+        calibrated_figures(args.report.with_suffix(".npz"), args.figures)
     if not args.cv_only:
-        from ..frames.calibrated_export import export_calibrated
+        from ..frames16k.calibrated_export import export_calibrated
 
         mlp, prior = train_calibrated_mlp(data, np.arange(len(data.labels)), variants, cfg, seed=100)
         export_calibrated(data, mlp, prior, rep, cfg, args)

@@ -17,7 +17,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the model card and its PNGs from the ``ser_edge.training`` record of a model."""
-    from ..card import write_card
+    from ..core.card import write_card
 
     for path in write_card(Path(args.model), Path(args.output)):
         print(f"wrote {path}")

@@ -12,9 +12,10 @@ from ser_edge.config import DEFAULT_LABELS
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.model.contract import ModelSpec
 
-from ..errors import ExportError, missing_extra
-from ..onnx_io import OPSET, keras_to_onnx, save
-from ..provenance import record, versions
+from ..core.errors import ExportError, missing_extra
+from ..core.onnx_io import OPSET, save
+from ..core.provenance import record, versions
+from ..mfcc_mean.graph import keras_to_onnx
 
 ORIGINAL_METRICS = {
     "seed-split (reported by the original project, not re-measured)": {"accuracy": 0.8547},

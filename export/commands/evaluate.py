@@ -11,14 +11,15 @@ import numpy as np
 
 from ser_edge.config import LABELS_KEY, TRAINING_KEY
 
-from ..data import Dataset
-from ..errors import ExportError
-from ..evaluate import format_report, subset_reports
-from ..loaders import load_features
-from ..onnx_io import metadata, session
-from ..onnx_io import run as run_model
-from ..protocol import parse_actors
-from ..provenance import describe_data
+from ..core.errors import ExportError
+from ..core.folds import parse_actors
+from ..core.metrics import format_report
+from ..core.onnx_io import metadata, session
+from ..core.onnx_io import run as run_model
+from ..mfcc_mean.data import Dataset
+from ..mfcc_mean.describe import describe_data
+from ..mfcc_mean.loaders import load_features
+from ..mfcc_mean.reports import subset_reports
 
 
 def add_parser(sub: Any) -> None:

@@ -19,9 +19,9 @@ from typing import Any
 from ser_edge.config import INPUT_RATES_KEY, TRAINING_KEY
 from ser_edge.model import sha256_of
 
-from ..errors import ExportError
-from ..onnx_io import import_extra, save, set_metadata
-from ..provenance import portable
+from ..core.errors import ExportError
+from ..core.onnx_io import import_extra, save, set_metadata
+from ..core.provenance import portable
 
 
 def add_parser(sub: Any) -> None:

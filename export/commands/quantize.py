@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ExportError
-from ..loaders import load_features
-from ..protocol import parse_actors
-from ..quantize import quantize_model
+from ..core.errors import ExportError
+from ..core.folds import parse_actors
+from ..core.quantize import quantize_model
+from ..mfcc_mean.loaders import load_features
 
 
 def add_parser(sub: Any) -> None:

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportError
-from ..loaders import load_features, write_npz
+from ..core.errors import ExportError
+from ..mfcc_mean.loaders import load_features, write_npz
 
 
 def add_parser(sub: Any) -> None:

@@ -11,24 +11,19 @@ from typing import Any
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.model.contract import ModelSpec
 
-from ..crossval import mean_curves, run_folds
-from ..data import Dataset
-from ..errors import ExportError
-from ..keras_model import parameter_count
-from ..loaders import load_features
-from ..onnx_io import OPSET, keras_to_onnx, max_difference, save, session
-from ..protocol import (
-    HOLDOUT,
-    SEED_SPLIT,
-    SPEAKER_INDEPENDENT,
-    holdout_fold,
-    parse_actors,
-    seed_split,
-    speaker_folds,
-)
-from ..provenance import PROTOCOL_TEXT, describe_data, record, versions
-from ..recipe import Recipe, load_recipe
-from ..train import Trained, fit
+from ..core.errors import ExportError
+from ..core.folds import parse_actors, seed_split
+from ..core.onnx_io import OPSET, save, session
+from ..core.provenance import record, versions
+from ..mfcc_mean.crossval import mean_curves, run_folds
+from ..mfcc_mean.data import Dataset
+from ..mfcc_mean.describe import PROTOCOL_TEXT, describe_data
+from ..mfcc_mean.graph import keras_to_onnx, max_difference
+from ..mfcc_mean.keras_model import parameter_count
+from ..mfcc_mean.loaders import load_features
+from ..mfcc_mean.protocol import HOLDOUT, SEED_SPLIT, SPEAKER_INDEPENDENT, holdout_fold, speaker_folds
+from ..mfcc_mean.recipe import Recipe, load_recipe
+from ..mfcc_mean.train import Trained, fit
 
 PROTOCOL_CHOICES = {
     "both": (SPEAKER_INDEPENDENT, SEED_SPLIT),
@@ -128,7 +123,7 @@ def _band_map(recipe: Recipe, args: argparse.Namespace) -> Any:
         )
     if not recipe.aug_bandmap:
         return None
-    from ..bandmap import load_band_map
+    from ..mfcc_mean.bandmap import load_band_map
 
     return load_band_map(band_audio)
 
@@ -183,7 +178,7 @@ def _write(onnx_model: Any, final: Trained, data: Dataset, args: argparse.Namesp
         )
     print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB; max |ONNX - Keras| {difference:.1e})")
     if args.card:
-        from ..card import write_card
+        from ..core.card import write_card
 
         for path in write_card(out, Path(args.card)):
             print(f"wrote {path}")

@@ -1,4 +1,4 @@
-"""Speaker calibration at training time (export/frames/calibration.py): the enrolment
+"""Speaker calibration at training time (export/frames16k/calibration.py): the enrolment
 statistics equal the runtime's, enrolments are skewed as asked, the CV conditions."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("tf_keras")
 
-from export.frames.calibration import (  # noqa: E402
+from export.frames16k.calibration import (  # noqa: E402
     NEUTRAL_CALM,
     CalibrationConfig,
     Prior,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from export.card import EXPERIMENTS, NOTES, write_card
-from export.card_text import ARCH_SETTINGS, portable_command, recipe_section
+from export.core.card import EXPERIMENTS, NOTES, write_card
+from export.core.card_text import ARCH_SETTINGS, portable_command, recipe_section
 
 from support.paths import ROOT, SHIPPED_MODEL
 
@@ -26,8 +26,8 @@ def regenerated(tmp_path_factory) -> str:
     for name in (NOTES, EXPERIMENTS):
         shutil.copy(ROOT / "models" / name, folder / name)
     model = shutil.copy(SHIPPED_MODEL, folder / SHIPPED_MODEL.name)
-    write_card(Path(model), folder / "README.md")
-    return (folder / "README.md").read_text(encoding="utf-8")
+    write_card(Path(model), folder / CARD.name)
+    return (folder / CARD.name).read_text(encoding="utf-8")
 
 
 def test_the_shipped_card_is_the_generated_one(regenerated):

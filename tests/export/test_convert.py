@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from export.cli import main
-from export.loaders import load_features
-from export.onnx_io import metadata, run, session
+from export.core.onnx_io import metadata, run, session
+from export.mfcc_mean.loaders import load_features
 from ser_edge.config import DEFAULT_LABELS, FRONTEND_KEY, LABELS_KEY, TRAINING_KEY
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from export.cli import main
-from export.data import make_dataset
-from export.errors import ExportError
-from export.loaders import load_features, write_npz
+from export.core.errors import ExportError
+from export.mfcc_mean.data import make_dataset
+from export.mfcc_mean.loaders import load_features, write_npz
 
 pytest.importorskip("joblib")
 

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from export.provenance import portable, record
+from export.core.provenance import portable, record
 from ser_edge.config import TRAINING_KEY
 from ser_edge.model import SEED_INT8_NAME, SEED_MODEL_NAME, EmotionModel, shipped_model_path
 
@@ -44,7 +44,7 @@ def test_the_training_record_keeps_only_the_last_component_of_absolute_paths():
 
 def test_metadata_command_keeps_the_graph_and_the_predictions(tmp_path):
     from export.cli import main
-    from export.onnx_io import save, set_metadata
+    from export.core.onnx_io import save, set_metadata
 
     original = tmp_path / "orig.onnx"
     shutil.copy(shipped_model_path(SEED_MODEL_NAME), original)

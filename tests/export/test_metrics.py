@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.augment import augment, band_limit, dct_matrix
-from export.errors import ExportError
-from export.evaluate import class_report, confusion, spread
-from export.recipe import PRESETS, Recipe, load_recipe
+from export.core.errors import ExportError
+from export.core.metrics import class_report, confusion, spread
+from export.mfcc_mean.augment import augment, band_limit, dct_matrix
+from export.mfcc_mean.recipe import PRESETS, Recipe, load_recipe
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
 LABELS = ("a", "b", "c")

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.augment import augment
-from export.bandmap import fit_band_map
 from export.cli import main
-from export.errors import ExportError
-from export.loaders import load_features
-from export.onnx_io import metadata, run, session
-from export.recipe import PRESETS, Recipe, load_recipe
+from export.core.errors import ExportError
+from export.core.onnx_io import metadata, run, session
+from export.mfcc_mean.augment import augment
+from export.mfcc_mean.bandmap import fit_band_map
+from export.mfcc_mean.loaders import load_features
+from export.mfcc_mean.recipe import PRESETS, Recipe, load_recipe
 from ser_edge.config import TRAINING_KEY
 
 

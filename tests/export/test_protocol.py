@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.data import make_dataset
-from export.errors import ExportError
-from export.loaders import load_features
-from export.protocol import holdout_fold, parse_actors, seed_split, speaker_folds, speaker_groups
+from export.core.errors import ExportError
+from export.core.folds import parse_actors, seed_split, speaker_groups
+from export.mfcc_mean.data import make_dataset
+from export.mfcc_mean.loaders import load_features
+from export.mfcc_mean.protocol import holdout_fold, speaker_folds
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ import pytest
 
 from export import cli
 from export.cli import main
-from export.crossval import run_folds
-from export.loaders import load_features
-from export.onnx_io import metadata, run, session
-from export.protocol import speaker_folds
-from export.recipe import Recipe
+from export.core.onnx_io import metadata, run, session
+from export.mfcc_mean.crossval import run_folds
+from export.mfcc_mean.loaders import load_features
+from export.mfcc_mean.protocol import speaker_folds
+from export.mfcc_mean.recipe import Recipe
 from ser_edge.config import DEFAULT_LABELS, FRONTEND_KEY, LABELS_KEY, TRAINING_KEY
 
 HELD = "21-24"

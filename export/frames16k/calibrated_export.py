@@ -1,0 +1,153 @@
+"""The calibrated model file: the train-frames16k CNN and the calibrated MLP in one graph with the
+outputs ``probs`` and ``probs_calibrated``, the calibration contract in ``ser_edge.frontend``
+and the calibration CV in ``ser_edge.training``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ser_edge.config import LABELS_KEY, TRAINING_KEY, CalibrationSpec
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
+
+from ..core.errors import ExportError
+from ..core.provenance import EXPORT_VERSION
+from .calibration import CalibrationConfig, Prior
+from .dataset import Dataset
+from .graph import CALIBRATED_INPUTS, CALIBRATED_OUTPUTS, to_onnx
+from .members import STAMP
+from .model_file import PROBES, keras_outputs, write_checked, write_int8
+from .models import SMALL_CNN_FILTERS, CnnConfig, build_calibrated_ensemble, build_cnn
+
+
+def calibration_spec(prior: Prior, cfg: CalibrationConfig) -> CalibrationSpec:
+    """The runtime's contract: the prior as float32 values (the graph's constants) and k."""
+    return CalibrationSpec(
+        mean=tuple(float(x) for x in prior.mean.astype(np.float32)),
+        std=tuple(float(x) for x in prior.std.astype(np.float32)),
+        prior_utterances=float(cfg.prior_utterances),
+        min_utterances=1,
+    )
+
+
+def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -> dict[str, Any]:
+    """The base model's ``ser_edge.training`` with the headline figures of the new uncalibrated
+    output (condition ``none``), its temperatures, and the calibration CV."""
+    cond, t = rep["conditions"], rep["temperatures"]
+    none, band = cond["clean/none"], cond["band8k/none"]
+    out = dict(base)
+    metrics = dict(base.get("metrics", {}))
+    metrics.update(
+        {
+            "ravdess_speaker_independent_accuracy": none["acc"] / 100,
+            "ravdess_uar": none["uar"] / 100,
+            "band8k_accuracy": band["acc"] / 100,
+            "per_fold": [
+                {"test": f"fold {f['fold']}", "acc": f["acc"] / 100, "uar": f["uar"] / 100}
+                for f in rep["per_fold"]["clean/none"]
+            ],
+            "ece_after": rep["ece_nested"]["clean/none"],
+            "member_temperatures": [t["cnn"], t["mlp"]],
+        }
+    )
+    metrics.pop("ece_before", None)
+    out.update(
+        {
+            "metrics": metrics,
+            "temperature": t["uncalibrated"],
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "export_version": EXPORT_VERSION,
+            "calibration": {
+                "protocol": rep["protocol"],
+                "temperature": t["calibrated"],
+                "conditions": {k: v for k, v in cond.items()},
+                "ece_nested": rep["ece_nested"],
+                "options": {
+                    "command": "calibrate",
+                    "prior_utterances": args.prior_utterances,
+                    "epochs": args.epochs,
+                },
+            },
+        }
+    )
+    rates = out.get("input_rates")
+    if rates:
+        rates = dict(
+            rates, full_band={"accuracy": round(none["acc"] / 100, 4), "uar": round(none["uar"] / 100, 4)}
+        )
+        rates["measured"] = [
+            dict(r, accuracy=round(band["acc"] / 100, 4), uar=round(band["uar"] / 100, 4))
+            if r.get("rate") == 8000
+            else r
+            for r in rates.get("measured", [])
+        ]
+        out["input_rates"] = rates
+    return out
+
+
+def members_cnn_config(folder: Path) -> CnnConfig:
+    """The CNN settings of a train-frames16k ``--members`` folder (its ``recipe.json``); one CNN only."""
+    recipe_file = folder / STAMP
+    if not recipe_file.exists():
+        raise ExportError(
+            f"calibrate: --members {folder}: no {STAMP} (a train-frames16k --members folder?)"
+        )
+    recipe = json.loads(recipe_file.read_text())
+    if recipe.get("cnn_seeds") != 1 or recipe.get("no_mlp"):
+        raise ExportError(
+            f"calibrate: --members {folder}: made with cnn_seeds={recipe.get('cnn_seeds')}, "
+            f"no_mlp={recipe.get('no_mlp')}; expected one CNN and the MLP"
+        )
+    return CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
+
+
+def _probe(data: Dataset, prior: Prior) -> list[dict[str, np.ndarray]]:
+    """Feeds of a few clips, half with the prior and half with another clip's statistics."""
+    idx = np.linspace(0, len(data.labels) - 1, PROBES).astype(int)
+    clean = data.variant("clean")
+    feeds = []
+    for k, i in enumerate(idx):
+        mean = prior.mean if k % 2 else data.func[idx[(k + 1) % len(idx)], clean].astype(np.float64)
+        feeds.append(
+            {
+                "frames": data.frames[i][clean][None].astype(np.float32),
+                "functionals": data.func[i, clean][None].astype(np.float32),
+                "speaker_mean": mean[None].astype(np.float32),
+                "speaker_std": prior.std[None].astype(np.float32),
+            }
+        )
+    return feeds
+
+
+def export_calibrated(
+    data: Dataset, mlp: Any, prior: Prior, rep: dict, cfg: CalibrationConfig, args: argparse.Namespace
+) -> None:
+    """Build, convert and write the calibrated model (+ int8); log ONNX vs Keras differences."""
+    import onnx
+
+    n_mels, n_func = data.frames[0][0].shape[1], data.func.shape[2]
+    cnn = build_cnn(n_mels, members_cnn_config(args.members), name="cnn_0")
+    cnn.load_weights(str(args.members / "cnn_0.h5"))
+    t = rep["temperatures"]
+    model = build_calibrated_ensemble(
+        cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"])
+    )
+    base = {p.key: p.value for p in onnx.load(str(args.base)).metadata_props}
+    frontend = Frames16kSpec.from_dict(json.loads(base["ser_edge.frontend"]))
+    spec = Frames16kSpec(**{**frontend.__dict__, "calibration": calibration_spec(prior, cfg)})
+    meta = {
+        LABELS_KEY: json.loads(base[LABELS_KEY]),
+        "ser_edge.frontend": spec.to_dict(),
+        TRAINING_KEY: training_record(json.loads(base[TRAINING_KEY]), rep, args),
+    }
+    onnx_model = to_onnx(model, n_mels, n_func, calibrated=True)
+    feeds = _probe(data, prior)
+    expected = keras_outputs(model, feeds, CALIBRATED_INPUTS)
+    out = write_checked(onnx_model, args.output, meta, feeds, expected, CALIBRATED_OUTPUTS)
+    if args.int8:
+        write_int8(out, feeds, expected, CALIBRATED_OUTPUTS)
