@@ -35,12 +35,11 @@ def calibration_spec(prior: Prior, cfg: CalibrationConfig) -> CalibrationSpec:
     )
 
 
-def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -> dict[str, Any]:
-    """The base model's ``ser_edge.training`` with the headline figures of the new uncalibrated
-    output (condition ``none``), its temperatures, and the calibration CV."""
+def _metrics(base: dict[str, Any], rep: dict) -> dict[str, Any]:
+    """The base record's metrics with the headline figures of the new uncalibrated output
+    (condition ``none``) and its member temperatures."""
     cond, t = rep["conditions"], rep["temperatures"]
     none, band = cond["clean/none"], cond["band8k/none"]
-    out = dict(base)
     metrics = dict(base.get("metrics", {}))
     metrics.update(
         {
@@ -56,16 +55,34 @@ def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -
         }
     )
     metrics.pop("ece_before", None)
+    return metrics
+
+
+def _input_rates(rates: dict[str, Any], rep: dict) -> dict[str, Any]:
+    """The base record's ``input_rates`` with the full-band and 8 kHz figures of the new output."""
+    none, band = rep["conditions"]["clean/none"], rep["conditions"]["band8k/none"]
+    full = {"accuracy": round(none["acc"] / 100, 4), "uar": round(none["uar"] / 100, 4)}
+    at_8k = {"accuracy": round(band["acc"] / 100, 4), "uar": round(band["uar"] / 100, 4)}
+    rates = dict(rates, full_band=full)
+    rates["measured"] = [dict(r, **at_8k) if r.get("rate") == 8000 else r for r in rates.get("measured", [])]
+    return rates
+
+
+def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -> dict[str, Any]:
+    """The base model's ``ser_edge.training`` with the headline figures of the new uncalibrated
+    output (condition ``none``), its temperatures, and the calibration CV."""
+    t = rep["temperatures"]
+    out = dict(base)
     out.update(
         {
-            "metrics": metrics,
+            "metrics": _metrics(base, rep),
             "temperature": t["uncalibrated"],
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "export_version": EXPORT_VERSION,
             "calibration": {
                 "protocol": rep["protocol"],
                 "temperature": t["calibrated"],
-                "conditions": {k: v for k, v in cond.items()},
+                "conditions": dict(rep["conditions"]),
                 "ece_nested": rep["ece_nested"],
                 "options": {
                     "command": "calibrate",
@@ -75,18 +92,8 @@ def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -
             },
         }
     )
-    rates = out.get("input_rates")
-    if rates:
-        rates = dict(
-            rates, full_band={"accuracy": round(none["acc"] / 100, 4), "uar": round(none["uar"] / 100, 4)}
-        )
-        rates["measured"] = [
-            dict(r, accuracy=round(band["acc"] / 100, 4), uar=round(band["uar"] / 100, 4))
-            if r.get("rate") == 8000
-            else r
-            for r in rates.get("measured", [])
-        ]
-        out["input_rates"] = rates
+    if out.get("input_rates"):
+        out["input_rates"] = _input_rates(out["input_rates"], rep)
     return out
 
 
