@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from export.core.errors import ExportError
-from export.core.metrics import class_report, confusion, spread
+from export.core.metrics import accuracy, class_report, confusion, recalls, spread, uar
 from export.mfcc_mean.augment import augment, band_limit, dct_matrix
 from export.mfcc_mean.recipe import PRESETS, Recipe, load_recipe
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
@@ -30,6 +30,16 @@ def test_class_report_by_hand() -> None:
 def test_uar_ignores_classes_absent_from_the_truth() -> None:
     report = class_report(np.array([0, 0, 2]), np.array([0, 1, 2]), LABELS)
     assert report["uar"] == 0.75 and report["per_class"]["b"]["support"] == 0
+
+
+def test_one_convention_for_both_pipelines() -> None:
+    """The per-row figures (frames16k CV) and the report (MFCC-mean) agree: same UAR, accuracy."""
+    y_true, y_pred = np.array([0, 0, 2, 2, 2]), np.array([0, 1, 2, 2, 0])
+    report = class_report(y_true, y_pred, LABELS)
+    assert uar(y_true, y_pred, 3) == pytest.approx((1 / 2 + 2 / 3) / 2)
+    assert report["uar"] == round(uar(y_true, y_pred, 3), 4)
+    assert report["accuracy"] == round(accuracy(y_true, y_pred), 4) == 0.6
+    assert np.isnan(recalls(y_true, y_pred, 3)[1]) and report["per_class"]["b"]["recall"] == 0.0
 
 
 def test_confusion_and_spread() -> None:

@@ -20,6 +20,7 @@ from export.core.folds import ravdess_folds  # noqa: E402
 from export.core.metrics import uar  # noqa: E402
 from export.frames16k.corpus import HELD_OUT_ACTORS, read_16k, scan_ravdess, scan_tess  # noqa: E402
 from export.frames16k.crossval import ece, fit_temperature, temper  # noqa: E402
+from ser_edge.model import sha256_of  # noqa: E402
 
 RATE_RAVDESS, RATE_TESS = 48000, 24414
 
@@ -132,7 +133,10 @@ def test_train_frames16k_end_to_end(corpus: tuple[Path, Path], tmp_path: Path) -
             },
         )[0]
         assert p.shape == (1, 8) and p.sum() == pytest.approx(1.0, abs=1e-5)
-    assert (tmp_path / "v2_int8.onnx").exists()
+    int8 = {p.key: json.loads(p.value) for p in onnx.load(str(tmp_path / "v2_int8.onnx")).metadata_props}
+    quantization = int8["ser_edge.training"].pop("quantization")  # the one quantizer records what it did
+    assert quantization["source_sha256"] == sha256_of(out) and quantization["weights"] == "int8 per tensor"
+    assert int8 == meta  # the same contract
     argv += ["--members", str(tmp_path / "members")]
     assert export_main(argv) == 0  # trains, saves the members
     assert (tmp_path / "members" / "recipe.json").exists()
@@ -151,7 +155,7 @@ def test_a_missing_or_empty_corpus_folder_is_one_line_exit_2(tmp_path: Path, cap
 
 
 def test_calibrate_adds_a_calibrated_head_to_a_train_frames16k_model(
-    corpus: tuple[Path, Path], tmp_path: Path
+    corpus: tuple[Path, Path], tmp_path: Path, capsys
 ) -> None:
     import onnxruntime as ort
 
@@ -208,3 +212,18 @@ def test_calibrate_adds_a_calibrated_head_to_a_train_frames16k_model(
     clf.adapt = True
     first, second = clf.predict_file(clip), clf.predict_file(clip)
     assert (first.calibration, second.calibration) == (0, 1) and clf.calibration.count == 2
+
+    pytest.importorskip("matplotlib")
+    capsys.readouterr()
+    npz = tmp_path / "cv_calibration.npz"
+    assert export_main(["card-figures", "--calibrated", str(npz), "-o", str(tmp_path)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures) == {"none", "all"} and len(figures["none"]["confusion"]) == 8
+    for name in ("v2_confusion.png", "v2_calibrated_confusion.png", "v2_reliability.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+
+def test_card_figures_without_predictions_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    assert export_main(["card-figures", "-o", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == "error: card-figures: give --cnn and --mlp, or --calibrated"
