@@ -1,9 +1,9 @@
 """``python -m export calibrate``: the speaker-calibrated v2 model (issue 15).
 
-Takes what ``train-frames`` left (its CV predictions, ``--report`` NPZ files, and its final
+Takes what ``train-frames16k`` left (its CV predictions, ``--report`` NPZ files, and its final
 members, ``--members`` folder), trains the calibrated functionals MLP (each speaker normalised
-by random, skewed enrolments of its own utterances; :mod:`export.frames.calibration`),
-cross-validates it under several enrolments (speaker-grouped, as ``train-frames``), and
+by random, skewed enrolments of its own utterances; :mod:`export.frames16k.calibration`),
+cross-validates it under several enrolments (speaker-grouped, as ``train-frames16k``), and
 writes one model with two outputs over the same CNN: ``probs`` (functionals normalised by the
 training prior: what the device says before it has heard anyone) and ``probs_calibrated``
 (normalised by the speaker statistics the runtime feeds in).
@@ -95,7 +95,7 @@ def out_of_fold(paths: list[Path], n: int) -> dict[str, np.ndarray]:
         if key not in out:
             raise ExportError(
                 f"calibrate: no {key!r} in {', '.join(p.name for p in paths)} "
-                "(train-frames --report NPZ files)"
+                "(train-frames16k --report NPZ files)"
             )
     return out
 
@@ -103,7 +103,7 @@ def out_of_fold(paths: list[Path], n: int) -> dict[str, np.ndarray]:
 def baseline(
     oof: dict[str, np.ndarray], y: np.ndarray, speakers: np.ndarray, corpus: np.ndarray, n_folds: int
 ) -> dict[str, np.ndarray]:
-    """The uncalibrated train-frames ensemble's nested CV probabilities (N, 8) per evaluation
+    """The uncalibrated train-frames16k ensemble's nested CV probabilities (N, 8) per evaluation
     variant ("clean", "band8k"; NaN off the folds), member temperatures fitted on the other folds."""
     folds = [
         np.flatnonzero(np.isin(speakers, f.test_speakers) & (corpus == "ravdess"))
@@ -117,7 +117,7 @@ def baseline(
         out[variant] = np.full_like(oof["clean__cnn0"], np.nan)
         out[variant][order] = cross_fitted_average(members, y[order], sizes, apply)
         LOGGER.info(
-            "uncalibrated train-frames model, nested CV, %s: %s",
+            "uncalibrated train-frames16k model, nested CV, %s: %s",
             variant,
             [round(f["acc"], 3) for f in fold_scores(out[variant][order], y[order], sizes, len(LABELS))],
         )
@@ -144,7 +144,7 @@ def report(
     n_folds: int,
 ) -> dict:
     """The calibration CV report from the rows and their :func:`nested_outputs` (rows, 8): per
-    condition acc/UAR (calibrated and the uncalibrated train-frames model on the same clips), per
+    condition acc/UAR (calibrated and the uncalibrated train-frames16k model on the same clips), per
     fold for ``none`` and ``all``, ECE and confusion of the outputs."""
     yy = y[rows["clip"]]
     ece_of = {

@@ -38,7 +38,7 @@ class MlpConfig:
     l2: float = 1e-4
 
 
-#: ``train-frames --small-cnn``: the conv widths of the small CNN (the big one: CnnConfig's default).
+#: ``train-frames16k --small-cnn``: the conv widths of the small CNN (the big one: CnnConfig's default).
 SMALL_CNN_FILTERS = (48, 64, 96, 128)
 
 

@@ -4,7 +4,7 @@ Each clip goes the way the runtime will take it: 16 kHz audio -> frames + speech
 ``cnn_input`` / ``functionals`` -> onnxruntime. Reported: label agreement of the same clip at
 -20/-10/+10/+20 dB with 0 dB, accuracy at 8 kHz (through an 8 kHz sample rate) against full
 band, agreement with 1 s of silence added on both sides, and the per-utterance cost split.
-Run: ``python -m export.frames.robustness MODEL.onnx --ravdess DIR [--limit N]``.
+Run: ``python -m export.frames16k.robustness MODEL.onnx --ravdess DIR [--limit N]``.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def evaluate(model: Path, ravdess: Path, limit: int, seed: int = 0) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry; prints the JSON report."""
     logging.basicConfig(level=logging.INFO)
-    p = argparse.ArgumentParser(prog="python -m export.frames.robustness")
+    p = argparse.ArgumentParser(prog="python -m export.frames16k.robustness")
     p.add_argument("model", type=Path)
     p.add_argument("--ravdess", type=Path, required=True)
     p.add_argument("--limit", type=int, default=200)
