@@ -35,11 +35,7 @@ def keras_to_onnx(model: Any, n_features: int, spec: ModelSpec) -> Any:
     return onnx_model
 
 
-
-
 def max_difference(sess: Any, model: Any, X: np.ndarray) -> float:
     """Largest absolute difference between ONNX and Keras scores on rows ``X``."""
     keras_scores = np.asarray(model.predict(X[:, :, None].astype(np.float32), verbose=0, batch_size=1024))
     return float(np.max(np.abs(run(sess, X) - keras_scores)))
-
-
