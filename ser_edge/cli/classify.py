@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from functools import partial
 from typing import Any
 
 from ..errors import SerEdgeError
 from ..sinks.text import RESULT_HEADER, SPAN_HEADER, result_cells, span
 from ..stream.events import count
+from .batch import FileResult, failure, in_workers, one_by_one
 from .calibration import (
     add_calibration_options,
     check_calibration,
@@ -29,6 +29,7 @@ from .common import (
     load_classifier,
     load_model,
     log,
+    positive_int,
     resampling,
 )
 from .plotting import add_plot_option, plot_problem, write_plot
@@ -91,12 +92,6 @@ class _Table:
         self._print(f"{path:<{self.width}}  {TOO_SHORT if short else NO_SPEECH}")
 
 
-def _failure(path: str, exc: SerEdgeError) -> str:
-    """The error naming the file (a missing extra's message names only the package)."""
-    text = str(exc)
-    return text if path in text else f"{path}: {text}"
-
-
 class _Progress:
     """``[i/N] FILE`` on one rewritten stderr line while a batch runs, only on a terminal
     (a pipe or a log file gets the results and the errors, nothing else)."""
@@ -121,25 +116,26 @@ class _Progress:
             self.shown = False
 
 
-def _report(path: str, exc: SerEdgeError, args: argparse.Namespace, progress: _Progress) -> None:
+def _report(path: str, error: str, args: argparse.Namespace, progress: _Progress) -> None:
     """A file that failed: one line on stderr (and a JSON error object with --json)."""
     progress.clear()
-    error_line(_failure(path, exc))
+    error_line(error)
     if args.json:
-        emit_json({"file": path, "error": _failure(path, exc)})
+        emit_json({"file": path, "error": error})
 
 
-def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
+def _print_result(clf: Any, result: FileResult, args: argparse.Namespace, table: _Table,
                   progress: _Progress) -> bool:
-    """Classify one file and print its result; False when the file failed."""
-    started = time.perf_counter()
-    try:
-        if args.timeline:
-            return _timeline_one(clf, path, args, table, progress)
-        pred = clf.predict_file(path)
-    except SerEdgeError as exc:
-        _report(path, exc, args, progress)
+    """Print one file's result (a worker's log lines first); False when the file failed."""
+    if result.logs:
+        progress.clear()
+        print("\n".join(result.logs), file=sys.stderr, flush=True)
+    if result.error is not None:
+        _report(result.path, result.error, args, progress)
         return False
+    if result.events is not None:
+        return _print_timeline(clf, result, args, table, progress)
+    path, pred = result.path, result.prediction
     progress.clear()
     short = pred.label is None and too_short(clf, pred.duration)
     if args.json:
@@ -149,7 +145,7 @@ def _classify_one(clf: Any, path: str, args: argparse.Namespace, table: _Table,
     found = ("too short to judge" if short else "no speech found" if not pred.speech
              else "speech found" if pred.utterances <= 1 else f"speech in {pred.utterances} utterances")
     details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, pred.duration, file_rate(path, clf),
-                 found, time.perf_counter() - started)
+                 found, result.seconds)
     if pred.utterances > 1:  # a long file's result is the mean over its utterances
         print(f"{path}: {pred.utterances} utterances; see --timeline", file=sys.stderr, flush=True)
     return True
@@ -162,13 +158,12 @@ def file_rate(path: str, clf: Any) -> str:
     return resampling(FileBlocks(path).sample_rate, clf)
 
 
-def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, progress: _Progress) -> bool:
+def _print_timeline(clf: Any, result: FileResult, args: argparse.Namespace, table: _Table,
+                    progress: _Progress) -> bool:
+    """Print a ``--timeline``'s events (and draw them with ``--plot``); False when the plot failed."""
     from ..audio.filestream import FileBlocks
-    from ..stream.engine import timeline_file
 
-    started = time.perf_counter()
-    events = timeline_file(clf, path)  # block by block: files of any length in bounded memory
-    seconds = time.perf_counter() - started
+    path, events = result.path, list(result.events)
     progress.clear()
     for event in events:
         if args.json:
@@ -176,7 +171,11 @@ def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, 
         else:
             table.event(path, event)
     if args.plot:
-        write_plot(args.plot, path, events, clf.labels)
+        try:
+            write_plot(args.plot, path, events, clf.labels)
+        except SerEdgeError as exc:
+            _report(path, failure(path, exc), args, progress)
+            return False
     duration = FileBlocks(path).duration
     if not events:
         short = too_short(clf, duration)
@@ -186,23 +185,35 @@ def _timeline_one(clf: Any, path: str, args: argparse.Namespace, table: _Table, 
         else:
             table.nothing(path, short)
     details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, duration, file_rate(path, clf),
-                 count(len(events), "utterances with speech"), seconds)
+                 count(len(events), "utterances with speech"), result.seconds)
     return True
 
 
+def jobs_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--jobs`` cannot work with these arguments (one line), or None."""
+    if args.jobs > 1 and getattr(args, "plot", None):
+        return f"--jobs {args.jobs}: --plot draws one recording, there is nothing to share out"
+    return None
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
-    if (problem := plot_problem(args)) is not None:  # before the model loads
-        error_line(problem)
-        return EXIT_USAGE
+    for problem in (plot_problem(args), jobs_problem(args)):  # before the model loads
+        if problem is not None:
+            error_line(problem)
+            return EXIT_USAGE
     check_calibration(args, "classify")
     clf = load_classifier(args)
     progress = _Progress(len(args.files))
     files = _calibrate(clf, args, progress)
     table = _Table(args.files, timeline=args.timeline)
     ok = [len(files) == len(args.files)]
-    for index, path in enumerate(files):
-        progress.show(index, path)  # a long file is read block by block: this line stays meanwhile
-        ok.append(_classify_one(clf, path, args, table, progress))
+    jobs = min(args.jobs, len(files))
+    if jobs > 1:  # a long file is read block by block: the progress line stays meanwhile
+        results = in_workers(clf, files, args, jobs, progress.show)
+    else:
+        results = one_by_one(clf, files, bool(args.timeline), progress.show)
+    for result in results:
+        ok.append(_print_result(clf, result, args, table, progress))
     progress.clear()
     return EXIT_OK if all(ok) else EXIT_FAILED
 
@@ -216,7 +227,7 @@ def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[
         return list(args.files)
     observe = partial(observe_timeline, clf) if args.timeline else clf.observe_file  # as pass 2 cuts them
     files, added = gather(args.files, observe, progress.show,
-                          lambda path, exc: _report(path, exc, args, progress))
+                          lambda path, exc: _report(path, failure(path, exc), args, progress))
     progress.clear()
     source = f", {state.count - added} from {args.calibration}" if args.calibration else ""
     log.info("calibration: statistics from %s (%d in %d of %d files%s)", count(state.count, "utterances"),
@@ -242,6 +253,9 @@ def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--timeline", action="store_true",
                    help="classify each utterance of a long recording (one event per utterance)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="classify N files at a time in worker processes (default 1); results stay "
+                        "in input order")
     add_plot_option(p)
     add_model_options(p)
     add_calibration_options(p, "classify")
