@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..errors import MissingExtraError
+
 
 @lru_cache(maxsize=8)
 def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ortho") -> np.ndarray:
@@ -13,7 +15,8 @@ def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ort
 
     ``dct_matrix(k, n) @ x == scipy.fft.dct(x, type, norm=norm, axis=0)[:k]`` (to ~1e-15 of the
     values). Built once by transforming the identity with scipy.fft, or directly for DCT-II
-    ortho (the MFCC default) so the feature path never imports scipy.fft (~0.2 s at start).
+    ortho (the MFCC default) so the feature path never imports scipy.fft (~0.2 s at start);
+    other types need the ``scipy`` extra (MissingExtraError without it).
     """
     if dct_type == 2 and norm == "ortho":
         k = np.arange(n_out)[:, None]
@@ -21,8 +24,10 @@ def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ort
         basis *= np.sqrt(2.0 / n_in)
         basis[0] /= np.sqrt(2.0)
     else:
-        from scipy.fft import dct
-
+        try:
+            from scipy.fft import dct
+        except ImportError:  # only this setting needs scipy: the `scipy` extra
+            raise MissingExtraError("scipy", "scipy") from None
         basis = dct(np.eye(n_in), type=dct_type, norm=norm, axis=0)[:n_out]
     basis = np.ascontiguousarray(basis)
     basis.flags.writeable = False

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...audio.resample import resample
-from ...errors import AudioError, ContractError
+from ...errors import AudioError, ContractError, MissingExtraError
 from ..dsp import dct_matrix
 from .mel import apply_filterbank
 from .spec import MfccMeanSpec
@@ -55,14 +55,17 @@ def analysis_window(window: str, win_length: int, n_fft: int) -> np.ndarray:
     """Periodic window (n_fft,) float64, zero-padded to n_fft in the centre (librosa's).
 
     Hann is computed as scipy.signal.get_window('hann', n, fftbins=True) does (bit for bit);
-    other names go to scipy.signal, imported only then (it takes seconds to import).
+    other names go to scipy.signal, imported only then (it takes seconds to import; scipy is the
+    ``scipy`` extra: MissingExtraError without it).
     """
     if window in ("hann", "hann_periodic", "hanning"):
         fac = np.linspace(-np.pi, np.pi, win_length + 1)
         win = (np.zeros(win_length + 1) + 0.5 + 0.5 * np.cos(fac))[:-1]
     else:
-        from scipy.signal import get_window
-
+        try:
+            from scipy.signal import get_window
+        except ImportError:  # only this setting needs scipy: the `scipy` extra
+            raise MissingExtraError("scipy", "scipy") from None
         win = get_window(window, win_length, fftbins=True)
     left = (n_fft - win_length) // 2
     out = np.zeros(n_fft)

@@ -185,3 +185,30 @@ def test_mel_power_in_blocks_equals_whole() -> None:
     whole = mel_filterbank(SR, 2048, 128, 0.0, 11025.0, False, "slaney") @ power_spectrogram(y, SPEC)
     assert whole.shape[1] > FRAME_BLOCK
     np.testing.assert_allclose(mel_power(y, SPEC), whole, rtol=1e-12, atol=1e-12 * whole.max())
+
+
+#: Runs in a fresh interpreter in which ``import scipy`` fails, as on an install without extras.
+NO_SCIPY = """
+import sys
+sys.modules["scipy"] = None  # import scipy.* raises ImportError
+from ser_edge.errors import MissingExtraError
+from ser_edge.frontend.dsp import dct_matrix
+from ser_edge.frontend.mfcc_mean.mfcc import analysis_window
+assert analysis_window("hann", 400, 512).shape == (512,)  # the defaults need no scipy
+assert dct_matrix(13, 40).shape == (13, 40)
+for make in (lambda: analysis_window("hamming", 400, 512), lambda: dct_matrix(13, 40, 3)):
+    try:
+        make()
+    except MissingExtraError as exc:
+        print(exc)
+"""
+
+
+def test_exotic_settings_without_scipy_name_the_scipy_extra() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", NO_SCIPY], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["the optional package 'scipy' is not installed: "
+                                        "pip install 'ser-edge[scipy]'"] * 2
