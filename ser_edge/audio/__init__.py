@@ -1,13 +1,16 @@
 """Audio in: files, raw PCM and caller buffers to mono float32, and the resampler.
 
-- :mod:`.read`: files, raw PCM and caller buffers to mono float32 (WAV repair included);
-- :mod:`.wav`: WAV bytes to rate and samples in numpy (what scipy.io.wavfile reads);
-- :mod:`.filestream`: an audio file read block by block (:class:`FileBlocks`);
+- :mod:`.read`: files, raw PCM and caller buffers to mono float32;
+- :mod:`.filestream`: every audio file read block by block (:class:`FileBlocks`): WAV by
+  :mod:`.wav`, other formats by soundfile;
+- :mod:`.wav`: a WAV file's layout and its frames in numpy (what scipy.io.wavfile reads; the
+  placeholder sizes of a WAV streamed to a pipe corrected);
+- :mod:`.samples`: stored samples to mono float32, scaled as libsndfile scales them;
 - :mod:`.resample`: the one resampler (resampy's filters bit for bit, and scipy's
   ``resample_poly`` in numpy for frames16k), whole buffers and streams (:class:`StreamResampler`).
 
-Imports only :mod:`ser_edge.errors`. ``resample`` here is the module; the function is
-``ser_edge.audio.resample.resample``.
+Imports only :mod:`ser_edge.errors` (and soundfile, on the first file that is not PCM/float
+WAV). ``resample`` here is the module; the function is ``ser_edge.audio.resample.resample``.
 """
 
 from __future__ import annotations

@@ -1,34 +1,22 @@
 """Audio input: files, raw PCM and caller buffers to mono float32 in [-1, 1].
 
-WAV goes through :mod:`.wav` (numpy; reads what ``scipy.io.wavfile`` reads: 8-bit unsigned,
-16/24/32/64-bit int, 32/64-bit float, any channel count, WAVE_FORMAT_EXTENSIBLE); everything
-else (FLAC, OGG, and WAV encodings it lacks such as mu-law or ADPCM) through ``soundfile`` when
-it is installed. Integers are scaled exactly as libsndfile (hence ``librosa.load``) does:
-``int16 / 2**15``, ``int32 / 2**31`` (24-bit samples come left-justified in int32, so the same
-divisor), ``(uint8 - 128) / 128``. Channels are averaged in float32, as librosa's
-``to_mono``. Every failure is an :class:`AudioError` naming the file and the problem.
-
-One kind of "broken" WAV is really fine: a WAV streamed to a pipe (``arecord > x.wav``,
-``ffmpeg ... -f wav - > x.wav``) cannot seek back to write the sizes, so the header keeps
-placeholders: a RIFF size of 0 or about 0xFFFFFFFF, and a final ``data`` chunk that claims more
-bytes than the file holds. libsndfile reads such files; scipy's reader refuses them.
-:func:`streamed_wav` returns the bytes with the sizes set to what the file holds, so they read
-as the recording they are. A file whose sizes are plausible but too big (a copy cut short) is
-NOT repaired: that stays a "truncated WAV file" error.
+Files are read block by block by :class:`.filestream.FileBlocks` (WAV in PCM/float by the numpy
+reader of :mod:`.wav`, every other format by soundfile); :func:`read_audio` fills one mono array
+from those blocks. Samples are scaled as libsndfile scales them (:mod:`.samples`). Caller
+buffers and raw PCM go through :func:`as_mono_float32` / :func:`decode_pcm`. Every failure is
+an :class:`AudioError` naming the file, buffer or stream and the problem.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import struct
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
-from ..errors import AudioError, MissingExtraError
-from .wav import WavEncodingError, WavError, WavTruncatedError, read_wav
+from ..errors import AudioError
+from .filestream import FileBlocks
+from .samples import int_to_float, to_mono
 
 log = logging.getLogger(__name__)
 
@@ -36,40 +24,6 @@ MIN_RATE, MAX_RATE = 8000, 192000
 
 #: Raw PCM formats accepted on stdin: name -> numpy dtype (little-endian).
 PCM_FORMATS: dict[str, str] = {"s16le": "<i2", "f32le": "<f4"}
-
-_WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
-#: Headers of formats that need soundfile (FLAC, OGG, AIFF, CAF, W64-less guesses).
-_OTHER_MAGIC = (b"fLaC", b"OggS", b"FORM", b"caff", b".snd", b"ID3")
-
-
-def to_mono(x: np.ndarray) -> np.ndarray:
-    """Average the channels: (frames,) or (frames, channels) -> (frames,) float32."""
-    x = np.asarray(x)
-    if x.ndim == 1:
-        return x.astype(np.float32, copy=False)
-    if x.ndim != 2:
-        raise AudioError(f"expected audio of shape (frames,) or (frames, channels), got {x.shape}")
-    with np.errstate(over="ignore", invalid="ignore"):  # near float32's limit: inf, reported later
-        return np.mean(x.astype(np.float32, copy=False), axis=1, dtype=np.float32)
-
-
-def int_to_float(x: np.ndarray, name: str = "audio") -> np.ndarray:
-    """Scale PCM samples read from a file to float32 as libsndfile does; float input is only cast.
-
-    uint8 -> (x - 128) / 128; int16 -> x / 2**15; int32 -> x / 2**31; int64 -> x / 2**63 (a
-    64-bit WAV file's samples are full scale 2**63). Caller buffers go through
-    :func:`as_mono_float32`, which refuses int64.
-    """
-    if x.dtype == np.uint8:
-        return (x.astype(np.float32) - 128.0) / 128.0
-    if np.issubdtype(x.dtype, np.signedinteger):
-        bits = 8 * x.dtype.itemsize - 1
-        return (x.astype(np.float32) / np.float32(2.0**bits)).astype(np.float32)
-    if np.issubdtype(x.dtype, np.floating):
-        with np.errstate(over="ignore"):  # beyond float32's range: inf, then reported as non-finite
-            return x.astype(np.float32, copy=False)
-    raise AudioError(f"{name}: unsupported sample type {x.dtype} (expected int, uint8 or float)")
-
 
 #: Integer sample types a caller's buffer may hold (scaled by their range as PCM).
 BUFFER_INT_TYPES = ("uint8", "int8", "int16", "int32")
@@ -160,122 +114,15 @@ def _finite(samples: np.ndarray, name: str) -> np.ndarray:
     return samples
 
 
-#: RIFF/data sizes at or above this (or a RIFF size of 0) are placeholders of a streamed WAV.
-_STREAMED_SIZE = 0x7FFFF000
-
-
-def streamed_wav(path: Path) -> BinaryIO | None:
-    """A WAV written to a pipe (``arecord > x.wav``, ``ffmpeg ... -f wav -``) keeps placeholder
-    sizes (RIFF 0 or ~0xFFFFFFFF, a final data chunk running past the end): its bytes with the
-    sizes set to what the file holds, or None when the file is not such a WAV."""
-    try:
-        raw = bytearray(path.read_bytes())
-    except OSError:  # gone or unreadable since the first attempt: the caller's error stands
-        return None
-    riff = struct.unpack_from("<I", raw, 4)[0] if raw[:4] == b"RIFF" and len(raw) >= 12 else None
-    placeholder, pos = riff is not None and (riff == 0 or riff >= _STREAMED_SIZE), 12
-    while riff is not None and pos + 8 <= len(raw):
-        size = struct.unpack_from("<I", raw, pos + 4)[0]
-        if raw[pos:pos + 4] == b"data":
-            if pos + 8 + size > len(raw) and (placeholder or size >= _STREAMED_SIZE):
-                struct.pack_into("<I", raw, pos + 4, len(raw) - pos - 8)
-                placeholder = True
-            break
-        pos += 8 + size + (size & 1)
-    if not placeholder:
-        return None
-    struct.pack_into("<I", raw, 4, len(raw) - 8)
-    return io.BytesIO(bytes(raw))
-
-
-def _read_wav(path: Path, source: BinaryIO | None = None) -> tuple[np.ndarray, int] | None:
-    """Read a WAV file (or ``source``, its repaired bytes) with :mod:`.wav`; None when its
-    encoding is one that reader does not decode (soundfile may)."""
-    try:
-        raw = path.read_bytes() if source is None else source.getvalue()
-    except OSError as exc:
-        raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    try:
-        rate, data = read_wav(raw)
-    except WavEncodingError:
-        return None
-    except WavTruncatedError as exc:
-        raise AudioError(f"{path}: truncated WAV file ({exc})") from None
-    except WavError as exc:
-        raise AudioError(f"{path}: corrupt or truncated WAV file ({exc})") from None
-    return data, int(rate)
-
-
-def _read_soundfile(path: Path, what: str) -> tuple[np.ndarray, int]:
-    """Read any libsndfile format as float32 (frames, channels)."""
-    try:
-        import soundfile
-    except ImportError:
-        raise MissingExtraError("soundfile", "flac") from None
-    try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except soundfile.SoundFileError as exc:
-        raise AudioError(f"{path}: {what} ({exc})") from None
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise AudioError(f"{path}: {what} ({type(exc).__name__}: {exc})") from None
-    return data, int(rate)
-
-
-def _head(path: Path) -> bytes:
-    """The first 12 bytes of an existing regular file; AudioError for unusable paths."""
-    if not path.exists():
-        loop = path.is_symlink()
-        raise AudioError(f"{path}: {'broken symbolic link or symlink loop' if loop else 'no such file'}")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a directory, expected an audio file")
-    if not path.is_file():  # opening a FIFO would wait for a writer; /dev/zero never ends
-        raise AudioError(f"{path}: not a regular file (a FIFO, device or socket), expected an audio file")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(12)
-    except OSError as exc:
-        raise AudioError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    if not head:
-        raise AudioError(f"{path}: empty file (0 bytes)")
-    return head
-
-
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
-    """Read an audio file as mono float32 samples (n,) and its sample rate in Hz.
+    """Read an audio file as mono float32 samples (n,) and its sample rate in Hz, block by block
+    into one array (no whole-file copy of the stored samples).
 
-    Raises AudioError (missing, directory, empty, not audio, corrupt/truncated, no
-    samples, NaN/Inf samples) or MissingExtraError when a non-WAV file needs soundfile.
+    Raises AudioError (missing, directory, empty, not audio, corrupt/truncated, no samples,
+    NaN/Inf samples, invalid rate).
     """
-    path = Path(path)
-    head = _head(path)
-    result = None
-    if head[:4] in _WAV_MAGIC and head[8:12] == b"WAVE":
-        try:
-            result = _read_wav(path)
-        except AudioError:
-            repaired = streamed_wav(path)
-            if repaired is None:
-                raise
-            result = _read_wav(path, repaired)
-        what = "unsupported WAV encoding"
-    elif head[:4] in _WAV_MAGIC:
-        raise AudioError(f"{path}: RIFF file that is not WAVE audio (type {head[8:12]!r})")
-    elif head.startswith(_OTHER_MAGIC):
-        what = "unreadable or corrupt audio file"
-    else:
-        try:
-            import soundfile  # noqa: F401
-        except ImportError:
-            raise AudioError(f"{path}: not a WAV file (starts with {head[:4]!r}); other formats "
-                             "need soundfile: pip install 'ser-edge[flac]'") from None
-        what = "not an audio file, or a format neither the WAV reader nor soundfile can read"
-    if result is None:
-        result = _read_soundfile(path, what)
-    data, rate = result
-    if rate <= 0:
-        raise AudioError(f"{path}: invalid sample rate {rate} Hz in the header")
-    samples = to_mono(int_to_float(data, str(path)))
-    return _finite(samples, str(path)), rate
+    blocks = FileBlocks(path)
+    return _finite(blocks.read_all(), str(path)), blocks.sample_rate
 
 
 def pcm_frame_bytes(fmt: str, channels: int) -> int:

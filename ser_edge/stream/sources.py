@@ -15,22 +15,25 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 
-from ..audio.read import as_mono_float32, decode_pcm, pcm_frame_bytes, read_audio, to_mono
-from ..errors import AudioError, MissingExtraError
+from ..audio.filestream import FileBlocks
+from ..audio.read import as_mono_float32, decode_pcm, pcm_frame_bytes
+from ..errors import AudioError
 from .blocks import BlockQueue, Chunk, Source
 
 
 class FileSource(Source):
     """Replay an audio file as a stream: as fast as possible, or paced like a live device.
 
-    Every iteration replays the file from its first sample. With ``realtime`` a thread feeds a
+    Every iteration replays the file from its first sample, read block by block
+    (:class:`~ser_edge.audio.filestream.FileBlocks`: bounded memory for any length; NaN/Inf
+    samples are passed on, the engine mutes and counts them). With ``realtime`` a thread feeds a
     :class:`BlockQueue` at the file's rate, so a consumer slower than real time loses (and
     counts) blocks exactly as with a microphone. ``close()`` closes the file (iterating again
-    reopens it). Without soundfile the file is read whole with :func:`read_audio`.
+    reopens it).
     """
 
     def __init__(self, path: str | Path, *, block_seconds: float = 0.05, realtime: bool = False,
@@ -42,46 +45,22 @@ class FileSource(Source):
             raise AudioError(f"{self.path}: no such audio file")
         self.name = str(self.path)
         self.realtime, self.block_seconds, self.queue_seconds = realtime, block_seconds, queue_seconds
-        self._samples: np.ndarray | None = None  # the whole file, when soundfile is missing
-        self._handle: Any = None                # the open soundfile handle, else None
-        try:
-            self._handle = self._open_soundfile()
-            self.sample_rate = self._handle.samplerate
-        except MissingExtraError:
-            self._samples, self.sample_rate = read_audio(self.path)
+        self._file = FileBlocks(self.path, block_seconds, finite=False)
+        self.sample_rate = self._file.sample_rate
+        self._file.block_frames = max(1, int(self.sample_rate * block_seconds))
+        self._reading: Iterator[np.ndarray] | None = None  # the open file's blocks, while replaying
         if realtime:
             self._queue = self._new_queue()
         self._stop = threading.Event()
-
-    def _open_soundfile(self) -> Any:
-        """A soundfile handle on the file; MissingExtraError without soundfile."""
-        try:
-            import soundfile
-        except ImportError:
-            raise MissingExtraError("soundfile", "flac") from None
-        try:
-            return soundfile.SoundFile(str(self.path))
-        except (RuntimeError, soundfile.LibsndfileError) as exc:
-            raise AudioError(f"{self.path}: cannot read audio ({exc})") from None
 
     def _new_queue(self) -> BlockQueue:
         return BlockQueue(int(np.ceil(self.queue_seconds / self.block_seconds)))
 
     def _blocks(self) -> Iterator[np.ndarray]:
         """Mono float32 blocks from the first sample (the last may be shorter)."""
-        n = max(1, int(self.sample_rate * self.block_seconds))
-        if self._samples is not None:
-            yield from (self._samples[i:i + n] for i in range(0, len(self._samples), n))
-            return
-        if self._handle is None or self._handle.closed:
-            self._handle = self._open_soundfile()
-        handle = self._handle
-        handle.seek(0)
-        while not handle.closed:
-            data = handle.read(n, dtype="float32", always_2d=True)
-            if len(data) == 0:
-                return
-            yield as_mono_float32(to_mono(data), self.name)
+        self._reading = iter(self._file)
+        for block in self._reading:
+            yield as_mono_float32(block, self.name)
 
     def __iter__(self) -> Iterator[Chunk]:
         if not self.realtime:
@@ -113,9 +92,12 @@ class FileSource(Source):
     def close(self) -> None:
         """Stop a real-time replay and close the file (idempotent)."""
         self._stop.set()
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.close()
+        reading, self._reading = self._reading, None
+        if reading is not None and hasattr(reading, "close"):
+            try:
+                reading.close()  # a generator: closes the file it holds
+            except ValueError:  # running in the replay thread, which stops at self._stop
+                pass
 
 
 class PcmSource(Source):

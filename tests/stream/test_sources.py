@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,19 +57,30 @@ def test_file_source_replays_from_the_start_on_every_iteration(tmp_path, realtim
     src.close()
 
 
-def test_file_source_close_closes_the_file(tmp_path):
+def _open_fds(path) -> int:
+    """How many of this process's file descriptors are open on ``path``."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == os.path.realpath(path))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+@pytest.mark.parametrize("suffix", [".wav", ".flac"])
+def test_file_source_close_closes_the_file(tmp_path, suffix):
     # close() used to leave the soundfile handle open (and a half-read iteration holding it).
+    import soundfile
+
     rate = 8000
-    path = write_wav(tmp_path / "s.wav", to_int16(noise(1.0, rate, -20.0)), rate)
+    path = tmp_path / f"s{suffix}"
+    soundfile.write(str(path), noise(1.0, rate, -20.0), rate, subtype="PCM_16")
     src = FileSource(path, block_seconds=0.05)
-    handle = src._handle
     blocks = iter(src)
     next(blocks)
+    assert _open_fds(path) == 1  # read block by block from the open file
     src.close()
-    assert handle.closed and list(blocks) == []
+    assert _open_fds(path) == 0 and list(blocks) == []
     with FileSource(path) as src:
-        handle = src._handle
-    assert handle.closed
+        next(iter(src))
+    assert _open_fds(path) == 0
 
 
 def test_file_source_checks_float_files_like_buffers(tmp_path):
