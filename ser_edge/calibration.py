@@ -28,7 +28,6 @@ values) it returns a fresh state and a one-line warning, and the next save repla
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -66,6 +65,8 @@ def now_utc() -> str:
 def spec_fingerprint(spec: CalibrationSpec) -> str:
     """16 hex digits naming what makes two models' statistics compatible: the statistics'
     name, their number F and the prior mean/std (6 significant digits)."""
+    import hashlib  # here, not at import: _hashlib loads libcrypto (~3.6 MB RSS) for every command
+
     ident = {"statistics": spec.statistics, "n": spec.n_statistics,
              "mean": [f"{x:.6g}" for x in spec.mean], "std": [f"{x:.6g}" for x in spec.std]}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]

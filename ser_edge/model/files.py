@@ -4,7 +4,6 @@ onnxruntime or a session)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..errors import ModelError
@@ -55,6 +54,8 @@ def check_model_path(path: str | Path) -> Path:
 
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
+    import hashlib  # here, not at import: _hashlib loads libcrypto (~3.6 MB RSS) for every command
+
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

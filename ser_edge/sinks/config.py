@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import socket
-import ssl
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -161,6 +158,9 @@ class MqttStats:
 
 def failure_reason(exc: BaseException | None, url: MqttUrl) -> str:
     """Why connecting to ``url`` failed, in words, from the exception paho raised (None: unknown)."""
+    import socket  # socket, ssl, secrets: here, not at import (ssl alone is ~1.2 MB RSS per command)
+    import ssl
+
     if isinstance(exc, socket.gaierror):
         return f"the host name {url.host!r} cannot be resolved ({exc.strerror})"
     if isinstance(exc, ConnectionRefusedError):
@@ -199,6 +199,8 @@ def load_paho() -> Any:
 
 def paho_client(url: MqttUrl, options: MqttOptions) -> Any:
     """A paho client with credentials and TLS set from ``url``/``options`` (not connected)."""
+    import secrets
+
     mqtt = load_paho()
     client_id = options.client_id or f"ser-edge-{secrets.token_hex(4)}"
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
