@@ -1,4 +1,4 @@
-"""DSP shared by the frontend kinds: the DCT matrix their MFCCs use."""
+"""DSP shared by the frontend kinds: the DCT matrix their MFCCs use, the noise of their probe signals."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ def dct_matrix(n_out: int, n_in: int, dct_type: int = 2, norm: str | None = "ort
     basis = np.ascontiguousarray(basis)
     basis.flags.writeable = False
     return basis
+
+
+def probe_noise(n: int, rms: float) -> np.ndarray:
+    """Deterministic noise-like samples (n,) float64 with RMS about ``rms``, for the signals a
+    model is probed with at load: ``frac(sin(k * 12.9898) * 43758.5453)`` centred and scaled
+    to unit variance. Not numpy.random: importing it costs ~7 MB RSS (it loads libcrypto
+    through ``secrets``) in every process that loads a model.
+    """
+    k = np.arange(n, dtype=np.float64)
+    u = np.mod(np.sin(k * 12.9898) * 43758.5453, 1.0)
+    return rms * np.sqrt(12.0) * (u - 0.5)

@@ -15,11 +15,15 @@ from support.malformed import speechlike
 from support.paths import SHIPPED_MODEL
 from support.signals import write_wav
 
-#: Runs the CLI in-process, then prints the scipy modules it imported to stderr.
-PROBE = """
+#: Modules no default path needs, each several MB of RSS: scipy (the `scipy` extra), numpy.random
+#: (~7 MB with the libcrypto its ``secrets`` import loads), ssl and hashlib (MQTT TLS, fingerprints).
+HEAVY = ("scipy", "numpy.random", "ssl", "_ssl", "hashlib", "_hashlib")
+
+#: Runs the CLI in-process, then prints the HEAVY modules it imported to stderr.
+PROBE = f"""
 import atexit, json, runpy, sys
-scipy = lambda: sorted(m for m in sys.modules if m.split(".")[0] == "scipy")
-atexit.register(lambda: print("SCIPY", json.dumps(scipy()), file=sys.stderr))
+heavy = lambda: sorted(m for m in sys.modules if m in {HEAVY!r} or m.startswith(("scipy.", "numpy.random.")))
+atexit.register(lambda: print("HEAVY", json.dumps(heavy()), file=sys.stderr))
 sys.argv = ["ser-edge", *sys.argv[1:]]
 runpy.run_module("ser_edge", run_name="__main__")
 """
@@ -28,7 +32,8 @@ runpy.run_module("ser_edge", run_name="__main__")
 @pytest.mark.parametrize("command", [["classify"], ["classify", "--model", "seed"], ["listen", "--input"]],
                          ids=["classify", "classify-seed", "listen"])
 @pytest.mark.parametrize("suffix", [".wav", ".flac"])
-def test_default_paths_import_no_scipy(tmp_path, command: list[str], suffix: str) -> None:
+def test_default_paths_import_no_scipy_numpy_random_ssl_or_hashlib(tmp_path, command: list[str],
+                                                                   suffix: str) -> None:
     if "seed" in command and not SHIPPED_MODEL.exists():
         pytest.skip(f"{SHIPPED_MODEL} not found")
     stereo = np.stack([speechlike(48000, 2.0), speechlike(48000, 2.0)], axis=1)
@@ -41,5 +46,5 @@ def test_default_paths_import_no_scipy(tmp_path, command: list[str], suffix: str
     proc = subprocess.run([sys.executable, "-c", PROBE, *command, str(path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    line = [x for x in proc.stderr.splitlines() if x.startswith("SCIPY")][-1]
-    assert json.loads(line[len("SCIPY "):]) == []
+    line = [x for x in proc.stderr.splitlines() if x.startswith("HEAVY")][-1]
+    assert json.loads(line[len("HEAVY "):]) == []

@@ -23,6 +23,7 @@ import numpy as np
 
 from ...audio.resample import StreamResampler, resample
 from ...config import StreamSpec
+from ..dsp import probe_noise
 from ..protocol import FeatureWindow, InputShapes, ModelInputs
 from .frames import FrameBlock, FrameStream, compute_frames
 from .pooling import cnn_input, functionals, has_speech, n_functionals
@@ -54,7 +55,7 @@ def voiced_probe(spec: Frames16kSpec) -> np.ndarray:
     """PROBE_SECONDS of a voice-like harmonic tone with vibrato (140 Hz), (n,) float64."""
     t = np.arange(int(PROBE_SECONDS * spec.sample_rate)) / spec.sample_rate
     phase = 2 * np.pi * np.cumsum(140.0 * (1 + 0.03 * np.sin(2 * np.pi * 5 * t))) / spec.sample_rate
-    noise = np.random.default_rng(0).normal(0.0, 1e-3, len(t))
+    noise = probe_noise(len(t), 1e-3)
     return 0.1 * sum(np.sin(k * phase) / k for k in range(1, 8)) + noise
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...config import StreamSpec
+from ..dsp import probe_noise
 from ..protocol import InputShapes, ModelInputs
 from .activity import ActivitySpec, has_speech
 from .mfcc import INPUT_NAME, extract
@@ -45,7 +46,7 @@ class MfccMeanFrontend:
         """The features of PROBE_SECONDS of a 220 Hz tone in noise at the model rate."""
         rate = self.spec.sample_rate
         t = np.arange(int(PROBE_SECONDS * rate)) / rate
-        noise = np.random.default_rng(0).normal(0.0, 0.01, len(t))
+        noise = probe_noise(len(t), 0.01)
         return self.features((0.3 * np.sin(2 * np.pi * 220.0 * t) + noise).astype(np.float32), rate)
 
 
