@@ -66,9 +66,10 @@ def resample_polyphase(x: np.ndarray, up: int, down: int) -> np.ndarray:
     ``x``: mono samples (n,), computed in float64. Returns float64 of shape ``(ceil(n * up /
     down),)``, equal to scipy's output for float64 input to ~1e-15 relative (the same filter
     and taps; sums in another order); a copy when ``up == down``. Works through the input in
-    steps of :data:`POLY_CHUNK` outputs (memory bounded beyond ``x`` and the output).
+    steps of :data:`POLY_CHUNK` outputs, each copying its inputs to float64 (memory bounded
+    beyond ``x`` and the output: no float64 copy of the whole input).
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
     if x.ndim != 1:
         raise AudioError(f"resample_polyphase expects mono audio of shape (n,), got shape {x.shape}")
     if int(up) < 1 or int(down) < 1:
@@ -76,7 +77,7 @@ def resample_polyphase(x: np.ndarray, up: int, down: int) -> np.ndarray:
     g = gcd(int(up), int(down))
     up, down = int(up) // g, int(down) // g
     if up == down:
-        return x.copy()
+        return x.astype(np.float64)
     grouped = polyphase_groups(up, down)
     n_out = -(-len(x) * up // down)
     periods = -(-n_out // grouped.l_out)
