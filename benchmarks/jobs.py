@@ -7,7 +7,8 @@ from the shared data, ``--files`` in all, listed in that order. Each ``--jobs`` 
 ``--runs`` times in a fresh process of ``--python`` (default: this interpreter; the working
 directory is outside the checkout so the installed ser-edge runs), alternating the values so a
 change in the machine's load hits all of them. Prints per run the wall time, the CPU time of
-the process and its children (user + sys), the parent's peak RSS, and the speed-up of the
+the process and its children (user + sys), the peak RSS of its largest process (GNU time's
+``%M``: the maximum over the process and the workers it waited for), and the speed-up of the
 median wall time over ``--jobs 1``; checks that every value printed the same JSON lines.
 Not a test: it prints figures (benchmarks/results/memory.md).
 """
@@ -40,7 +41,7 @@ def pick(count: int) -> list[str]:
 
 
 def run(python: str, jobs: int, files: list[str]) -> tuple[float, float, float, str]:
-    """(wall s, CPU s of the process and its workers, peak RSS MB of the parent, stdout) of one
+    """(wall s, CPU s of the process and its workers, peak RSS MB of its largest process, stdout) of one
     ``classify --json --jobs N`` run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -68,7 +69,7 @@ def main() -> None:
     print(f"{len(files)} files ({sum('ravdess' in f for f in files)} RAVDESS, "
           f"{sum('tess' in f for f in files)} TESS); {os.cpu_count()} CPUs; {args.python}")
     print(f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
-    print("| --jobs | run | wall s | CPU s (all processes) | parent peak RSS MB |")
+    print("| --jobs | run | wall s | CPU s (all processes) | largest process peak RSS MB |")
     print("|---:|---:|---:|---:|---:|")
     walls: dict[int, list[float]] = {j: [] for j in values}
     outputs: dict[int, str] = {}

