@@ -129,8 +129,9 @@ def in_workers(clf: Any, files: Sequence[str], args: argparse.Namespace, jobs: i
                "quiet": args.quiet, "timeline": bool(args.timeline)}
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(options, state))
+    futures: list[Future] = []
     try:
-        futures: list[Future] = [pool.submit(_work, path) for path in files]
+        futures += [pool.submit(_work, path) for path in files]
         for index, (path, future) in enumerate(zip(files, futures, strict=True)):
             on_start(index, path)
             try:
@@ -138,5 +139,7 @@ def in_workers(clf: Any, files: Sequence[str], args: argparse.Namespace, jobs: i
             except BrokenProcessPool:
                 yield FileResult(path, error=f"{path}: the worker process classifying it ended "
                                              "unexpectedly (killed, or out of memory?)")
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    finally:  # Ctrl-C, or the consumer stopped: the files not started are never started
+        for future in futures:
+            future.cancel()  # before the pool object goes (its own cancel_futures needs it alive)
+        pool.shutdown(wait=False)

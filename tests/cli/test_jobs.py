@@ -73,3 +73,22 @@ def test_bad_jobs_is_a_usage_error_before_the_model_loads(batch, tmp_path, args,
     assert proc.returncode == 2
     assert message in proc.stderr and "no-such-model" not in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
+    import signal
+    import subprocess
+
+    from support.cli import cli_command
+
+    wav = write_wav(tmp_path / "speech.wav", to_int16(utterance(16000)), 16000)
+    files = [str(wav)] * 400
+    proc = subprocess.Popen([*cli_command(), "classify", "--json", "--model", "seed", "--jobs", "2", *files],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = proc.stdout.readline()  # the workers are running
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert json.loads(first)["file"] == str(wav)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert 1 + len(out.splitlines()) < len(files)
