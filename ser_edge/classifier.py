@@ -260,10 +260,11 @@ class EmotionClassifier:
         )
 
     def predict_file(self, path: str | Path) -> Prediction:
-        """Read an audio file (WAV; FLAC/OGG with soundfile) and classify it.
+        """Read an audio file (WAV, FLAC, OGG, MP3, ...: :class:`~ser_edge.audio.filestream.FileBlocks`,
+        block by block) and classify it.
 
-        Files up to LONG_FILE_SECONDS are classified whole. Longer ones are read block by
-        block (bounded memory, with soundfile) and cut into utterances
+        Files up to LONG_FILE_SECONDS are classified whole. Longer ones are classified as they
+        are read (bounded memory, whatever the length) and cut into utterances
         (:class:`~ser_edge.segment.utterances.UtteranceSegmenter`, as ``listen`` does); the
         result is the duration-weighted mean of the utterances' scores and ``utterances``
         says how many there were.

@@ -249,7 +249,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``classify`` subcommand."""
     p = sub.add_parser("classify", help="classify audio files (one result per file)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="WAV files (FLAC/OGG need soundfile)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio files (WAV, FLAC, OGG, MP3, ...)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--timeline", action="store_true",
                    help="classify each utterance of a long recording (one event per utterance)")

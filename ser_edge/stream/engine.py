@@ -212,8 +212,8 @@ def timeline(classifier: Classifier, samples: np.ndarray, sample_rate: int,
 
 def timeline_file(classifier: Classifier, path: str | Path, spec: StreamSpec | None = None,
                   block_seconds: float = 1.0) -> list[Event]:
-    """The events of an audio file of any length, read block by block (bounded memory with
-    soundfile; ``ser-edge classify --timeline``). Equal to :func:`timeline` of its samples."""
+    """The events of an audio file of any length, read block by block (bounded memory;
+    ``ser-edge classify --timeline``). Equal to :func:`timeline` of its samples."""
     blocks = FileBlocks(path, block_seconds)
     check_rate(blocks.sample_rate, str(path))
     engine = StreamEngine(classifier, blocks.sample_rate, spec)
