@@ -137,9 +137,24 @@ def spectral_shape(pspec: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, 
     return centroid, rolloff, flatness
 
 
-def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Frames16kSpec) -> FrameBlock:
+def pitch_features(pitch_frames: np.ndarray, spec: Frames16kSpec,
+                   rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """F0 in semitones (NaN where unvoiced), periodicity and voicing of each pitch frame, (n,)
+    each; YIN runs only on ``rows`` ((n,) bool; None: all), other frames are NaN, 0, unvoiced."""
+    if rows is None:
+        f0, periodicity, voiced = yin(pitch_frames, spec)
+    else:
+        rows = np.asarray(rows, dtype=bool)
+        f0, periodicity, voiced = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows), dtype=bool)
+        f0[rows], periodicity[rows], voiced[rows] = yin(pitch_frames[rows], spec)
+    return semitones(f0, spec), periodicity, voiced
+
+
+def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Frames16kSpec,
+                         pitch_rows: np.ndarray | None = None) -> FrameBlock:
     """All frame features from pre-emphasised spectral frames (n, frame_len) and raw pitch frames
-    (n, pitch_len); see the module docstring for the definitions."""
+    (n, pitch_len), F0 only on ``pitch_rows`` (:func:`pitch_features`); see the module docstring
+    for the definitions."""
     windowed = frames * _window(spec)
     pspec = np.abs(np.fft.rfft(windowed, spec.nfft, axis=1)) ** 2 / spec.nfft
     energy = pspec.sum(axis=1)
@@ -154,13 +169,14 @@ def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Fra
     centroid, rolloff, flatness = spectral_shape(pspec, spec)
     signs = np.signbit(windowed)
     zcr = np.mean(signs[:, 1:] != signs[:, :-1], axis=1)
-    f0, periodicity, voiced = yin(pitch_frames, spec)
     return FrameBlock(logmel, mfcc, np.log(energy), centroid, rolloff, flatness, zcr,
-                      semitones(f0, spec), periodicity, voiced)
+                      *pitch_features(pitch_frames, spec, pitch_rows))
 
 
-def compute_frames(signal: np.ndarray, spec: Frames16kSpec) -> FrameBlock:
-    """Frame features of a whole 16 kHz mono signal (float, [-1, 1]), ``n_frames(len)`` rows."""
+def compute_frames(signal: np.ndarray, spec: Frames16kSpec,
+                   pitch_rows: np.ndarray | None = None) -> FrameBlock:
+    """Frame features of a whole 16 kHz mono signal (float, [-1, 1]), ``n_frames(len)`` rows;
+    F0 only on ``pitch_rows`` ((n_frames,) bool, e.g. the speech mask; None: every frame)."""
     x = np.asarray(signal, dtype=np.float64).ravel()
     count = n_frames(len(x), spec)
     pre = preemphasis(x, spec.preemph)
@@ -168,7 +184,7 @@ def compute_frames(signal: np.ndarray, spec: Frames16kSpec) -> FrameBlock:
     raw = np.concatenate([np.zeros(spec.pitch_offset), x])
     raw = np.concatenate([raw, np.zeros(max(0, (count - 1) * spec.hop + spec.pitch_len - len(raw)))])
     return features_from_frames(frame_view(pre, spec.frame_len, spec.hop, count),
-                                frame_view(raw, spec.pitch_len, spec.hop, count), spec)
+                                frame_view(raw, spec.pitch_len, spec.hop, count), spec, pitch_rows)
 
 
 class FrameStream:

@@ -2,7 +2,10 @@
 
 Pitch frame ``i`` has ``spec.pitch_len`` samples centred on spectral frame ``i`` (it starts
 ``spec.pitch_offset`` samples before ``i * spec.hop``), so F0 lines up with the filterbank
-frames one for one.
+frames one for one. Frames are independent (no state), so the frontend runs YIN only on
+the frames pooling reads F0 from (the speech frames), in blocks of BLOCK_FRAMES. The
+difference function takes three FFTs of length ``pitch_len`` per frame (the shortest with no
+wrap-around at the lags searched); float64, as numpy's float32 FFT is slower, not faster.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import numpy as np
 from .spec import Frames16kSpec
 
 _FLOOR = 1e-12  # guards divisions by an all-zero difference function
+#: Frames per YIN pass: a block's FFTs and difference functions (~128 x 640 x 8 bytes each)
+#: stay in a core's L2 cache.
+BLOCK_FRAMES = 128
 
 
 def lag_range(spec: Frames16kSpec) -> tuple[int, int]:
@@ -22,23 +28,25 @@ def lag_range(spec: Frames16kSpec) -> tuple[int, int]:
 def cmnd(frames: np.ndarray, tau_max: int) -> np.ndarray:
     """Cumulative mean normalised difference d'(tau), shape (n, tau_max + 1).
 
-    ``frames``: (n, L) float64 with ``L > tau_max``; the integration window is ``L - tau_max``.
-    d(tau) = E(0) + E(tau) - 2 r(tau), with r the cross-correlation computed by one FFT.
+    ``frames``: (n, L) float64 with ``L > tau_max``; the integration window is ``W = L - tau_max``.
+    d(tau) = E(0) + E(tau) - 2 r(tau), with r(tau) = sum_{j < W} x[j] x[j + tau] from one FFT
+    of length L: a circular correlation, whose wrap-around reaches only lags above
+    ``L - W = tau_max``, so lags up to ``tau_max`` are exact.
     """
     n, length = frames.shape
     width = length - tau_max
-    size = 1 << int(np.ceil(np.log2(length + width)))
-    spec_all = np.fft.rfft(frames, size, axis=1)
-    spec_head = np.fft.rfft(frames[:, :width], size, axis=1)
-    corr = np.fft.irfft(np.conj(spec_head) * spec_all, size, axis=1)[:, : tau_max + 1]
-    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(frames**2, axis=1)], axis=1)
-    lags = np.arange(tau_max + 1)
-    energy_lag = csum[:, lags + width] - csum[:, lags]
-    diff = energy_lag[:, :1] + energy_lag - 2.0 * corr
+    spectrum = np.fft.rfft(frames, length, axis=1)
+    spectrum *= np.conj(np.fft.rfft(frames[:, :width], length, axis=1))
+    corr = np.fft.irfft(spectrum, length, axis=1)[:, : tau_max + 1]
+    csum = np.zeros((n, length + 1))
+    np.cumsum(np.square(frames), axis=1, out=csum[:, 1:])
+    diff = csum[:, width:width + tau_max + 1] - csum[:, : tau_max + 1]  # E(tau)
+    diff += diff[:, :1]
+    diff -= 2.0 * corr
     diff[:, 0] = 0.0
-    running = np.cumsum(diff[:, 1:], axis=1)
+    running = np.cumsum(diff, axis=1)
     out = np.ones_like(diff)
-    out[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(running, _FLOOR)
+    np.divide(diff[:, 1:] * np.arange(1, tau_max + 1), np.maximum(running[:, 1:], _FLOOR), out=out[:, 1:])
     return out
 
 
@@ -69,24 +77,30 @@ def refine_lag(dprime: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return tau + np.clip(shift, -1.0, 1.0)
 
 
+def yin_block(frames: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`yin` of one block of frames (n, pitch_len), n >= 1, in one pass."""
+    tau_min, tau_max = lag_range(spec)
+    dprime = cmnd(frames, tau_max)
+    tau, voiced = pick_lag(dprime, tau_min, spec.yin_threshold)
+    rms_db = 10.0 * np.log10(np.mean(np.square(frames), axis=1) + _FLOOR)
+    voiced &= rms_db > spec.pitch_min_rms_db
+    periodicity = np.clip(1.0 - dprime[np.arange(len(tau)), tau], 0.0, 1.0)
+    f0 = np.where(voiced, spec.sample_rate / np.maximum(refine_lag(dprime, tau), 1.0), 0.0)
+    return f0, periodicity, voiced
+
+
 def yin(frames: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """F0 of each pitch frame.
+    """F0 of each pitch frame, in blocks of BLOCK_FRAMES frames (each block's arrays stay in L2).
 
     ``frames``: (n, spec.pitch_len) raw (not pre-emphasised) samples.
     Returns ``f0_hz`` (n,) (0 where unvoiced), ``periodicity`` (n,) in [0, 1] (1 - d'(tau)),
     ``voiced`` (n,) bool (a dip below the threshold and RMS above ``pitch_min_rms_db``).
     """
     frames = np.asarray(frames, dtype=np.float64)
-    if len(frames) == 0:
-        empty = np.zeros(0)
-        return empty, empty, np.zeros(0, dtype=bool)
-    tau_min, tau_max = lag_range(spec)
-    dprime = cmnd(frames, tau_max)
-    tau, voiced = pick_lag(dprime, tau_min, spec.yin_threshold)
-    rms_db = 10.0 * np.log10(np.mean(frames**2, axis=1) + _FLOOR)
-    voiced &= rms_db > spec.pitch_min_rms_db
-    periodicity = np.clip(1.0 - dprime[np.arange(len(tau)), tau], 0.0, 1.0)
-    f0 = np.where(voiced, spec.sample_rate / np.maximum(refine_lag(dprime, tau), 1.0), 0.0)
+    f0, periodicity, voiced = np.zeros(len(frames)), np.zeros(len(frames)), np.zeros(len(frames), dtype=bool)
+    for start in range(0, len(frames), BLOCK_FRAMES):
+        rows = slice(start, start + BLOCK_FRAMES)
+        f0[rows], periodicity[rows], voiced[rows] = yin_block(frames[rows], spec)
     return f0, periodicity, voiced
 
 
