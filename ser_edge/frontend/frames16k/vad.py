@@ -137,20 +137,25 @@ def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: Frames16kSpec) ->
     return mask
 
 
-def signal_gain_db(signal: np.ndarray, spec: Frames16kSpec) -> float:
-    """The fixed detector gain of a whole signal: loudest chunk to ``vad_agc_target_db``."""
+def whole_chunks(signal: np.ndarray, spec: Frames16kSpec) -> np.ndarray:
+    """A signal zero-padded to whole chunks, (count, vad_chunk) float64, at least one chunk."""
     x = np.asarray(signal, dtype=np.float64).ravel()
     count = max(1, int(np.ceil(len(x) / spec.vad_chunk)))
-    padded = np.concatenate([x, np.zeros(count * spec.vad_chunk - len(x))])
-    power = np.mean(padded.reshape(count, spec.vad_chunk) ** 2, axis=1).max()
-    loudest = 10.0 * np.log10(power) if power > 0 else SILENCE_DB
+    return np.concatenate([x, np.zeros(count * spec.vad_chunk - len(x))]).reshape(count, spec.vad_chunk)
+
+
+def signal_gain_db(signal: np.ndarray, spec: Frames16kSpec) -> float:
+    """The fixed detector gain of a whole signal: loudest chunk to ``vad_agc_target_db``."""
+    loudest = float(levels_db(whole_chunks(signal, spec)).max())
     return float(min(spec.vad_agc_target_db - loudest, spec.vad_agc_max_gain_db))
 
 
 def detect_speech(signal: np.ndarray, n_frames: int, spec: Frames16kSpec,
                   probabilities: ChunkProbabilities | None = None) -> np.ndarray:
-    """One-shot speech mask (n_frames,) of a whole 16 kHz signal (fresh state, fixed gain)."""
+    """One-shot speech mask (n_frames,) of a whole 16 kHz signal (fresh state, fixed gain): the
+    model runs once on all gated chunks, the last one zero-padded as :meth:`~ChunkProbabilities.flush`
+    pads it."""
     probs_model = probabilities if probabilities is not None else ChunkProbabilities(spec)
     probs_model.reset(signal_gain_db(signal, spec))
-    probs = np.concatenate([probs_model.push(signal), probs_model.flush()])
+    probs = probs_model.push(whole_chunks(signal, spec) if len(signal) else np.zeros(0))
     return speech_mask(SpeechDecider(spec).decide(probs), n_frames, spec)
