@@ -1,7 +1,7 @@
 """ser-edge: speech emotion recognition on small CPU-only devices.
 
-The runtime needs numpy, soundfile and onnxruntime (which also runs the default model's speech
-detector, Silero VAD, vendored as an ONNX file). Start with :class:`EmotionClassifier`
+The runtime needs numpy, soundfile and onnxruntime (the default model's speech detector, Silero
+VAD, is a vendored model file computed with numpy). Start with :class:`EmotionClassifier`
 (``EmotionClassifier.load().predict_file("x.wav")``); a model with speaker calibration learns its
 speaker and microphone with a :class:`Calibration`.
 """
@@ -9,15 +9,23 @@ speaker and microphone with a :class:`Calibration`.
 from __future__ import annotations
 
 import logging
+import os
 
-from .calibration import Calibration
-from .classifier import EmotionClassifier, Prediction
-from .config import CalibrationSpec
-from .errors import AudioError, CalibrationError, ContractError, DeviceError, ModelError, SerEdgeError
-from .frontend.frames16k import Frames16kSpec
-from .frontend.mfcc_mean import MfccMeanSpec
-from .model import EmotionModel, ModelSpec
-from .version import __version__
+# One thread for numpy's BLAS, as for the ONNX Runtime sessions: OpenBLAS would otherwise run
+# the frame features' and the speech detector's matrix products on every core and keep those
+# threads spinning (3x the CPU time of one utterance). Takes effect when ser_edge is imported
+# before numpy (the command line); a value the caller has set wins.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from .calibration import Calibration  # noqa: E402
+from .classifier import EmotionClassifier, Prediction  # noqa: E402
+from .config import CalibrationSpec  # noqa: E402
+from .errors import AudioError, CalibrationError, ContractError, DeviceError, ModelError, SerEdgeError  # noqa: E402
+from .frontend.frames16k import Frames16kSpec  # noqa: E402
+from .frontend.mfcc_mean import MfccMeanSpec  # noqa: E402
+from .model import EmotionModel, ModelSpec  # noqa: E402
+from .version import __version__  # noqa: E402
 
 # The library logs under "ser_edge" and is silent unless the application configures logging.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
