@@ -38,10 +38,12 @@ def cmnd(frames: np.ndarray, tau_max: int) -> np.ndarray:
     spectrum = np.fft.rfft(frames, length, axis=1)
     spectrum *= np.conj(np.fft.rfft(frames[:, :width], length, axis=1))
     corr = np.fft.irfft(spectrum, length, axis=1)[:, : tau_max + 1]
-    csum = np.zeros((n, length + 1))
-    np.cumsum(np.square(frames), axis=1, out=csum[:, 1:])
-    diff = csum[:, width:width + tau_max + 1] - csum[:, : tau_max + 1]  # E(tau)
-    diff += diff[:, :1]
+    # E(tau) = sum_{tau <= j < tau + W} x[j]^2 = E(0) + cumsum(x[j + W]^2 - x[j]^2)
+    diff = np.empty((n, tau_max + 1))
+    diff[:, 0] = np.einsum("ij,ij->i", frames[:, :width], frames[:, :width])
+    np.cumsum(np.square(frames[:, width:length]) - np.square(frames[:, :tau_max]), axis=1, out=diff[:, 1:])
+    diff[:, 1:] += diff[:, :1]
+    diff += diff[:, :1]  # + E(0)
     diff -= 2.0 * corr
     diff[:, 0] = 0.0
     running = np.cumsum(diff, axis=1)
