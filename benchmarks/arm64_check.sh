@@ -8,11 +8,14 @@
 #   2. debootstrap --foreign --arch=arm64 Debian bookworm (python3 3.11, as Raspberry Pi OS
 #      bookworm 64-bit) into $ARM64_ROOT and unpacks its .debs with dpkg-deb -x (the second
 #      stage, which needs to run arm64 code as root, is not needed to run Python);
-#   3. pip download/installs the aarch64 wheels of numpy, scipy, onnxruntime and a wheel of
-#      this repo into $ARM64_ROOT/opt/ser-edge (pip --platform manylinux_2_17/2_28_aarch64);
-#   4. runs `ser-edge classify --json` on the shared example WAVs with
-#      qemu-aarch64-static -L $ARM64_ROOT and natively, and compares: labels equal, every
-#      score within 1e-4. Exit status 0 when they agree.
+#   3. pip download/installs the aarch64 wheels of numpy, scipy, onnxruntime, soundfile (with
+#      libsndfile inside) and a wheel of this repo into $ARM64_ROOT/opt/ser-edge
+#      (pip --platform manylinux_2_17/2_28_aarch64);
+#   4. runs `ser-edge classify --json` with the default model (frames16k: the vendored Silero
+#      VAD, YIN, CNN + MLP) and with `--model seed`, on the shared example WAVs and $N_FLAC
+#      RAVDESS FLACs (read by soundfile), with qemu-aarch64-static -L $ARM64_ROOT and natively,
+#      and compares: labels equal, every score within 1e-4; then `listen --mode window` (default
+#      model) the same way. Exit status 0 when they agree.
 # The first run downloads ~60 MB and takes several minutes; later runs reuse $ARM64_ROOT.
 set -euo pipefail
 
@@ -22,7 +25,10 @@ SUITE=${SUITE:-bookworm}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 HOST_PYTHON=${HOST_PYTHON:-python3}
 DATA=${SER_EDGE_DATA:-$REPO/../shared/data}
+N_FLAC=${N_FLAC:-8}
 EXAMPLES=("$DATA"/seed/examples/*.wav)
+mapfile -t FLACS < <(ls "$DATA"/audio/ravdess/Actor_*/*.flac 2>/dev/null | awk 'NR % 131 == 1' | head -n "$N_FLAC")
+INPUTS=("${EXAMPLES[@]}" "${FLACS[@]}")
 SITE=$ARM64_ROOT/opt/ser-edge
 OUT=${OUT:-/tmp/ser-edge-arm64-check}
 start=$(date +%s)
@@ -63,41 +69,53 @@ QEMU=(qemu-aarch64-static -L "$ARM64_ROOT")
 ARM_PY=("${QEMU[@]}" "$ARM64_ROOT/usr/bin/python3.11")
 log "arm64 python: $("${ARM_PY[@]}" -c 'import platform, sys; print(platform.machine(), sys.version.split()[0])')"
 
-if [ ! -d "$SITE/onnxruntime" ] || [ "${REINSTALL:-0}" = 1 ]; then
-    log "installing aarch64 wheels (numpy, scipy, onnxruntime) and ser-edge into $SITE"
+if [ ! -d "$SITE/soundfile_data" ] || [ "${REINSTALL:-0}" = 1 ]; then
+    log "installing aarch64 wheels (numpy, scipy, onnxruntime, soundfile) and ser-edge into $SITE"
     rm -rf "$SITE" "$OUT/wheel" && mkdir -p "$SITE" "$OUT/wheel"
     "$HOST_PYTHON" -m pip wheel -q --no-deps -w "$OUT/wheel" "$REPO" >/dev/null
     "$HOST_PYTHON" -m pip install -q --target "$SITE" --only-binary=:all: \
         --platform manylinux_2_17_aarch64 --platform manylinux_2_28_aarch64 \
         --platform manylinux2014_aarch64 --python-version 3.11 --implementation cp \
-        "$OUT"/wheel/ser_edge-*.whl
+        "$OUT"/wheel/ser_edge-*.whl soundfile
 fi
-"${ARM_PY[@]}" -c "import sys; sys.path.insert(0, '$SITE'); import numpy, scipy, onnxruntime; \
-print('arm64 packages: numpy', numpy.__version__, 'scipy', scipy.__version__, 'onnxruntime', onnxruntime.__version__)"
+"${ARM_PY[@]}" -c "import sys; sys.path.insert(0, '$SITE'); import numpy, scipy, onnxruntime, soundfile; \
+print('arm64 packages: numpy', numpy.__version__, 'scipy', scipy.__version__, 'onnxruntime', \
+onnxruntime.__version__, 'soundfile', soundfile.__version__, 'libsndfile', soundfile.__libsndfile_version__)"
 
-log "classifying ${#EXAMPLES[@]} example(s) on arm64 (qemu) and natively"
-t0=$(date +%s.%N)
-(cd /tmp && PYTHONPATH="$SITE" PYTHONNOUSERSITE=1 "${ARM_PY[@]}" -m ser_edge classify --json "${EXAMPLES[@]}") \
-    >"$OUT/arm64.jsonl"
-t1=$(date +%s.%N)
-(cd "$REPO" && PYTHONPATH="$REPO" "$HOST_PYTHON" -m ser_edge classify --json "${EXAMPLES[@]}") >"$OUT/x86.jsonl"
-log "arm64 classify under qemu took $(echo "$t1 - $t0" | bc) s"
-
-"$HOST_PYTHON" - "$OUT/x86.jsonl" "$OUT/arm64.jsonl" <<'PY'
+compare() {  # x86.jsonl arm64.jsonl: labels equal, every score within 1e-4
+    "$HOST_PYTHON" - "$1" "$2" <<'PY'
 import json, sys
 x86, arm = ([json.loads(line) for line in open(p)] for p in sys.argv[1:3])
 assert len(x86) == len(arm) > 0, (len(x86), len(arm))
 worst, ok = 0.0, True
 for a, b in zip(x86, arm):
-    diff = max(abs(a["scores"][k] - b["scores"][k]) for k in a["scores"])
+    diff = max((abs(a["scores"][k] - b["scores"][k]) for k in a.get("scores") or {}), default=0.0)
     worst = max(worst, diff)
     same = a["label"] == b["label"] and diff <= 1e-4
     ok &= same
-    print(f"{a['file'].rsplit('/', 1)[-1]}: x86 {a['label']} {a['confidence']:.6f}  "
-          f"arm64 {b['label']} {b['confidence']:.6f}  max score diff {diff:.2e}  {'OK' if same else 'DIFFERENT'}")
-print(f"labels equal and scores within 1e-4: {ok} (worst {worst:.2e})")
+    print(f"{a['file'].rsplit('/', 1)[-1]}: x86 {a['label']} {a.get('confidence') or 0:.6f}  "
+          f"arm64 {b['label']} {b.get('confidence') or 0:.6f}  max score diff {diff:.2e}  "
+          f"{'OK' if same else 'DIFFERENT'}")
+print(f"{len(x86)} files: labels equal and scores within 1e-4: {ok} (worst {worst:.2e})")
 sys.exit(0 if ok else 1)
 PY
+}
+
+status=0
+for model in default seed; do
+    args=(classify --json)
+    [ "$model" = seed ] && args+=(--model seed)
+    log "classifying ${#INPUTS[@]} file(s) with the $model model on arm64 (qemu) and natively"
+    t0=$(date +%s.%N)
+    (cd /tmp && PYTHONPATH="$SITE" PYTHONNOUSERSITE=1 "${ARM_PY[@]}" -m ser_edge "${args[@]}" "${INPUTS[@]}") \
+        >"$OUT/arm64-$model.jsonl"
+    t1=$(date +%s.%N)
+    (cd "$REPO" && PYTHONPATH="$REPO" "$HOST_PYTHON" -m ser_edge "${args[@]}" "${INPUTS[@]}") \
+        >"$OUT/x86-$model.jsonl"
+    log "arm64 classify ($model model) under qemu took $(echo "$t1 - $t0" | bc) s"
+    compare "$OUT/x86-$model.jsonl" "$OUT/arm64-$model.jsonl" || status=1
+done
+[ "$status" = 0 ] || { log "arm64 and x86 disagree"; exit 1; }
 log "listen --mode window (one-pass resampling, incremental features) on the first example x4"
 "$HOST_PYTHON" - "${EXAMPLES[0]}" "$OUT/stream.wav" <<'PY'
 import sys
