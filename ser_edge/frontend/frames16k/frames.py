@@ -150,11 +150,9 @@ def pitch_features(pitch_frames: np.ndarray, spec: Frames16kSpec,
     return semitones(f0, spec), periodicity, voiced
 
 
-def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Frames16kSpec,
-                         pitch_rows: np.ndarray | None = None) -> FrameBlock:
-    """All frame features from pre-emphasised spectral frames (n, frame_len) and raw pitch frames
-    (n, pitch_len), F0 only on ``pitch_rows`` (:func:`pitch_features`); see the module docstring
-    for the definitions."""
+def spectral_features(frames: np.ndarray, spec: Frames16kSpec) -> tuple[np.ndarray, ...]:
+    """logmel, mfcc, log_energy, centroid_hz, rolloff_hz, flatness, zcr (FrameBlock's first
+    fields) of pre-emphasised spectral frames (n, frame_len); see the module docstring."""
     windowed = frames * _window(spec)
     pspec = np.abs(np.fft.rfft(windowed, spec.nfft, axis=1)) ** 2 / spec.nfft
     energy = pspec.sum(axis=1)
@@ -169,14 +167,31 @@ def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Fra
     centroid, rolloff, flatness = spectral_shape(pspec, spec)
     signs = np.signbit(windowed)
     zcr = np.mean(signs[:, 1:] != signs[:, :-1], axis=1)
-    return FrameBlock(logmel, mfcc, np.log(energy), centroid, rolloff, flatness, zcr,
-                      *pitch_features(pitch_frames, spec, pitch_rows))
+    return logmel, mfcc, np.log(energy), centroid, rolloff, flatness, zcr
 
 
-def compute_frames(signal: np.ndarray, spec: Frames16kSpec,
+def features_from_frames(frames: np.ndarray, pitch_frames: np.ndarray, spec: Frames16kSpec,
+                         rows: np.ndarray | None = None, pitch_rows: np.ndarray | None = None) -> FrameBlock:
+    """All frame features from pre-emphasised spectral frames (n, frame_len) and raw pitch frames
+    (n, pitch_len): the spectral ones (:func:`spectral_features`) only on ``rows`` ((n,) bool;
+    None: all; other rows 0), F0 only on ``pitch_rows`` (:func:`pitch_features`)."""
+    if rows is None:
+        spectral = spectral_features(frames, spec)
+    else:
+        rows = np.asarray(rows, dtype=bool)
+        computed = spectral_features(frames[rows], spec)
+        spectral = tuple(np.zeros((len(rows), *part.shape[1:])) for part in computed)
+        for full, part in zip(spectral, computed, strict=True):
+            full[rows] = part
+    return FrameBlock(*spectral, *pitch_features(pitch_frames, spec, pitch_rows))
+
+
+def compute_frames(signal: np.ndarray, spec: Frames16kSpec, rows: np.ndarray | None = None,
                    pitch_rows: np.ndarray | None = None) -> FrameBlock:
-    """Frame features of a whole 16 kHz mono signal (float, [-1, 1]), ``n_frames(len)`` rows;
-    F0 only on ``pitch_rows`` ((n_frames,) bool, e.g. the speech mask; None: every frame)."""
+    """Frame features of a whole 16 kHz mono signal (float, [-1, 1]), ``n_frames(len)`` rows: the
+    spectral ones only on ``rows``, F0 only on ``pitch_rows`` ((n_frames,) bool each; None: every
+    frame). Pooling over a speech mask needs F0 on the mask and the rest on the mask widened
+    by ``delta_n`` (the MFCC deltas' reach)."""
     x = np.asarray(signal, dtype=np.float64).ravel()
     count = n_frames(len(x), spec)
     pre = preemphasis(x, spec.preemph)
@@ -184,7 +199,7 @@ def compute_frames(signal: np.ndarray, spec: Frames16kSpec,
     raw = np.concatenate([np.zeros(spec.pitch_offset), x])
     raw = np.concatenate([raw, np.zeros(max(0, (count - 1) * spec.hop + spec.pitch_len - len(raw)))])
     return features_from_frames(frame_view(pre, spec.frame_len, spec.hop, count),
-                                frame_view(raw, spec.pitch_len, spec.hop, count), spec, pitch_rows)
+                                frame_view(raw, spec.pitch_len, spec.hop, count), spec, rows, pitch_rows)
 
 
 class FrameStream:

@@ -29,7 +29,7 @@ from ..protocol import FeatureWindow, InputShapes, ModelInputs
 from .frames import FrameBlock, FrameStream, compute_frames, n_frames
 from .pooling import cnn_input, functionals, has_speech, n_functionals
 from .spec import Frames16kSpec
-from .vad import ChunkProbabilities, SpeechDecider, detect_speech
+from .vad import ChunkProbabilities, SpeechDecider, detect_speech, widen
 
 #: The ONNX input names of frames16k models.
 FRAMES_INPUT, FUNCTIONALS_INPUT = "frames", "functionals"
@@ -90,7 +90,7 @@ class FramesFrontend:
         """Frame features (n_frames rows) and the speech mask (n_frames,) bool of a buffer; F0 on
         the speech frames (on all frames when there are none)."""
         x, mask = self.speech(mono, sample_rate)
-        return compute_frames(x, self.spec, mask if mask.any() else None), mask
+        return compute_frames(x, self.spec, pitch_rows=mask if mask.any() else None), mask
 
     def features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs:
         """The inputs pooled over the speech frames, or over all frames when the VAD found none
@@ -103,12 +103,14 @@ class FramesFrontend:
         return has_speech(self.speech(mono, sample_rate)[1], self.spec)
 
     def speech_features(self, mono: np.ndarray, sample_rate: int) -> ModelInputs | None:
-        """The inputs pooled over speech frames when the buffer holds speech, else None (then
-        no frame features are computed)."""
+        """The inputs pooled over speech frames when the buffer holds speech, else None. Frame
+        features are computed only where pooling reads them: F0 on the speech frames, the rest
+        on them and ``delta_n`` frames either side (the MFCC deltas' reach); none without speech."""
         x, mask = self.speech(mono, sample_rate)
         if not has_speech(mask, self.spec):
             return None
-        return pooled_inputs(compute_frames(x, self.spec, mask), mask, self.spec)
+        block = compute_frames(x, self.spec, widen(mask, self.spec.delta_n), mask)
+        return pooled_inputs(block, mask, self.spec)
 
     def window_stream(self, stream: StreamSpec, sample_rate: int) -> FrameWindowStream:
         """Window mode for a stream at ``sample_rate`` Hz (:class:`FrameWindowStream`)."""

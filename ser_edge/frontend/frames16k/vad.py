@@ -128,13 +128,16 @@ def speech_mask(chunk_speech: np.ndarray, n_frames: int, spec: Frames16kSpec) ->
     idx = centres // spec.vad_chunk
     flags = np.asarray(chunk_speech, dtype=bool)
     picked = flags[np.minimum(idx, max(len(flags) - 1, 0))] if len(flags) else False
-    mask = np.where(idx < len(flags), picked, False)
-    pad = spec.speech_pad_frames
-    if pad > 0 and mask.any():
-        kernel = np.ones(2 * pad + 1)
-        # "full" then the centred n_frames: "same" would return len(kernel) values for a short mask
-        mask = np.convolve(mask.astype(float), kernel, mode="full")[pad:pad + n_frames] > 0
-    return mask
+    return widen(np.where(idx < len(flags), picked, False), spec.speech_pad_frames)
+
+
+def widen(mask: np.ndarray, pad: int) -> np.ndarray:
+    """A frame mask (n,) bool with every True spread ``pad`` frames to both sides, (n,) bool."""
+    mask = np.asarray(mask, dtype=bool)
+    if pad <= 0 or not mask.any():
+        return mask
+    # "full" then the centred n frames: "same" would return len(kernel) values for a short mask
+    return np.convolve(mask.astype(float), np.ones(2 * pad + 1), mode="full")[pad:pad + len(mask)] > 0
 
 
 def whole_chunks(signal: np.ndarray, spec: Frames16kSpec) -> np.ndarray:

@@ -109,3 +109,15 @@ def test_probe_inputs_need_no_speech_detector() -> None:
     inputs = frontend.probe_inputs()
     assert frontend._probabilities is None  # Silero not loaded for the probe
     assert inputs["frames"].shape[1] == SPEC.n_mels and np.all(np.isfinite(inputs["functionals"]))
+
+
+def test_speech_features_equal_pooling_of_all_frames(frontend: FramesFrontend) -> None:
+    """speech_features computes frames only where pooling reads them (F0 on speech frames, the
+    rest within delta_n of one): the same inputs as pooling every frame's features."""
+    x = _speech_48k()
+    y, mask = frontend.speech(x, 48000)
+    want = pooled_inputs(compute_frames(y, SPEC), mask, SPEC)
+    got = frontend.speech_features(x, 48000)
+    assert got is not None and 0 < mask.mean() < 1
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-6, atol=1e-6, err_msg=name)

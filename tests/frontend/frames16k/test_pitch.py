@@ -98,7 +98,7 @@ def test_pitch_only_on_the_rows_asked_for() -> None:
     full = compute_frames(x, SPEC)
     rows = np.zeros(len(full), dtype=bool)
     rows[::3] = True
-    part = compute_frames(x, SPEC, rows)
+    part = compute_frames(x, SPEC, pitch_rows=rows)
     np.testing.assert_array_equal(part.voiced[rows], full.voiced[rows])
     np.testing.assert_array_equal(part.f0_semitones[rows], full.f0_semitones[rows])
     assert not part.voiced[~rows].any() and np.isnan(part.f0_semitones[~rows]).all()
