@@ -93,9 +93,11 @@ def frame_functionals(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) 
     energy = speech.mfcc[:, :1] - (np.median(speech.mfcc[:, 0]) if len(speech) else 0.0)
     shape = np.stack([speech.centroid_hz / _HZ_PER_KHZ, speech.rolloff_hz / _HZ_PER_KHZ,
                       speech.flatness, speech.zcr], axis=1)
-    parts = [*_stats(speech.mfcc[:, 1:], spec), *_stats(energy, spec)[1:],
+    # one pass of statistics over the MFCC, energy and shape columns (same rows), split after
+    stats, k = _stats(np.concatenate([speech.mfcc[:, 1:], energy, shape], axis=1), spec), spec.n_mfcc - 1
+    parts = [*(s[:k] for s in stats), *(s[k:k + 1] for s in stats[1:]),
              d_mfcc.std(axis=0) if len(d_mfcc) else np.zeros(spec.n_mfcc),
-             *_stats(shape, spec), *_pitch_stats(speech, spec)]
+             *(s[k + 1:] for s in stats), *_pitch_stats(speech, spec)]
     return np.concatenate([np.atleast_1d(p) for p in parts]).astype(np.float32)
 
 
