@@ -1,14 +1,19 @@
-"""Cost of one 3 s utterance with a frames16k (v2) model on one core, and where the time goes.
+"""Cost of one 3 s utterance on one core, stage by stage, default (frames16k) vs seed model.
 
-    python benchmarks/v2_cost.py --model models/ser_edge.onnx [--rate 48000] [--repeat 20]
+    python benchmarks/v2_cost.py [--clips 30] [--repeat 3] [--rates 16000 44100 48000]
 
-Stages, each timed alone on the same 3 s of speech (the first shared example recording, else a
-synthetic voice), median of ``--repeat`` runs: polyphase resampling to 16 kHz, frame features
-(python_speech_features frames + spectral shape; YIN F0 timed separately, it is part of the
-frames), the VAD (energy pre-gate + Silero on the gated chunks), pooling over speech frames,
-the ONNX model; then the whole ``EmotionClassifier.predict`` and the window stream (listen
---mode window) per second of audio, in speech and in room tone (where the energy pre-gate
-keeps Silero idle). numpy/BLAS and ONNX Runtime run on one thread.
+Protocol: ``--clips`` RAVDESS speech files (every k-th of actors 1-18 in ../shared/data), the
+first 3 s of each, written as 16-bit WAVs at each rate in ``--rates`` (polyphase resampling
+from the 48 kHz originals); every stage runs ``--repeat`` times per clip and the table shows
+the median over clips x repeats of the CPU time of this process (``time.process_time``), in
+ms. numpy/BLAS and ONNX Runtime (our model and Silero) run on one thread.
+
+Stages of the default model: read (the runtime's ``read_audio`` of the WAV), resample to
+16 kHz, frames (log-mel, MFCC, energy, spectral shape on the speech frames and 2 either side;
+no F0), pitch (YIN on the speech frames), VAD (energy pre-gate + Silero on the gated chunks +
+hysteresis), pooling, model (ONNX Runtime); total = read + ``EmotionClassifier.predict`` of the
+samples, timed as a whole (not the sum). The seed model: read, its speech check (frame energy),
+resample to 22050 Hz + MFCC mean, model, total the same way.
 """
 
 from __future__ import annotations
@@ -19,116 +24,145 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import compare  # noqa: E402  (benchmarks/compare.py: median_ms, machine)
+import compare  # noqa: E402  (machine line)
+import stream  # noqa: E402  (DATA: the RAVDESS folder)
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = Path(os.environ.get("SER_EDGE_DATA", ROOT.parent / "shared" / "data")) / "seed" / "examples"
+SECONDS = 3.0
 
 
-def speech(rate: int, seconds: float) -> tuple[np.ndarray, str]:
-    """``seconds`` of speech at ``rate`` Hz: the first example recording, else a synthetic voice."""
+def cpu_ms(fn: Callable[[], object]) -> float:
+    """CPU time of this process for one ``fn()``, ms."""
+    start = time.process_time()
+    fn()
+    return 1000.0 * (time.process_time() - start)
+
+
+def clips(count: int, rates: list[int], folder: Path) -> dict[int, list[Path]]:
+    """The first SECONDS of ``count`` RAVDESS files as 16-bit WAVs at each rate: rate -> paths."""
+    import soundfile
+
     from ser_edge.audio.read import read_audio
     from ser_edge.audio.resample import resample
 
-    files = sorted(EXAMPLES.glob("*.wav"))
-    if files:
-        x, r = read_audio(files[0])
-        x = resample(x, r, rate, "polyphase") if r != rate else x
-        return np.resize(x, int(seconds * rate)).astype(np.float32), files[0].name
-    t = np.arange(int(seconds * rate)) / rate
-    phase = 2 * np.pi * np.cumsum(140 * (1 + 0.05 * np.sin(2 * np.pi * 3 * t))) / rate
-    return (0.1 * sum(np.sin(k * phase) / k for k in range(1, 10))).astype(np.float32), "synthetic voice"
+    files = sorted(stream.DATA.glob("Actor_*/*.flac"))
+    if not files:
+        raise SystemExit(f"no RAVDESS files under {stream.DATA}")
+    chosen = files[:: max(1, len(files) // count)][:count]
+    out: dict[int, list[Path]] = {rate: [] for rate in rates}
+    for i, path in enumerate(chosen):
+        x, rate = read_audio(path)
+        x = x[: int(SECONDS * rate)]
+        for r in rates:
+            y = x if r == rate else resample(x.astype(np.float64), rate, r, "polyphase")
+            out[r].append(folder / f"{i}_{r}.wav")
+            soundfile.write(out[r][-1], np.clip(y, -1.0, 1.0), r, subtype="PCM_16")
+    return out
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(median, minimum) wall time of ``fn()`` in ms over ``repeat`` runs (after one warm-up run);
-    on a shared machine the minimum is the closer one to an idle core."""
-    return compare.median_ms(fn, repeat)
-
-
-def stage_costs(clf, x: np.ndarray, rate: int, repeat: int) -> dict[str, tuple[float, float]]:
-    """ms per stage of one utterance (see the module docstring)."""
+def default_stages(clf, path: Path) -> dict[str, Callable[[], object]]:
+    """The default model's stages on one file, each a call on precomputed inputs."""
+    from ser_edge.audio.read import read_audio
     from ser_edge.frontend.frames16k.frames import compute_frames, frame_view
     from ser_edge.frontend.frames16k.frontend import pooled_inputs, to_model_rate
     from ser_edge.frontend.frames16k.pitch import yin
-    from ser_edge.frontend.frames16k.vad import detect_speech
+    from ser_edge.frontend.frames16k.vad import detect_speech, widen
 
     frontend, spec = clf.frontend, clf.frontend.spec
+    x, rate = read_audio(path)
     y = to_model_rate(x, rate, spec)
-    block = compute_frames(y, spec)
-    probs = frontend.probabilities
-    mask = detect_speech(y, len(block), spec, probs)
+    x16, mask = frontend.speech(x, rate)
+    rows, no_pitch = widen(mask, spec.delta_n), np.zeros(len(mask), dtype=bool)
+    block = compute_frames(y, spec, rows, mask)
     raw = np.concatenate([np.zeros(spec.pitch_offset), y, np.zeros(spec.pitch_len)])
-    pitch_frames = frame_view(raw, spec.pitch_len, spec.hop, len(block))
+    speech_pitch = frame_view(raw, spec.pitch_len, spec.hop, len(mask))[mask]
     inputs = pooled_inputs(block, mask, spec)
-    probs.calls = 0
-    detect_speech(y, len(block), spec, probs)
-    costs = {
-        f"resample {rate} -> 16000 Hz (polyphase)": median_ms(lambda: to_model_rate(x, rate, spec), repeat),
-        "frames (log-mel, MFCC, shape, F0)": median_ms(lambda: compute_frames(y, spec), repeat),
-        "  of which F0 (YIN)": median_ms(lambda: yin(pitch_frames, spec), repeat),
-        f"VAD (pre-gate + Silero on {probs.calls} chunks)": median_ms(
-            lambda: detect_speech(y, len(block), spec, probs), repeat),
-        "pooling (cnn_input + functionals)": median_ms(lambda: pooled_inputs(block, mask, spec), repeat),
-        "model (ONNX Runtime, 1 thread)": median_ms(lambda: clf.model.predict(inputs), repeat),
-        "classifier.predict (all of it)": median_ms(lambda: clf.predict(x, rate), repeat),
+    return {
+        "read": lambda: read_audio(path),
+        f"resample {rate} -> 16000": lambda: to_model_rate(x, rate, spec),
+        "frames (no F0)": lambda: compute_frames(y, spec, rows, no_pitch),
+        "pitch (YIN, speech frames)": lambda: yin(speech_pitch, spec),
+        "VAD (pre-gate + Silero)": lambda: detect_speech(y, len(mask), spec, frontend.probabilities),
+        "pooling": lambda: pooled_inputs(block, mask, spec),
+        "model": lambda: clf.model.predict(inputs),
+        "total (read + predict)": lambda: clf.predict(*read_audio(path)),
     }
-    costs["speech frames / all frames"] = (float(mask.sum()) / len(mask),) * 2
-    return costs
 
 
-def stream_cost(clf, x: np.ndarray, rate: int, repeat: int) -> tuple[float, float]:
-    """ms of CPU per second of audio of the window stream (3 s windows every 1 s, 50 ms blocks)."""
-    from ser_edge.config import StreamSpec
+def seed_stages(clf, path: Path) -> dict[str, Callable[[], object]]:
+    """The seed model's stages on one file."""
+    from ser_edge.audio.read import read_audio
 
-    block = int(0.05 * rate)
-    audio = np.concatenate([x] * 4)
+    frontend = clf.frontend
+    x, rate = read_audio(path)
+    inputs = frontend.features(x, rate)
+    return {
+        "read": lambda: read_audio(path),
+        "speech check (frame energy)": lambda: frontend.has_speech(x, rate),
+        f"resample {rate} -> 22050 + MFCC mean": lambda: frontend.features(x, rate),
+        "model": lambda: clf.model.predict(inputs),
+        "total (read + predict)": lambda: clf.predict(*read_audio(path)),
+    }
 
-    def run() -> None:
-        stream = clf.window_stream(StreamSpec(mode="window"), rate)
-        for i in range(0, len(audio), block):
-            stream.push(audio[i:i + block])
-        stream.flush()
 
-    return tuple(v / (len(audio) / rate) for v in median_ms(run, max(1, repeat // 5)))
+def medians(make: Callable, clf, paths: list[Path], repeat: int) -> dict[str, float]:
+    """Median CPU ms of each stage over every clip x ``repeat`` runs (after one warm-up)."""
+    times: dict[str, list[float]] = {}
+    for path in paths:
+        stages = make(clf, path)
+        for name, fn in stages.items():
+            fn()
+            times.setdefault(name.split(" ")[0] if name.startswith("resample") else name, []).extend(
+                cpu_ms(fn) for _ in range(repeat))
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def speech_share(clf, paths: list[Path]) -> tuple[float, float]:
+    """Mean share of speech frames, and of chunks Silero ran on, over the clips."""
+    from ser_edge.audio.read import read_audio
+
+    frames, chunks = [], []
+    for path in paths:
+        probs = clf.frontend.probabilities
+        probs.calls = 0
+        x, rate = read_audio(path)
+        mask = clf.frontend.speech(x, rate)[1]
+        frames.append(mask.mean())
+        chunks.append(probs.calls / np.ceil(SECONDS * 16000 / clf.frontend.spec.vad_chunk))
+    return float(np.mean(frames)), float(np.mean(chunks))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True,
-                        help="a frames16k ONNX model (stages split), or any model, e.g. 'seed' (total only)")
-    parser.add_argument("--rate", type=int, default=48000, help="input sample rate (Hz), default 48000")
-    parser.add_argument("--seconds", type=float, default=3.0, help="utterance length (s), default 3")
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--clips", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rates", type=int, nargs="+", default=[16000, 44100, 48000])
     args = parser.parse_args(argv)
     from ser_edge import EmotionClassifier
-    from ser_edge.model import check_model_path
 
-    clf, path = EmotionClassifier.load(args.model), check_model_path(args.model)
-    x, source = speech(args.rate, args.seconds)
+    default, seed = EmotionClassifier.load(), EmotionClassifier.load("seed")
     print(compare.machine())
-    print(f"model {path} ({path.stat().st_size / 1024:.0f} KiB, {clf.spec.frontend.type}); "
-          f"{args.seconds:g} s of {source} at {args.rate} Hz; median of {args.repeat}")
-    if clf.spec.frontend.type == "frames16k":
-        costs = stage_costs(clf, x, args.rate, args.repeat)
-    else:  # e.g. --model seed: no stages to split, the whole predict only
-        costs = {"classifier.predict (all of it)": median_ms(lambda: clf.predict(x, args.rate), args.repeat)}
-    print(f"  {'':<48} {'median':>8} {'min':>8}")
-    for name, (med, low) in costs.items():
-        unit = "" if "/" in name else " ms"
-        print(f"  {name:<48} {med:8.2f} {low:8.2f}{unit}")
-    noise = np.random.default_rng(0).standard_normal(len(x)).astype(np.float32)
-    for what, audio in (("speech", x), ("room tone at -90 dBFS", 10 ** (-90 / 20) * noise),
-                        ("room tone at -60 dBFS", 10 ** (-60 / 20) * noise)):
-        med, low = stream_cost(clf, audio, args.rate, args.repeat)
-        print(f"  {'window stream per s of audio, ' + what:<48} {med:8.2f} {low:8.2f} ms")
+    print(f"{args.clips} RAVDESS clips (actors 1-18), first {SECONDS:g} s, 16-bit WAV; CPU ms of one "
+          f"core, median over clips x {args.repeat} runs; numpy and ONNX Runtime on 1 thread")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = clips(args.clips, args.rates, Path(tmp))
+        frames, chunks = speech_share(default, paths[args.rates[-1]])
+        print(f"speech frames {frames:.0%} of all; Silero ran on {chunks:.0%} of the chunks")
+        for label, clf, make in (("default (frames16k)", default, default_stages),
+                                 ("seed (mfcc_mean)", seed, seed_stages)):
+            table = {rate: medians(make, clf, paths[rate], args.repeat) for rate in args.rates}
+            print(f"\n{label}" + "".join(f" {rate / 1000:>9g} kHz" for rate in args.rates))
+            for name in table[args.rates[0]]:
+                print(f"  {name:<34}" + "".join(f" {table[r][name]:>10.2f} ms"[:14] for r in args.rates))
     return 0
 
 
