@@ -77,18 +77,18 @@ def classify(checkout: Path, files: list[Path]) -> dict[str, dict]:
     return {d["file"]: d for d in run(checkout, ["classify", "--json", *map(str, files)])}
 
 
-def changes(new: dict[str, dict], old: dict[str, dict]) -> tuple[np.ndarray, list[str]]:
+def changes(new: dict[str, dict], old: dict[str, dict]) -> tuple[dict[str, float], list[str]]:
     """Largest class-probability change per file (files with scores in both), and the files whose
     label changed (with both answers)."""
-    deltas, moved = [], []
+    deltas, moved = {}, []
     for name, a in new.items():
         b = old[name]
         if a.get("scores") and b.get("scores"):
-            deltas.append(max(abs(a["scores"][k] - b["scores"][k]) for k in a["scores"]))
+            deltas[name] = max(abs(a["scores"][k] - b["scores"][k]) for k in a["scores"])
         if a.get("label") != b.get("label"):
             moved.append(f"{Path(name).name}: {b.get('label')} {b.get('confidence') or 0:.3f} -> "
                          f"{a.get('label')} {a.get('confidence') or 0:.3f}")
-    return np.array(deltas), moved
+    return deltas, moved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,21 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     for corpus, files in corpora.items():
         new, old = classify(ROOT, files), classify(args.baseline, files)
         everything[corpus] = (new, old)
-        deltas, moved = changes(new, old)
+        per_file, moved = changes(new, old)
+        deltas, worst = np.array(list(per_file.values())), max(per_file, key=per_file.get)
         same = sum(new[k].get("label") == old[k].get("label") for k in new)
         acc = [np.mean([d.get("label") == truth(Path(k)) for k, d in r.items()]) for r in (new, old)]
         speech = [sum(bool(d.get("speech")) for d in r.values()) for r in (new, old)]
         print(f"\n{corpus}: {len(files)} files; same top-1 label {same}/{len(files)} = "
               f"{same / len(files):.2%}; class probability change: largest {deltas.max():.6f}, median of "
               f"the per-file largest {np.median(deltas):.6f}; speech found: {speech[0]} now, "
-              f"{speech[1]} before")
+              f"{speech[1]} before; largest change on {Path(worst).name}: {new[worst].get('label')} "
+              f"{new[worst].get('confidence') or 0:.3f} now, {old[worst].get('confidence') or 0:.3f} before; "
+              f"files changed by more than 0.01: {int(np.sum(deltas > 0.01))}")
         print(f"  accuracy vs the file names (training speakers, a consistency check): "
               f"{acc[0]:.2%} now, {acc[1]:.2%} before")
         for line in moved:
             print(f"  label changed: {line}")
     n = sum(len(v[0]) for v in everything.values())
     same = sum(a[k].get("label") == b[k].get("label") for a, b in everything.values() for k in a)
-    worst = max(changes(a, b)[0].max() for a, b in everything.values())
+    worst = max(max(changes(a, b)[0].values()) for a, b in everything.values())
     print(f"\nall {n} files: same top-1 label {same}/{n} = {same / n:.2%}; "
           f"largest class probability change {worst:.6f}")
     with tempfile.TemporaryDirectory() as tmp:
