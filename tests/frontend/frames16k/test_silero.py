@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser_edge.config import FrameSpec
 from ser_edge.errors import ModelError
 from ser_edge.frontend.frames16k.frames import n_frames
 from ser_edge.frontend.frames16k.silero import CHUNK, CONTEXT, STATE_SIZE, SileroModel, silero_path
+from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, signal_gain_db
 
 from support.frames_signals import SR, non_speech, read_example_16k, speech_files
 
-SPEC = FrameSpec()
+SPEC = Frames16kSpec()
 
 
 @pytest.fixture(scope="module")
