@@ -57,15 +57,17 @@ def pick_lag(dprime: np.ndarray, tau_min: int, threshold: float) -> tuple[np.nda
 
     Returns (lag index (n,) int, voiced (n,) bool); unvoiced frames get the global minimum.
     """
-    lags = np.arange(dprime.shape[1])
-    below = (dprime < threshold) & (lags >= tau_min)
+    d = dprime[:, tau_min:]
+    below = d < threshold
     voiced = below.any(axis=1)
     first = np.argmax(below, axis=1)
-    after = lags[None, :] >= first[:, None]
-    in_run = after & below & (np.cumsum(after & ~below, axis=1) == 0)
-    searched = np.where(lags >= tau_min, dprime, np.inf)
-    tau = np.where(voiced, np.argmin(np.where(in_run, dprime, np.inf), axis=1), np.argmin(searched, axis=1))
-    return tau, voiced
+    lags = np.arange(d.shape[1])
+    after = lags >= first[:, None]
+    stop = after & ~below  # the run below the threshold ends at the first of these
+    end = np.where(stop.any(axis=1), np.argmax(stop, axis=1), d.shape[1])
+    run = after & (lags < end[:, None])
+    tau = np.where(voiced, np.argmin(np.where(run, d, np.inf), axis=1), np.argmin(d, axis=1))
+    return tau + tau_min, voiced
 
 
 def refine_lag(dprime: np.ndarray, tau: np.ndarray) -> np.ndarray:
