@@ -8,8 +8,8 @@
 #   2. debootstrap --foreign --arch=arm64 Debian bookworm (python3 3.11, as Raspberry Pi OS
 #      bookworm 64-bit) into $ARM64_ROOT and unpacks its .debs with dpkg-deb -x (the second
 #      stage, which needs to run arm64 code as root, is not needed to run Python);
-#   3. pip download/installs the aarch64 wheels of numpy, scipy, onnxruntime, soundfile (with
-#      libsndfile inside) and a wheel of this repo into $ARM64_ROOT/opt/ser-edge
+#   3. pip download/installs the aarch64 wheels of the runtime's dependencies (numpy,
+#      onnxruntime, soundfile with libsndfile inside) and a wheel of this repo into $ARM64_ROOT/opt/ser-edge
 #      (pip --platform manylinux_2_17/2_28_aarch64);
 #   4. runs `ser-edge classify --json` with the default model (frames16k: the vendored Silero
 #      VAD, YIN, CNN + MLP) and with `--model seed`, on the shared example WAVs and $N_FLAC
@@ -70,7 +70,7 @@ ARM_PY=("${QEMU[@]}" "$ARM64_ROOT/usr/bin/python3.11")
 log "arm64 python: $("${ARM_PY[@]}" -c 'import platform, sys; print(platform.machine(), sys.version.split()[0])')"
 
 if [ ! -d "$SITE/soundfile_data" ] || [ "${REINSTALL:-0}" = 1 ]; then
-    log "installing aarch64 wheels (numpy, scipy, onnxruntime, soundfile) and ser-edge into $SITE"
+    log "installing aarch64 wheels (numpy, onnxruntime, soundfile) and ser-edge into $SITE"
     rm -rf "$SITE" "$OUT/wheel" && mkdir -p "$SITE" "$OUT/wheel"
     "$HOST_PYTHON" -m pip wheel -q --no-deps -w "$OUT/wheel" "$REPO" >/dev/null
     "$HOST_PYTHON" -m pip install -q --target "$SITE" --only-binary=:all: \
@@ -78,9 +78,9 @@ if [ ! -d "$SITE/soundfile_data" ] || [ "${REINSTALL:-0}" = 1 ]; then
         --platform manylinux2014_aarch64 --python-version 3.11 --implementation cp \
         "$OUT"/wheel/ser_edge-*.whl soundfile
 fi
-"${ARM_PY[@]}" -c "import sys; sys.path.insert(0, '$SITE'); import numpy, scipy, onnxruntime, soundfile; \
-print('arm64 packages: numpy', numpy.__version__, 'scipy', scipy.__version__, 'onnxruntime', \
-onnxruntime.__version__, 'soundfile', soundfile.__version__, 'libsndfile', soundfile.__libsndfile_version__)"
+"${ARM_PY[@]}" -c "import sys; sys.path.insert(0, '$SITE'); import numpy, onnxruntime, soundfile; \
+print('arm64 packages: numpy', numpy.__version__, 'onnxruntime', onnxruntime.__version__, \
+'soundfile', soundfile.__version__, 'libsndfile', soundfile.__libsndfile_version__)"
 
 compare() {  # x86.jsonl arm64.jsonl: labels equal, every score within 1e-4
     "$HOST_PYTHON" - "$1" "$2" <<'PY'
@@ -120,9 +120,9 @@ log "listen --mode window (one-pass resampling, incremental features) on the fir
 "$HOST_PYTHON" - "${EXAMPLES[0]}" "$OUT/stream.wav" <<'PY'
 import sys
 import numpy as np
-from scipy.io import wavfile
-rate, x = wavfile.read(sys.argv[1])
-wavfile.write(sys.argv[2], rate, np.concatenate([x] * 4))
+import soundfile
+x, rate = soundfile.read(sys.argv[1], dtype="int16")
+soundfile.write(sys.argv[2], np.concatenate([x] * 4), rate, subtype="PCM_16")
 PY
 LISTEN=(listen --input "$OUT/stream.wav" --mode window --json)
 (cd /tmp && PYTHONPATH="$SITE" PYTHONNOUSERSITE=1 "${ARM_PY[@]}" -m ser_edge "${LISTEN[@]}") \
