@@ -30,6 +30,11 @@ from .wav import WavEncodingError, WavError, WavLayout, WavTruncatedError, strea
 WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
 #: Headers of formats only soundfile reads (FLAC, OGG, AIFF, CAF, AU, MP3 with an ID3 tag).
 OTHER_MAGIC = (b"fLaC", b"OggS", b"FORM", b"caff", b".snd", b"ID3")
+#: Most samples (frames x channels) one block holds, whatever a header claims (4 MiB of float32):
+#: a header's rate or channel count sets the block size, and a corrupt one must not set 19 GB.
+MAX_BLOCK_SAMPLES = 1 << 20
+#: Most frames :meth:`FileBlocks.read_all` allocates up front (a header may claim any length).
+MAX_PREALLOCATED = 1 << 24
 
 
 def file_head(path: Path) -> bytes:
@@ -57,7 +62,7 @@ class _WavReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.layout = self._layout()
-        self.rate, self.frames = self.layout.rate, self.layout.frames
+        self.rate, self.frames, self.channels = self.layout.rate, self.layout.frames, self.layout.channels
 
     def _layout(self) -> WavLayout:
         """The file's layout, its streamed-WAV sizes corrected when the first walk fails
@@ -133,6 +138,7 @@ class _SoundfileReader:
         self.soundfile = _soundfile(path, what)
         with self._open() as handle:
             self.rate, self.frames = int(handle.samplerate), int(handle.frames)
+            self.channels = max(1, int(handle.channels))
 
     def _open(self) -> Any:
         """An open ``soundfile.SoundFile``; AudioError naming the file when libsndfile refuses it."""
@@ -145,9 +151,12 @@ class _SoundfileReader:
 
     def blocks(self, n: int) -> Iterator[np.ndarray]:
         """Mono float32 blocks of ``n`` frames (the last may be shorter)."""
+        done = 0
         try:
-            with self._open() as handle:
-                while len(data := handle.read(n, dtype="float32", always_2d=True)):
+            with self._open() as handle:  # at most the frames the header counts, as soundfile.read
+                while done < self.frames and len(data := handle.read(min(n, self.frames - done),
+                                                                      dtype="float32", always_2d=True)):
+                    done += len(data)
                     yield to_mono(data)
         except (self.soundfile.SoundFileError, RuntimeError) as exc:
             raise AudioError(f"{self.path}: cannot read audio ({exc})") from None
@@ -172,8 +181,9 @@ def _reader(path: Path) -> _WavReader | _SoundfileReader:
 class FileBlocks:
     """Mono float32 blocks of ``block_seconds`` from an audio file, each time it is iterated.
 
-    ``sample_rate`` (Hz), ``frames`` (samples per channel, from the header) and ``duration``
-    (seconds) are known before reading. Raises AudioError for a file that cannot be read, has
+    ``sample_rate`` (Hz), ``frames`` (samples per channel, from the header), ``channels`` and
+    ``duration`` (seconds) are known before reading; ``block_frames`` (frames per block) may be
+    set before iterating. Raises AudioError for a file that cannot be read, has
     an invalid rate or, while iterating with ``finite`` (the default), holds NaN/Inf samples
     (naming the file). Memory: one block at a time, whatever the file's length.
     """
@@ -183,9 +193,15 @@ class FileBlocks:
         self.block_seconds, self.finite = block_seconds, finite
         self._reader = _reader(self.path)
         self.sample_rate, self.frames = self._reader.rate, self._reader.frames
+        self.channels = self._reader.channels
         if self.sample_rate <= 0:
             raise AudioError(f"{self.name}: invalid sample rate {self.sample_rate} Hz in the header")
-        self.block_frames = max(1, round(block_seconds * self.sample_rate))  # frames per block
+        self.block_frames = self.frames_per_block(block_seconds)
+
+    def frames_per_block(self, seconds: float, rounding: Any = round) -> int:
+        """Frames in a block of ``seconds`` (``rounding``: round or int), at least 1 and at most
+        MAX_BLOCK_SAMPLES samples over all channels, whatever rate the header claims."""
+        return max(1, min(rounding(seconds * self.sample_rate), MAX_BLOCK_SAMPLES // self.channels))
 
     @property
     def duration(self) -> float:
@@ -205,12 +221,12 @@ class FileBlocks:
     def read_all(self) -> np.ndarray:
         """The whole file as mono float32 (n,), filled block by block into one array (NaN/Inf
         passed on: the caller checks)."""
-        out = np.empty(self.frames, dtype=np.float32)
+        out = np.empty(min(self.frames, MAX_PREALLOCATED), dtype=np.float32)
         filled, extra = 0, []
         for block in self._reader.blocks(self.block_frames):
-            take = min(len(block), self.frames - filled)
+            take = min(len(block), len(out) - filled)
             out[filled:filled + take] = block[:take]
             filled += take
-            if take < len(block):  # a compressed file's header may count fewer frames than it holds
+            if take < len(block):  # longer than MAX_PREALLOCATED frames: the rest block by block
                 extra.append(block[take:])
         return np.concatenate([out[:filled], *extra]) if extra else out[:filled]

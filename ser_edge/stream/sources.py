@@ -47,7 +47,7 @@ class FileSource(Source):
         self.realtime, self.block_seconds, self.queue_seconds = realtime, block_seconds, queue_seconds
         self._file = FileBlocks(self.path, block_seconds, finite=False)
         self.sample_rate = self._file.sample_rate
-        self._file.block_frames = max(1, int(self.sample_rate * block_seconds))
+        self._file.block_frames = self._file.frames_per_block(block_seconds, int)
         self._reading: Iterator[np.ndarray] | None = None  # the open file's blocks, while replaying
         if realtime:
             self._queue = self._new_queue()

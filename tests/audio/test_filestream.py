@@ -97,3 +97,23 @@ def test_a_wav_is_read_without_importing_soundfile(tmp_path):
             "print('soundfile' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "ULAW"])  # the numpy reader; soundfile
+def test_a_header_claiming_a_huge_rate_cannot_set_a_huge_block(tmp_path, subtype):
+    # a fuzzed header (a rate of 1e8 Hz or more, many channels) set a block of rate x channels samples:
+    # a test process grew to 19 GB; blocks now hold at most MAX_BLOCK_SAMPLES samples
+    import struct
+
+    from ser_edge.audio.filestream import MAX_BLOCK_SAMPLES
+
+    path = tmp_path / "huge-rate.wav"
+    soundfile.write(str(path), RNG.uniform(-0.5, 0.5, (4000, 8)), 8000, subtype=subtype)
+    raw = bytearray(path.read_bytes())
+    align = struct.unpack_from("<H", raw, 32)[0]
+    struct.pack_into("<II", raw, 24, 100_000_000, 100_000_000 * align)  # sample rate, byte rate
+    path.write_bytes(bytes(raw))
+    blocks = FileBlocks(path)
+    assert blocks.sample_rate == 100_000_000 and blocks.channels == 8
+    assert blocks.block_frames * blocks.channels <= MAX_BLOCK_SAMPLES
+    assert len(read_audio(path)[0]) == 4000
