@@ -69,11 +69,15 @@ class BlockQueue:
             raise self.error
 
 
-class Source:
-    """Shared bookkeeping of the sources."""
+class SourceBase:
+    """The counters and context management of a :class:`~.protocol.Source`: a source that feeds a
+    :class:`BlockQueue` sets ``_queue`` and gets its losses counted; the rest stay 0 unless
+    a subclass sets them."""
 
     name = "<source>"
     sample_rate = 0
+    reconnects = 0
+    partial_frame_bytes = 0
     _queue: BlockQueue | None = None
 
     @property
@@ -84,6 +88,9 @@ class Source:
     @property
     def dropped_samples(self) -> int:
         return 0 if self._queue is None else self._queue.dropped_samples
+
+    def __iter__(self) -> Iterator[Chunk]:
+        raise NotImplementedError
 
     def close(self) -> None:
         """Release what the source holds (idempotent)."""

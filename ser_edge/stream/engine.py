@@ -18,10 +18,9 @@ block (``ser-edge classify --timeline``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,29 +28,11 @@ from ..audio.filestream import FileBlocks
 from ..audio.read import as_mono_float32, check_rate
 from ..config import StreamSpec
 from ..errors import AudioError
-from ..frontend.protocol import FeatureWindow, ModelInputs, WindowStream
+from ..frontend.protocol import FeatureWindow
 from ..segment.utterances import Segment, UtteranceSegmenter
 from .blocks import Chunk
 from .events import Event, ScoreSmoother, StreamStats
-
-
-class Classifier(Protocol):
-    """What the engine needs of :class:`ser_edge.classifier.EmotionClassifier`.
-
-    Utterance mode: ``predict(samples, rate)`` on each utterance's samples (the classifier
-    checks for speech itself). A prediction's ``calibration`` (when it has one) goes into
-    the event. Window mode: ``window_stream(spec, rate)``, the classifier's
-    windowed feature stream (features and speech check per window), and
-    ``predict_features(features, duration)`` for each window with speech.
-    """
-
-    labels: tuple[str, ...]
-
-    def predict(self, samples: np.ndarray, sample_rate: int) -> Any: ...
-
-    def window_stream(self, stream: StreamSpec, sample_rate: int) -> WindowStream: ...
-
-    def predict_features(self, features: ModelInputs, duration: float = 0.0) -> Any: ...
+from .protocol import Classifier, Segmenter, Source
 
 
 class StreamEngine:
@@ -68,7 +49,7 @@ class StreamEngine:
         self.classifier, self.sample_rate = classifier, sample_rate
         self.spec = spec or StreamSpec()
         self.windows = self.spec.mode == "window"
-        self.segmenter: UtteranceSegmenter | WindowStream = (
+        self.segmenter: Segmenter[Segment | FeatureWindow] = (
             classifier.window_stream(self.spec, sample_rate) if self.windows
             else UtteranceSegmenter(self.spec, sample_rate))
         self.smoother = ScoreSmoother(self.spec.smooth, self.spec.hop * 1.5)
@@ -94,45 +75,46 @@ class StreamEngine:
     def finish(self) -> list[Event]:
         return self._classify(self.segmenter.flush())
 
-    def _classify(self, pieces: list[Any]) -> list[Event]:
+    def _classify(self, pieces: Sequence[Segment | FeatureWindow]) -> list[Event]:
         """Events of the segmenter's output: utterances, or windows in window mode."""
-        if self.windows:
-            return self._classify_windows(pieces)
-        return self._classify_segments(pieces)
-
-    def _classify_segments(self, segments: list[Segment]) -> list[Event]:
         events = []
+        for piece in pieces:
+            self.stats.segments += 1
+            windowed = isinstance(piece, FeatureWindow)
+            event = self._window_event(piece) if windowed else self._utterance_event(piece)
+            if event is not None:
+                events += self._emit(event)
+        return events
+
+    def _utterance_event(self, seg: Segment) -> Event | None:
+        """The event of an utterance; None when the classifier heard no speech in it or could not
+        classify it (too short, or far beyond full scale: counted, the stream goes on)."""
+        try:
+            pred = self.classifier.predict(seg.samples, self.sample_rate)  # DC offset removed
+        except AudioError:
+            self.stats.unclassifiable += 1
+            return None
+        if pred.label is None:
+            return None
         rate = float(self.sample_rate)
-        for seg in segments:
-            self.stats.segments += 1
-            try:
-                pred = self.classifier.predict(seg.samples, self.sample_rate)  # DC offset removed
-            except AudioError:  # too short, or far beyond full scale: counted, the stream goes on
-                self.stats.unclassifiable += 1
-                continue
-            if pred.label is not None:
-                events += self._emit(Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence,
-                                           dict(pred.scores), seg.decided_at / rate,
-                                           getattr(pred, "calibration", None)))
-        return events
+        return Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence, dict(pred.scores),
+                     seg.decided_at / rate, pred.calibration)
 
-    def _classify_windows(self, windows: list[FeatureWindow]) -> list[Event]:
-        events = []
-        for win in windows:
-            self.stats.segments += 1
-            if win.features is None:
-                self.stats.unclassifiable += 1
-                continue
-            if not win.speech:
-                continue
-            try:
-                pred = self.classifier.predict_features(win.features, win.end - win.start)
-            except AudioError:
-                self.stats.unclassifiable += 1
-                continue
-            events += self._emit(Event(win.start, win.end, pred.label, pred.confidence,
-                                       dict(pred.scores), win.decided_at, getattr(pred, "calibration", None)))
-        return events
+    def _window_event(self, win: FeatureWindow) -> Event | None:
+        """The event of a window with speech; None without speech, or when it could not be
+        classified (too short to analyse: counted)."""
+        if win.features is None:
+            self.stats.unclassifiable += 1
+            return None
+        if not win.speech:
+            return None
+        try:
+            pred = self.classifier.predict_features(win.features, win.end - win.start)
+        except AudioError:
+            self.stats.unclassifiable += 1
+            return None
+        return Event(win.start, win.end, pred.label, pred.confidence, dict(pred.scores), win.decided_at,
+                     pred.calibration)
 
     def _emit(self, event: Event) -> list[Event]:
         """Smooth, filter by confidence and count one event; [] when filtered out."""
@@ -152,11 +134,11 @@ class StopListening(Exception):  # noqa: N818  (a request, not an error)
     """
 
 
-def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | None = None,
+def listen(source: Source, classifier: Classifier, spec: StreamSpec | None = None,
            stats: StreamStats | None = None, max_seconds: float | None = None,
            on_chunk: Callable[[StreamStats], None] | None = None,
-           critical: Callable[[], AbstractContextManager[Any]] = nullcontext) -> Iterator[Event]:
-    """Events from any source (an iterable of ``(offset, block)`` with ``sample_rate``).
+           critical: Callable[[], AbstractContextManager[object]] = nullcontext) -> Iterator[Event]:
+    """Events from any :class:`~ser_edge.stream.source.Source`.
 
     Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
     place; overflows are copied from the source). ``max_seconds``: stop after that much audio.
@@ -172,8 +154,7 @@ def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | N
         for chunk in source:
             with critical():
                 events = engine.process(chunk)
-            engine.stats.overflows = int(getattr(source, "overflows", 0))
-            engine.stats.reconnects = int(getattr(source, "reconnects", 0))
+            engine.stats.overflows, engine.stats.reconnects = source.overflows, source.reconnects
             if on_chunk is not None:
                 on_chunk(engine.stats)
             yield from events
@@ -181,13 +162,13 @@ def listen(source: Iterable[Chunk], classifier: Classifier, spec: StreamSpec | N
                 break
     except StopListening:
         pass  # asked to stop: what is in progress is classified below
-    engine.stats.discarded_bytes = int(getattr(source, "partial_frame_bytes", 0))
+    engine.stats.discarded_bytes = source.partial_frame_bytes
     with critical():
         events = engine.finish()
     yield from events
 
 
-def run(source: Iterable[Chunk], classifier: Classifier, on_event: Callable[[Event], None],
+def run(source: Source, classifier: Classifier, on_event: Callable[[Event], None],
         spec: StreamSpec | None = None) -> StreamStats:
     """Callback form of :func:`listen`: call ``on_event`` for each event; return the stats."""
     stats = StreamStats()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -27,13 +26,14 @@ class Event:
     decided_at: float = 0.0
     calibration: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready ``{"start", "end", "label", "confidence", "scores", "speech"}`` (``speech``
         always true: an event is classified speech; the fields and decimals of
         :meth:`~ser_edge.classifier.Prediction.to_dict`), and ``"calibration"`` when not None."""
-        out = {"start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
-               "confidence": round(self.confidence, 4),
-               "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True}
+        out: dict[str, object] = {
+            "start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True}
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DeviceError, MissingExtraError
-from .blocks import BlockQueue, Chunk, Source
+from .blocks import BlockQueue, Chunk, SourceBase
+
+if TYPE_CHECKING:
+    from sounddevice import InputStream
 
 #: Common device rates (Hz), tried in this order when the device's default is below ``min_rate``.
 COMMON_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
@@ -24,7 +28,7 @@ COMMON_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 11025, 8000)
 MAX_BACKOFF = 10.0
 
 
-def _sounddevice() -> Any:
+def _sounddevice() -> ModuleType:
     """Import sounddevice, or raise the typed error naming the extra / the system library."""
     try:
         import sounddevice
@@ -101,7 +105,7 @@ def rescan_devices() -> None:
     initialize()
 
 
-class MicSource(Source):
+class MicSource(SourceBase):
     """A sounddevice InputStream feeding a bounded queue; see the module docstring.
 
     ``retries``: how many times in a row a lost device is reopened (0: raise at once);
@@ -123,7 +127,7 @@ class MicSource(Source):
         self.reconnects = 0
         self._offset = 0
         self._last_audio = time.monotonic()
-        self._stream: Any = None
+        self._stream: InputStream | None = None
 
     def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
         if getattr(status, "input_overflow", False):

@@ -2,8 +2,8 @@
 
 Every source is iterable and yields ``(offset, block)``: ``offset`` is the stream position in
 samples of the block's first sample (it jumps when blocks were lost to a full queue) and
-``block`` is mono float32 (n,). Each has ``sample_rate`` (Hz), ``name``, ``overflows`` (events
-where audio was lost), ``dropped_samples`` and ``close()``; all are context managers.
+``block`` is mono float32 (n,). Each is a :class:`~ser_edge.stream.source.Source`
+(``sample_rate`` in Hz, ``name``, ``overflows``, ``dropped_samples``, ``close()``, a context manager).
 Live producers (the microphone callback, ``--realtime`` replay) only copy into a
 :class:`~ser_edge.stream.blocks.BlockQueue`, which counts what a slow consumer makes it drop.
 """
@@ -22,10 +22,11 @@ import numpy as np
 from ..audio.filestream import FileBlocks
 from ..audio.read import as_mono_float32, decode_pcm, pcm_frame_bytes
 from ..errors import AudioError
-from .blocks import BlockQueue, Chunk, Source
+from .blocks import BlockQueue, Chunk, SourceBase
+from .protocol import Source
 
 
-class FileSource(Source):
+class FileSource(SourceBase):
     """Replay an audio file as a stream: as fast as possible, or paced like a live device.
 
     Every iteration replays the file from its first sample, read block by block
@@ -100,7 +101,7 @@ class FileSource(Source):
                 pass
 
 
-class PcmSource(Source):
+class PcmSource(SourceBase):
     """Raw interleaved PCM from a binary stream (stdin): ``arecord``/``parec``/``ffmpeg`` pipes.
 
     An incomplete last frame at the end of the stream cannot be decoded: its bytes are

@@ -13,7 +13,7 @@ from ser_edge.config import StreamSpec
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 from ser_edge.frontend.mfcc_mean.windows import WindowFeatureStream
 from ser_edge.sinks.text import JsonSink, TextSink
-from ser_edge.stream import Event, StreamEngine, listen, run, timeline
+from ser_edge.stream import Event, SourceBase, StreamEngine, listen, run, timeline
 
 from support.signals import BURST_TIMES, bursts
 
@@ -25,6 +25,7 @@ class FakePrediction:
     label: str | None
     confidence: float
     scores: dict = field(default_factory=dict)
+    calibration: int | None = None
 
 
 class FakeClassifier:
@@ -57,17 +58,22 @@ class FakeClassifier:
         return FakePrediction(label, conf, {label: conf, ("calm" if loud else "angry"): 1 - conf})
 
 
-class ListSource:
-    """Blocks of an array as a source: ``(offset, block)`` pairs, ``sample_rate``, ``overflows``."""
+class ListSource(SourceBase):
+    """Blocks of an array as a source: ``(offset, block)`` pairs; the blocks from ``skip[0]`` to
+    ``skip[1]`` are lost (one overflow each)."""
 
     def __init__(self, x: np.ndarray, rate: int, block: int = 800, skip: tuple[int, int] | None = None):
         self.x, self.sample_rate, self.block, self.skip = x, rate, block, skip
-        self.overflows = 0
+        self.lost = 0
+
+    @property
+    def overflows(self) -> int:
+        return self.lost
 
     def __iter__(self):
         for i in range(0, len(self.x), self.block):
             if self.skip and self.skip[0] <= i < self.skip[1]:
-                self.overflows += 1
+                self.lost += 1
                 continue
             yield i, self.x[i:i + self.block]
 
@@ -202,21 +208,16 @@ def test_timeline_file_equals_timeline_in_memory(tmp_path):
             assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 1e-5
 
 
-@dataclass(frozen=True)
-class CalibratedPrediction(FakePrediction):
-    calibration: int | None = None
-
-
 class CalibratedFake(FakeClassifier):
     """FakeClassifier whose n-th prediction says it was calibrated on n utterances."""
 
-    def predict(self, samples: np.ndarray, sample_rate: int) -> CalibratedPrediction:
+    def predict(self, samples: np.ndarray, sample_rate: int) -> FakePrediction:
         p = super().predict(samples, sample_rate)
-        return CalibratedPrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
+        return FakePrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
 
-    def predict_features(self, features: dict, duration: float = 0.0) -> CalibratedPrediction:
+    def predict_features(self, features: dict, duration: float = 0.0) -> FakePrediction:
         p = super().predict_features(features, duration)
-        return CalibratedPrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
+        return FakePrediction(p.label, p.confidence, p.scores, len(self.calls) - 1)
 
 
 def test_events_carry_the_calibration_of_their_prediction():
