@@ -1,27 +1,29 @@
 """Speaker calibration on the command line: the ``--calibrate``/``--calibration`` options of
-``classify`` and ``listen``, ``listen``'s saving of its state, and ``ser-edge calibration
+``classify`` and ``listen``, the state each starts from, and ``ser-edge calibration
 show|reset FILE``.
 
 ``listen --calibration FILE`` loads FILE at start (another model's, or bad values: one warning,
-a fresh state), saves it every :data:`SAVE_EVERY` new utterances or :data:`SAVE_SECONDS` seconds
-(at the next event) and on every exit, once it has learned something; a save that fails is one
-warning and listening goes on. A FILE that is not a calibration file of ser-edge (a recording,
-a text file, a folder, a symbolic link) is refused before the model loads (exit 2) and never
-replaced, with the message of ``calibration reset``.
+a fresh state); the sink :class:`~ser_edge.sinks.calibration.StateKeeper` saves it every
+:data:`~ser_edge.sinks.calibration.SAVE_EVERY` new utterances or
+:data:`~ser_edge.sinks.calibration.SAVE_SECONDS` seconds (at the next event) and on every exit,
+once it has learned something; a save that fails is one warning and listening goes on. A FILE
+that is not a calibration file of ser-edge (a recording, a text file, a folder, a symbolic link)
+is refused before the model loads (exit 2) and never replaced, with the message of
+``calibration reset``.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..calibration import NOT_REPLACED, Calibration, check_replaceable, content_problem
 from ..config import CalibrationSpec
 from ..errors import CalibrationError, SerEdgeError
 from ..frontend.frames16k.spec import Frames16kSpec
+from ..sinks.calibration import SAVE_EVERY, SAVE_SECONDS, StateKeeper
 from ..stream.events import count
 from .common import (
     EXIT_FAILED,
@@ -35,10 +37,12 @@ from .common import (
     model_frontend,
 )
 
-#: listen saves its state after this many new utterances ...
-SAVE_EVERY = 10
-#: ... or at the first event this many seconds after the last save (when anything changed).
-SAVE_SECONDS = 60.0
+if TYPE_CHECKING:
+    from ..classifier import EmotionClassifier
+    from ..frontend import FrontendSpec
+    from ..model import EmotionModel
+    from .common import Subparsers
+
 #: The reference of the frame frontend's F0 semitones is Frames16kSpec.semitone_ref_hz.
 F0_MEAN, CENTROID_MEAN = "f0_st_mean", "centroid_khz_mean"
 
@@ -115,7 +119,8 @@ def no_calibration(args: argparse.Namespace, command: str) -> str:
             f"(its ser_edge.frontend metadata has no 'calibration' key)")
 
 
-def model_calibration(classifier: Any, args: argparse.Namespace, command: str) -> CalibrationSpec:
+def model_calibration(classifier: EmotionClassifier, args: argparse.Namespace,
+                      command: str) -> CalibrationSpec:
     """The loaded model's CalibrationSpec; UsageError when it has none."""
     spec = classifier.calibration_spec
     if spec is None:
@@ -123,48 +128,7 @@ def model_calibration(classifier: Any, args: argparse.Namespace, command: str) -
     return spec
 
 
-class StateKeeper:
-    """A sink that saves ``listen``'s calibration to ``path``: every :data:`SAVE_EVERY` new
-    utterances or :data:`SAVE_SECONDS` (checked at each event) and on ``close`` (every exit of
-    listen), only once it has learned something (never at start-up; a run that heard no speech
-    leaves the file as it was). A failed save is one warning; listening goes on."""
-
-    def __init__(self, state: Calibration, path: Path, loaded: bool) -> None:
-        self.state, self.path = state, path
-        self.tried = self.loaded = state.count  # the count at the last save attempt; at the load
-        self.last = time.monotonic()
-        self.in_file = loaded  # the file holds exactly this state
-        self.closed = False
-
-    def __call__(self, _event: Any) -> None:
-        new = self.state.count - self.tried
-        if new >= SAVE_EVERY or (new > 0 and time.monotonic() - self.last >= SAVE_SECONDS):
-            self.save()
-
-    def save(self) -> bool:
-        """Write the state atomically; False (and one warning) when that failed."""
-        self.tried, self.last = self.state.count, time.monotonic()
-        try:
-            self.state.save(self.path)
-        except CalibrationError as exc:
-            log.warning("%s; listening goes on", exc)
-            return False
-        self.in_file = True
-        return True
-
-    def close(self, _stats: Any = None) -> None:
-        """Save once more unless the file already holds this state (a second call does nothing)."""
-        if self.closed:
-            return
-        self.closed = True
-        if self.state.count == self.loaded:  # learned nothing: the file is not touched
-            log.info("calibration: nothing new heard, %s left as it was", self.path)
-            return
-        if (self.in_file and self.state.count == self.tried) or self.save():
-            log.info("calibration: %s, saved to %s", count(self.state.count, "utterances"), self.path)
-
-
-def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper | None:
+def start_calibration(classifier: EmotionClassifier, args: argparse.Namespace) -> StateKeeper | None:
     """Give ``listen``'s classifier the calibration the options ask for; the sink that saves
     it (None without --calibration FILE, or with --no-adapt)."""
     if not calibration_wanted(args):
@@ -188,7 +152,7 @@ def start_calibration(classifier: Any, args: argparse.Namespace) -> StateKeeper 
         log.info("calibration: %s from %s", count(state.count, "utterances"), path)
     else:
         log.info("calibration: starting fresh, saved to %s once speech was heard", path)
-    return StateKeeper(state, path, loaded=warning is None and path.exists())
+    return StateKeeper(state, path, loaded=warning is None and path.exists(), logger=log)
 
 
 def frozen_state(path: Path, spec: CalibrationSpec) -> Calibration:
@@ -220,7 +184,7 @@ def gather(files: list[str], observe: Callable[[str], int], on_file: Callable[[i
     return good, added
 
 
-def observe_timeline(classifier: Any, path: str) -> int:
+def observe_timeline(classifier: EmotionClassifier, path: str) -> int:
     """Add a file's utterances to the classifier's calibration as ``--timeline`` cuts them (the
     stream engine's segmentation; the events are dropped); the utterances added."""
     from ..stream.engine import timeline_file
@@ -233,7 +197,7 @@ def observe_timeline(classifier: Any, path: str) -> int:
     return classifier.calibration.count - before
 
 
-def classify_calibration(classifier: Any, args: argparse.Namespace) -> Calibration | None:
+def classify_calibration(classifier: EmotionClassifier, args: argparse.Namespace) -> Calibration | None:
     """The state ``classify`` starts from (None without calibration options): the file
     ``--calibration`` names (CalibrationError, exit 2, when it cannot be used) or a fresh one."""
     if not calibration_wanted(args):
@@ -247,38 +211,44 @@ def classify_calibration(classifier: Any, args: argparse.Namespace) -> Calibrati
 # --- ser-edge calibration show|reset -------------------------------------------------------
 
 
-def model_spec(args: argparse.Namespace) -> tuple[CalibrationSpec, str]:
-    """The calibration of the model ``--model`` names and its name; UsageError when it has none."""
+def calibrated_model(args: argparse.Namespace) -> EmotionModel:
+    """The model ``--model`` names; UsageError when it has no calibration."""
     model = load_model(args)
     if model.calibration_spec is None:
         raise UsageError(no_calibration(args, f"calibration {args.action}"))
-    return model.calibration_spec, Path(str(model.path)).name
+    return model
 
 
-def describe(state: Calibration) -> dict[str, Any]:
+def describe(state: Calibration, frontend: FrontendSpec) -> dict[str, dict[str, float | None]]:
     """What the state says in figures a person can read: the mean F0 (Hz) and spectral centroid
-    (kHz) of the speech heard vs the training voices' (those the names of the functionals give)."""
+    (kHz) of the speech heard vs the training voices', ``{"f0_hz": {"heard", "training"},
+    "centroid_khz": {...}}`` (``heard`` None before any speech); {} unless the statistics are the
+    functionals of the model's ``frontend`` (frames16k), whose names locate the two figures."""
     from ..frontend.frames16k.pooling import functional_names
 
-    frame = Frames16kSpec()
-    names = functional_names(frame)
-    if len(names) != state.spec.n_statistics or state.spec.statistics != "functionals":
+    if not isinstance(frontend, Frames16kSpec) or state.spec.statistics != "functionals":
         return {}
-    out: dict[str, Any] = {}
+    names = functional_names(frontend)
+    if len(names) != state.spec.n_statistics:
+        return {}
     heard = state.sum / state.count if state.count else None
-    for key, name in (("f0_hz", F0_MEAN), ("centroid_khz", CENTROID_MEAN)):
+
+    def hz(semitones: float) -> float:  # F0 functionals are semitones re frontend.semitone_ref_hz
+        return frontend.semitone_ref_hz * 2.0 ** (semitones / 12.0)
+
+    out = {}
+    for key, name, convert in (("f0_hz", F0_MEAN, hz), ("centroid_khz", CENTROID_MEAN, float)):
         i = names.index(name)
-        convert = (lambda st: frame.semitone_ref_hz * 2.0 ** (st / 12.0)) if key == "f0_hz" else float
         out[key] = {"heard": None if heard is None else round(float(convert(heard[i])), 2),
                     "training": round(float(convert(state.spec.mean[i])), 2)}
     return out
 
 
-def show_lines(path: str, state: Calibration, model_name: str) -> list[str]:
+def show_lines(path: str, state: Calibration, model_name: str, frontend: FrontendSpec) -> list[str]:
     """The lines ``calibration show`` prints."""
     lines = [f"{path}: {count(state.count, 'utterances')}, updated {state.updated or 'never'}",
              f"model: {model_name} (fingerprint {state.fingerprint}, matches)"]
-    figures = describe(state)
+    figures = describe(state, frontend)
     if figures and state.count:
         f0, centroid = figures["f0_hz"], figures["centroid_khz"]
         lines.append(f"speech heard: mean F0 {f0['heard']:.0f} Hz, spectral centroid "
@@ -298,7 +268,8 @@ def reset(path: str, spec: CalibrationSpec, model_name: str) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
-    spec, model_name = model_spec(args)
+    model = calibrated_model(args)
+    spec, model_name, frontend = model.calibration_spec, Path(str(model.path)).name, model.spec.frontend
     try:
         if args.action == "reset":
             return reset(args.file, spec, model_name)
@@ -309,13 +280,13 @@ def cmd_calibration(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"file": args.file, "count": state.count, "updated": state.updated,
                    "fingerprint": state.fingerprint, "model": model_name, "matches": True,
-                   "active": state.active, **describe(state)})
+                   "active": state.active, **describe(state, frontend)})
     else:
-        print("\n".join(show_lines(args.file, state, model_name)), flush=True)
+        print("\n".join(show_lines(args.file, state, model_name, frontend)), flush=True)
     return EXIT_OK
 
 
-def add_calibration_parser(sub: Any) -> argparse.ArgumentParser:
+def add_calibration_parser(sub: Subparsers) -> argparse.ArgumentParser:
     """The ``calibration`` subcommand: ``show FILE`` and ``reset FILE``."""
     p = sub.add_parser("calibration", help="show or reset a speaker calibration file (listen --calibration)")
     p.add_argument("action", choices=("show", "reset"),

@@ -9,12 +9,20 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..config import FRONTEND_KEY
 from ..errors import ContractError, MissingExtraError, ModelError
 from ..frontend import FrontendSpec, frontend_from_dict
+
+if TYPE_CHECKING:
+    from ..classifier import EmotionClassifier
+    from ..model import EmotionModel
+
+    #: What ``add_subparsers()`` returns: each command's ``add_*_parser(sub)`` takes it.
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -38,7 +46,14 @@ def error_line(message: str) -> None:
     print(f"ser-edge: {message}", file=sys.stderr, flush=True)
 
 
-def emit_json(obj: dict[str, Any]) -> None:
+def flags_verb(given: set[str], verb: str = "apply") -> str:
+    """Options and a verb that agrees: ``"--format applies"``, ``"--channels/--format apply"``
+    (``verb``: "apply" or "need")."""
+    singular = {"apply": "applies", "need": "needs"}[verb]
+    return f"{'/'.join(sorted(given))} {singular if len(given) == 1 else verb}"
+
+
+def emit_json(obj: Mapping[str, object]) -> None:
     """One JSON object per line on stdout, flushed at once."""
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
@@ -104,7 +119,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="ONNX Runtime intra-op threads (default 1: edge devices share cores)")
 
 
-def load_classifier(args: argparse.Namespace) -> Any:
+def load_classifier(args: argparse.Namespace) -> EmotionClassifier:
     """The EmotionClassifier for ``--model``/``--threads`` (:func:`check_model_option` first)."""
     from ..classifier import EmotionClassifier
 
@@ -120,7 +135,7 @@ def load_classifier(args: argparse.Namespace) -> Any:
     return classifier
 
 
-def resampling(rate: int, classifier: Any) -> str:
+def resampling(rate: int, classifier: EmotionClassifier) -> str:
     """How an input at ``rate`` Hz reaches the model: ``48000 Hz, resampled to 16000 Hz (polyphase)``."""
     spec = classifier.spec.frontend
     if rate == spec.sample_rate:
@@ -128,7 +143,7 @@ def resampling(rate: int, classifier: Any) -> str:
     return f"{rate} Hz, resampled to {spec.sample_rate} Hz ({spec.resampler})"
 
 
-def load_model(args: argparse.Namespace) -> Any:
+def load_model(args: argparse.Namespace) -> EmotionModel:
     """The EmotionModel for ``--model``/``--threads`` (:func:`check_model_option` first)."""
     from ..model import EmotionModel
 

@@ -28,7 +28,8 @@ from .common import (
     configure_logging,
     error_line,
 )
-from .listen import add_devices_parser, add_listen_parser
+from .devices import add_devices_parser
+from .listen import add_listen_parser
 
 EPILOG = """examples:
   ser-edge classify speech.wav other.flac

@@ -13,11 +13,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import MissingExtraError, SerEdgeError
 from . import homeassistant as ha
+
+if TYPE_CHECKING:
+    from paho.mqtt.client import Client
+    from paho.mqtt.reasoncodes import ReasonCode
 
 SCHEMES = {"mqtt": 1883, "mqtts": 8883}
 DEFAULT_BASE = "ser_edge"
@@ -140,7 +145,7 @@ class MqttStats:
     connected: bool
     reached: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, int | bool]:
         return asdict(self)
 
     @property
@@ -177,8 +182,8 @@ def failure_reason(exc: BaseException | None, url: MqttUrl) -> str:
     return "no reason given"
 
 
-def refusal_reason(reason: Any) -> str:
-    """The broker's CONNACK refusal in words, with a hint for credentials."""
+def refusal_reason(reason: ReasonCode) -> str:
+    """The broker's CONNACK refusal (paho's reason code) in words, with a hint for credentials."""
     text = str(reason)
     if any(word in text.lower() for word in ("authori", "user name or password", "credentials")):
         return (f"{text} (check the user name and password: in the URL or "
@@ -186,7 +191,7 @@ def refusal_reason(reason: Any) -> str:
     return text
 
 
-def load_paho() -> Any:
+def load_paho() -> ModuleType:
     """The ``paho.mqtt.client`` module (>= 2), or :class:`MissingExtraError` naming the extra."""
     try:
         from paho.mqtt import client
@@ -197,7 +202,7 @@ def load_paho() -> Any:
     return client
 
 
-def paho_client(url: MqttUrl, options: MqttOptions) -> Any:
+def paho_client(url: MqttUrl, options: MqttOptions) -> Client:
     """A paho client with credentials and TLS set from ``url``/``options`` (not connected)."""
     import secrets
 

@@ -9,7 +9,6 @@ Pure functions only: nothing here talks to a broker.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 DEFAULT_PREFIX = "homeassistant"
 ONLINE, OFFLINE = "online", "offline"
@@ -42,7 +41,7 @@ def discovery_topic(node_id: str, prefix: str = DEFAULT_PREFIX) -> str:
     return f"{prefix}/sensor/{node_id}/emotion/config"
 
 
-def discovery_config(base: str, node_id: str, version: str, name: str = "Emotion") -> dict[str, Any]:
+def discovery_config(base: str, node_id: str, version: str, name: str = "Emotion") -> dict[str, object]:
     """The discovery payload (a JSON object) for the emotion sensor of the sink at ``base``.
 
     ``version`` is the ser-edge version shown on the device page; ``name`` the entity name.

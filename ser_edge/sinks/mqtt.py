@@ -23,13 +23,18 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..stream.events import StreamStats
 from ..version import __version__
 from . import homeassistant as ha
 from .config import MqttError, MqttOptions, MqttStats, MqttUrl, failure_reason, paho_client, refusal_reason
-from .payload import event_dict, now_iso
+from .payload import HasDict, event_dict, now_iso
+
+if TYPE_CHECKING:
+    from paho.mqtt.client import Client, ConnectFlags, DisconnectFlags, MQTTMessage
+    from paho.mqtt.properties import Properties
+    from paho.mqtt.reasoncodes import ReasonCode
 
 QOS = 1
 _ERR_SUCCESS, _ERR_NO_CONN = 0, 4  # paho's MQTTErrorCode values
@@ -44,7 +49,7 @@ class MqttSink:
     """
 
     def __init__(self, url: str | MqttUrl, options: MqttOptions | None = None, *,
-                 client_factory: Callable[[MqttUrl, MqttOptions], Any] | None = None) -> None:
+                 client_factory: Callable[[MqttUrl, MqttOptions], Client] | None = None) -> None:
         self.url = url if isinstance(url, MqttUrl) else MqttUrl.parse(url)
         self.options = options or MqttOptions()
         if (self.options.ca_file or self.options.cert_file or self.options.key_file) and not self.url.tls:
@@ -52,7 +57,7 @@ class MqttSink:
         self.topics = ha.topics(self.url.base)
         self.node_id = self.options.node_id or ha.node_id_for(self.url.base)
         self._cond = threading.Condition()
-        self._outbox: deque[tuple[str, dict[str, Any]]] = deque()
+        self._outbox: deque[tuple[str, dict[str, object]]] = deque()
         self._pending: dict[int, str] = {}   # mid -> kind, handed to paho, not yet acknowledged
         self._acked_early: set[int] = set()  # acknowledged before publish() returned its mid
         self._counts = {"published": 0, "dropped": 0, "reconnects": 0, "failures": 0}
@@ -75,7 +80,7 @@ class MqttSink:
 
     # --- the public API -------------------------------------------------------------------
 
-    def emit(self, event: Any) -> None:
+    def emit(self, event: HasDict | Mapping[str, object]) -> None:
         """Queue one event (a dict or an object with ``to_dict()``); returns at once."""
         data = {**event_dict(event), "time": now_iso()}
         with self._cond:
@@ -113,7 +118,7 @@ class MqttSink:
         with self._cond:
             return self._cond.wait_for(lambda: not self._outbox and not self._pending, timeout)
 
-    def close(self, summary: StreamStats | Mapping[str, Any] | None = None) -> None:
+    def close(self, summary: StreamStats | Mapping[str, object] | None = None) -> None:
         """Publish ``summary`` (the stream's stats) and ``offline``, wait up to ``close_timeout``
         s, disconnect. Events still unsent then are counted as dropped; the counts are logged
         (debug level: :attr:`stats` has them)."""
@@ -172,7 +177,7 @@ class MqttSink:
                 log.warning("could not publish a %s message to %s: %s: %s", kind, self.url,
                             type(exc).__name__, exc)
 
-    def _publish_item(self, kind: str, data: dict[str, Any], latest: bool) -> None:
+    def _publish_item(self, kind: str, data: dict[str, object], latest: bool) -> None:
         if kind == "summary":
             self._send(self.topics["summary"], json.dumps(data, default=str), False, "summary")
             return
@@ -197,7 +202,8 @@ class MqttSink:
 
     # --- paho callbacks (paho's network thread) -------------------------------------------
 
-    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
+    def _on_connect(self, client: Client, userdata: object, flags: ConnectFlags, reason: ReasonCode,
+                    props: Properties | None = None) -> None:
         if getattr(reason, "is_failure", False):
             self._problem(f"the broker at {self.url} refused the connection: {refusal_reason(reason)}")
             return
@@ -220,7 +226,8 @@ class MqttSink:
         self._send(ha.discovery_topic(self.node_id, self.options.ha_prefix), json.dumps(config), True,
                    "discovery")
 
-    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:
+    def _on_disconnect(self, client: Client, userdata: object, flags: DisconnectFlags, reason: ReasonCode,
+                       props: Properties | None = None) -> None:
         with self._cond:
             was, self._connected = self._connected, False
             self._cond.notify_all()
@@ -228,7 +235,7 @@ class MqttSink:
             detail = "" if str(reason) in ("Unspecified error", "Success") else f" ({reason})"
             self._problem(f"lost the connection to {self.url}{detail}")
 
-    def _on_connect_fail(self, client: Any, userdata: Any) -> None:
+    def _on_connect_fail(self, client: Client, userdata: object) -> None:
         # paho calls this inside its `except OSError:`, so the exception is the one being handled
         self._problem(f"cannot connect to {self.url}: {failure_reason(sys.exc_info()[1], self.url)}")
 
@@ -241,7 +248,7 @@ class MqttSink:
             log.warning(f"{message}; retrying with backoff ({self.options.reconnect_min:g} s doubling to "
                       f"{self.options.reconnect_max:g} s), keeping up to {self.options.outbox} events")
 
-    def _on_publish(self, client: Any, userdata: Any, mid: int, *_: Any) -> None:
+    def _on_publish(self, client: Client, userdata: object, mid: int, *_: object) -> None:
         with self._cond:
             kind = self._pending.pop(mid, None)
             if kind is None:
@@ -250,7 +257,7 @@ class MqttSink:
                 self._counts["published"] += kind == "event"
             self._cond.notify_all()
 
-    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+    def _on_message(self, client: Client, userdata: object, message: MQTTMessage) -> None:
         """Home Assistant restarted (``<prefix>/status`` is ``online``): send the config again."""
         if self.options.ha_discovery and message.payload == ha.ONLINE.encode():
             self._publish_discovery()

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Protocol
+
+
+class HasDict(Protocol):
+    """An event the sink can publish: :class:`~ser_edge.stream.events.Event` or anything with
+    a JSON-ready ``to_dict()``."""
+
+    def to_dict(self) -> Mapping[str, object]: ...
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> object:
     """JSON fallback: numpy scalars and arrays become numbers and lists, anything else a string."""
     for method in ("tolist", "item"):  # tolist() of a numpy scalar is the Python number too
         if callable(getattr(value, method, None)):
@@ -19,7 +27,7 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def event_dict(event: Any) -> dict[str, Any]:
+def event_dict(event: HasDict | Mapping[str, object]) -> dict[str, object]:
     """A JSON-safe copy of an event (a dict or an object with ``to_dict()``)."""
     if not isinstance(event, dict):
         if not callable(getattr(event, "to_dict", None)):

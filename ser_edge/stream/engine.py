@@ -18,7 +18,7 @@ block (``ser-edge classify --timeline``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -137,8 +137,9 @@ class StopListening(Exception):  # noqa: N818  (a request, not an error)
 def listen(source: Source, classifier: Classifier, spec: StreamSpec | None = None,
            stats: StreamStats | None = None, max_seconds: float | None = None,
            on_chunk: Callable[[StreamStats], None] | None = None,
-           critical: Callable[[], AbstractContextManager[object]] = nullcontext) -> Iterator[Event]:
-    """Events from any :class:`~ser_edge.stream.source.Source`.
+           critical: Callable[[], AbstractContextManager[object]] = nullcontext,
+           ) -> Generator[Event, None, None]:
+    """Events from any :class:`~ser_edge.stream.protocol.Source`.
 
     Pass a :class:`StreamStats` as ``stats`` to read the figures as they grow (it is filled in
     place; overflows are copied from the source). ``max_seconds``: stop after that much audio.

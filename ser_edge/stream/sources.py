@@ -2,7 +2,7 @@
 
 Every source is iterable and yields ``(offset, block)``: ``offset`` is the stream position in
 samples of the block's first sample (it jumps when blocks were lost to a full queue) and
-``block`` is mono float32 (n,). Each is a :class:`~ser_edge.stream.source.Source`
+``block`` is mono float32 (n,). Each is a :class:`~ser_edge.stream.protocol.Source`
 (``sample_rate`` in Hz, ``name``, ``overflows``, ``dropped_samples``, ``close()``, a context manager).
 Live producers (the microphone callback, ``--realtime`` replay) only copy into a
 :class:`~ser_edge.stream.blocks.BlockQueue`, which counts what a slow consumer makes it drop.

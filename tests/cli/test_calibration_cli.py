@@ -6,7 +6,6 @@ show|reset, and the usage errors of a model without calibration."""
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import subprocess
 
@@ -16,12 +15,11 @@ import pytest
 pytest.importorskip("onnx")
 
 from ser_edge.calibration import Calibration  # noqa: E402
-from ser_edge.cli.calibration import SAVE_EVERY, StateKeeper  # noqa: E402
 from ser_edge.config import CalibrationSpec  # noqa: E402
 
 from support.cli import cli_command, run_cli  # noqa: E402
 from support.frames_signals import SR, read_example_16k, speech_files  # noqa: E402
-from support.onnx_fixtures import tiny_calibrated_model, tiny_calibration_prior  # noqa: E402
+from support.onnx_fixtures import tiny_calibrated_model  # noqa: E402
 from support.signals import to_int16, write_wav  # noqa: E402
 
 #: Utterances in talk.wav: the two example recordings three times, 1 s of silence after each.
@@ -166,37 +164,6 @@ def test_listen_saves_when_stopped_by_a_signal(models, audio, tmp_path, signum):
     heard = 1 + len(out.splitlines())
     assert first["calibration"] == 0 and heard < TALK_UTTERANCES  # stopped early
     assert _count(state) == heard
-
-
-def test_state_keeper_saves_every_n_utterances(models, tmp_path):
-    state, path = Calibration(_spec(models[0])), tmp_path / "calibration.json"
-    keeper = StateKeeper(state, path, loaded=False)
-    mean, _ = tiny_calibration_prior()
-    for _ in range(SAVE_EVERY - 1):
-        state.update(mean)
-        keeper(None)
-    assert not path.exists()
-    state.update(mean)
-    keeper(None)
-    assert _count(path) == SAVE_EVERY
-    state.update(mean)
-    keeper(None)
-    assert _count(path) == SAVE_EVERY  # not yet
-    keeper.close()
-    assert _count(path) == SAVE_EVERY + 1
-
-
-def test_state_keeper_save_failure_is_one_warning(models, tmp_path, caplog):
-    state = Calibration(_spec(models[0]))
-    keeper = StateKeeper(state, tmp_path / "gone" / "calibration.json", loaded=False)
-    mean, _ = tiny_calibration_prior()
-    for _ in range(SAVE_EVERY):
-        state.update(mean)
-    with caplog.at_level(logging.WARNING, logger="ser_edge"):
-        keeper(None)  # does not raise: listening goes on
-        keeper(None)  # no new utterance: no second attempt
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "cannot save the calibration" in warnings[0]
 
 
 def test_calibration_show_and_reset(models, audio, tmp_path):

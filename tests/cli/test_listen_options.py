@@ -1,8 +1,11 @@
-"""``listen`` checks --window against the frontend of the model it will load, before loading it."""
+"""``listen``'s option checks, before the model loads: --window against the frontend of the model
+it will load, and bad stream values as usage errors naming the command."""
 
 from __future__ import annotations
 
-from ser_edge.cli.listen import model_frontend
+import pytest
+
+from ser_edge.cli.common import model_frontend
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.mfcc_mean.spec import MfccMeanSpec
 
@@ -27,3 +30,14 @@ def test_a_short_window_with_the_seed_model_names_its_stft_frame():
                      "--window", "0.1")
     assert result.returncode == 2
     assert "one STFT frame of the model's frontend is 0.093 s" in result.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--min-confidence", "2", "listen: stream min_confidence: expected 0..1, got 2.0"),
+    ("--queue-seconds", "0", "listen: stream queue_seconds: expected > 0, got 0.0"),
+])
+def test_a_bad_stream_value_is_a_usage_error_of_listen(option, value, message):
+    """StreamSpec refuses the value (ConfigError); listen says so as its own usage error."""
+    result = run_cli("listen", "--input", "-", "--rate", "16000", option, value)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ser-edge: {message}"
