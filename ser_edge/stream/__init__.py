@@ -2,10 +2,10 @@
 
 The segmenting (the energy gate, utterances, the windowed feature stream) is the frontend's
 (:mod:`ser_edge.segment.utterances`, the classifier's ``window_stream``); the engine drives
-either through one :class:`Segmenter` protocol.
+either through one :class:`~ser_edge.segment.protocol.Segmenter` protocol.
 
-- :mod:`.protocol`: what the engine works with: :class:`Source` (every source implements it),
-  :class:`Segmenter` (utterance and window mode), the classifier's interface;
+- :mod:`.protocol`: what the engine works with: :class:`Source` (every source implements it)
+  and the classifier's interface (:class:`Classifier`, its :class:`Result`);
 - :mod:`.blocks`: the chunk type, the bounded :class:`BlockQueue`, the sources' base class;
 - :mod:`.sources`: file replay and raw PCM on a pipe (:func:`open_input` picks file or mic);
 - :mod:`.mic`: input devices through sounddevice (the ``mic`` extra);
@@ -21,11 +21,11 @@ from __future__ import annotations
 from .blocks import BlockQueue, Chunk, SourceBase
 from .engine import StopListening, StreamEngine, listen, run, timeline, timeline_file
 from .events import Event, ScoreSmoother, StreamStats
-from .protocol import Classifier, Result, Segmenter, Source
+from .protocol import Classifier, Result, Source
 from .sources import FileSource, PcmSource, open_input
 
 __all__ = [
     "BlockQueue", "Chunk", "Classifier", "Event", "FileSource", "PcmSource", "Result", "ScoreSmoother",
-    "Segmenter", "Source", "SourceBase", "StopListening", "StreamEngine", "StreamStats", "listen",
+    "Source", "SourceBase", "StopListening", "StreamEngine", "StreamStats", "listen",
     "open_input", "run", "timeline", "timeline_file",
 ]

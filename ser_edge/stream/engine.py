@@ -29,10 +29,11 @@ from ..audio.read import as_mono_float32, check_rate
 from ..config import StreamSpec
 from ..errors import AudioError
 from ..frontend.protocol import FeatureWindow
+from ..segment.protocol import Segmenter
 from ..segment.utterances import Segment, UtteranceSegmenter
 from .blocks import Chunk
 from .events import Event, ScoreSmoother, StreamStats
-from .protocol import Classifier, Segmenter, Source
+from .protocol import Classifier, Source
 
 
 class StreamEngine:

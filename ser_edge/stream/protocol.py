@@ -1,5 +1,6 @@
-"""What the stream engine works with: a :class:`Source` of audio, a :class:`Segmenter` that
-cuts it (utterance or window mode), a :class:`Classifier` and its :class:`Result`.
+"""What the stream engine works with: a :class:`Source` of audio, a
+:class:`~ser_edge.segment.protocol.Segmenter` that cuts it (utterance or window mode), a
+:class:`Classifier` and its :class:`Result`.
 
 A source is iterable and yields chunks ``(offset, block)`` (:data:`~.blocks.Chunk`):
 ``offset`` is the stream position in samples of the block's first sample (it jumps when
@@ -15,7 +16,7 @@ The classifier is :class:`ser_edge.classifier.EmotionClassifier`, seen only thro
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,23 +62,6 @@ class Source(Protocol):
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
-
-
-Piece = TypeVar("Piece", covariant=True)
-
-
-@runtime_checkable
-class Segmenter(Protocol[Piece]):
-    """Cuts one stream into pieces: ``push(block)`` takes samples (n,) at the stream's rate
-    and returns the pieces it completes; ``flush()`` the rest at the end of the stream;
-    ``gap(n_samples)`` says that ``n_samples`` were lost (what is open is closed and a new run
-    starts after the gap)."""
-
-    def push(self, block: np.ndarray) -> list[Piece]: ...
-
-    def flush(self) -> list[Piece]: ...
-
-    def gap(self, n_samples: int) -> list[Piece]: ...
 
 
 class Result(Protocol):

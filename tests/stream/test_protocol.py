@@ -13,10 +13,11 @@ import pytest
 from ser_edge.classifier import EmotionClassifier, Prediction
 from ser_edge.config import StreamSpec
 from ser_edge.frontend.protocol import FeatureWindow
-from ser_edge.frontend.utterances import Segment
+from ser_edge.segment.protocol import Segmenter
+from ser_edge.segment.utterances import Segment
 from ser_edge.stream import StreamEngine, mic
 from ser_edge.stream.blocks import SourceBase
-from ser_edge.stream.protocol import Classifier, Result, Segmenter, Source
+from ser_edge.stream.protocol import Classifier, Result, Source
 from ser_edge.stream.sources import FileSource, PcmSource
 
 from support.fake_sounddevice import FakeSoundDevice
