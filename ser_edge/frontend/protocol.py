@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..config import StreamSpec
+from ..segment.protocol import Segmenter
 
 #: The model's inputs: ONNX input name -> one example's array, without the batch dimension
 #: (MFCC-mean: ``{"features": (n_mfcc,)}``; frames16k: ``{"frames": (T, n_mels),
@@ -70,19 +71,10 @@ class FeatureWindow:
     speech: bool
 
 
-class WindowStream(Protocol):
-    """Mono audio of one stream in, :class:`FeatureWindow` s out (window mode's segmenter).
-
-    ``push(block)`` takes samples (n,) at the stream's rate and returns the windows it
-    completes; ``flush()`` the rest at the end of the stream; ``gap(n_samples)`` says that
-    ``n_samples`` were lost (the run so far is closed and a new one starts after the gap).
-    """
-
-    def push(self, block: np.ndarray) -> list[FeatureWindow]: ...
-
-    def flush(self) -> list[FeatureWindow]: ...
-
-    def gap(self, n_samples: int) -> list[FeatureWindow]: ...
+#: Window mode's segmenter: mono audio of one stream in, :class:`FeatureWindow` s out; the
+#: :class:`~ser_edge.segment.protocol.Segmenter` protocol that utterance mode's segmenter also
+#: offers (``push(block)``, ``flush()``, ``gap(n_samples)``).
+WindowStream = Segmenter[FeatureWindow]
 
 
 class Frontend(Protocol):
