@@ -58,9 +58,24 @@ def test_state_keeper_logs_to_the_logger_it_is_given(tmp_path, caplog):
     """The CLI passes its own logger, so "saved to" shows by default (the library's INFO does not)."""
     path = tmp_path / "calibration.json"
     state = Calibration(SPEC)
-    state.update(np.ones(4))
     keeper = StateKeeper(state, path, loaded=False, logger=logging.getLogger("ser_edge.cli"))
+    state.update(np.ones(4))
     with caplog.at_level(logging.INFO, logger="ser_edge"):
         keeper.close()
     saved = [r for r in caplog.records if "saved to" in r.getMessage()]
     assert [r.name for r in saved] == ["ser_edge.cli"] and _count(path) == 1
+
+
+def test_state_keeper_that_learned_nothing_leaves_the_file_alone(tmp_path, caplog):
+    """A stream that heard no speech does not touch the file (not even to write the same state)."""
+    path = tmp_path / "calibration.json"
+    state = Calibration(SPEC)
+    state.update(np.ones(4))
+    state.save(path)
+    before = path.stat().st_mtime_ns
+    keeper = StateKeeper(Calibration.load(path, SPEC), path, loaded=True)
+    with caplog.at_level(logging.INFO, logger="ser_edge"):
+        keeper(EVENT)
+        keeper.close()
+    assert path.stat().st_mtime_ns == before and _count(path) == 1
+    assert any("nothing new heard" in r.getMessage() for r in caplog.records)
