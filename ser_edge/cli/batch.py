@@ -17,14 +17,18 @@ import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ..errors import SerEdgeError
 from .common import OneLineFormatter, configure_logging, load_classifier
+
+if TYPE_CHECKING:
+    from ..classifier import EmotionClassifier, Prediction
+    from ..stream.events import Event
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,8 @@ class FileResult:
     process classified it."""
 
     path: str
-    prediction: Any = None
-    events: tuple[Any, ...] | None = None
+    prediction: Prediction | None = None
+    events: tuple[Event, ...] | None = None
     error: str | None = None
     seconds: float = 0.0
     logs: tuple[str, ...] = ()
@@ -48,7 +52,7 @@ def failure(path: str, exc: SerEdgeError) -> str:
     return text if path in text else f"{path}: {text}"
 
 
-def classify_file(clf: Any, path: str, timeline: bool) -> FileResult:
+def classify_file(clf: EmotionClassifier, path: str, timeline: bool) -> FileResult:
     """Classify one file (``timeline``: its events, read block by block) into a FileResult."""
     started = time.perf_counter()
     try:
@@ -63,7 +67,7 @@ def classify_file(clf: Any, path: str, timeline: bool) -> FileResult:
         return FileResult(path, error=failure(path, exc))
 
 
-def one_by_one(clf: Any, files: Sequence[str], timeline: bool,
+def one_by_one(clf: EmotionClassifier, files: Sequence[str], timeline: bool,
                on_start: Callable[[int, str], None]) -> Iterator[FileResult]:
     """The results of ``files`` classified in this process, in order; ``on_start(index, path)``
     before each."""
@@ -74,8 +78,14 @@ def one_by_one(clf: Any, files: Sequence[str], timeline: bool,
 
 # --- worker processes ------------------------------------------------------------------------
 
-#: The worker's classifier, its --timeline flag and its captured log lines.
-_worker: dict[str, Any] = {}
+class WorkerOptions(TypedDict):
+    """What a worker process needs of the parent's options to load its classifier."""
+
+    model: str | None
+    threads: int
+    verbose: int
+    quiet: bool
+    timeline: bool
 
 
 class _Lines(logging.Handler):
@@ -90,7 +100,19 @@ class _Lines(logging.Handler):
         self.lines.append(self.format(record))
 
 
-def _start_worker(options: dict[str, Any], calibration: dict[str, Any] | None) -> None:
+class WorkerState(TypedDict, total=False):
+    """A worker process's classifier, its --timeline flag and its captured log lines."""
+
+    clf: EmotionClassifier
+    timeline: bool
+    lines: _Lines
+
+
+#: The state of this process when it is a worker (set by the pool's initializer).
+_worker: WorkerState = {}
+
+
+def _start_worker(options: WorkerOptions, calibration: Mapping[str, object] | None) -> None:
     """Pool initializer: the classifier (``options``: model, threads, verbose, quiet, timeline)
     with the frozen calibration state (``Calibration.to_dict()``) when there is one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -116,7 +138,7 @@ def _work(path: str) -> FileResult:
     return dataclasses.replace(result, logs=tuple(lines.lines))
 
 
-def in_workers(clf: Any, files: Sequence[str], args: argparse.Namespace, jobs: int,
+def in_workers(clf: EmotionClassifier, files: Sequence[str], args: argparse.Namespace, jobs: int,
                on_start: Callable[[int, str], None]) -> Iterator[FileResult]:
     """The results of ``files`` classified by ``jobs`` worker processes, in input order.
 
@@ -125,8 +147,8 @@ def in_workers(clf: Any, files: Sequence[str], args: argparse.Namespace, jobs: i
     Workers are started with ``spawn`` (no copy of the parent's ONNX Runtime threads).
     """
     state = clf.calibration.to_dict() if clf.calibration is not None else None
-    options = {"model": args.model, "threads": args.threads, "verbose": args.verbose,
-               "quiet": args.quiet, "timeline": bool(args.timeline)}
+    options = WorkerOptions(model=args.model, threads=args.threads, verbose=args.verbose,
+                            quiet=args.quiet, timeline=bool(args.timeline))
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(options, state))
     futures: list[Future] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import SerEdgeError
 from ..sinks.text import RESULT_HEADER, SPAN_HEADER, result_cells, span
@@ -34,11 +34,16 @@ from .common import (
 )
 from .plotting import add_plot_option, plot_problem, write_plot
 
+if TYPE_CHECKING:
+    from ..classifier import EmotionClassifier, Prediction
+    from ..stream.events import Event
+    from .common import Subparsers
+
 #: The label column of a result without a label: nothing said, or too short to judge.
 NO_SPEECH, TOO_SHORT = "(no speech)", "(too short)"
 
 
-def judged_seconds(clf: Any) -> float:
+def judged_seconds(clf: EmotionClassifier) -> float:
     """The shortest speech (s) the model's frontend classifies: ``min_speech_frames`` frames of
     the frame frontend, the energy gate's ``min_active_seconds`` of the MFCC-mean one."""
     spec = clf.spec.frontend
@@ -48,7 +53,7 @@ def judged_seconds(clf: Any) -> float:
     return float(getattr(activity, "min_active_seconds", 0.0))
 
 
-def too_short(clf: Any, duration: float) -> bool:
+def too_short(clf: EmotionClassifier, duration: float) -> bool:
     """Whether a buffer of ``duration`` s in which no speech was found is too short to tell: shorter
     than twice the shortest speech the model classifies (0.4 s for the default model), there is no
     room for that speech and the speech detector's onset around it."""
@@ -74,7 +79,7 @@ class _Table:
                 print(f"{'FILE':<{self.width}}  {columns}", flush=True)
         print(line, flush=True)
 
-    def row(self, path: str, pred: Any, short: bool = False) -> None:
+    def row(self, path: str, pred: Prediction, short: bool = False) -> None:
         """A whole file's result (``short``: no label because it was too short to judge)."""
         if pred.label is None:
             self._print(f"{path:<{self.width}}  {TOO_SHORT if short else NO_SPEECH}")
@@ -82,7 +87,7 @@ class _Table:
         self._print(f"{path:<{self.width}}  " + result_cells(pred.label, pred.confidence, pred.scores,
                                                              pred.calibration))
 
-    def event(self, path: str, event: Any) -> None:
+    def event(self, path: str, event: Event) -> None:
         """One utterance of a ``--timeline``."""
         self._print(f"{path:<{self.width}}  {span(event.start, event.end)}  " + result_cells(
             event.label, event.confidence, event.scores, event.calibration))
@@ -124,7 +129,7 @@ def _report(path: str, error: str, args: argparse.Namespace, progress: _Progress
         emit_json({"file": path, "error": error})
 
 
-def _print_result(clf: Any, result: FileResult, args: argparse.Namespace, table: _Table,
+def _print_result(clf: EmotionClassifier, result: FileResult, args: argparse.Namespace, table: _Table,
                   progress: _Progress) -> bool:
     """Print one file's result (a worker's log lines first); False when the file failed."""
     if result.logs:
@@ -151,14 +156,14 @@ def _print_result(clf: Any, result: FileResult, args: argparse.Namespace, table:
     return True
 
 
-def file_rate(path: str, clf: Any) -> str:
+def file_rate(path: str, clf: EmotionClassifier) -> str:
     """A file's rate and how it reaches the model (for ``-v``)."""
     from ..audio.filestream import FileBlocks
 
     return resampling(FileBlocks(path).sample_rate, clf)
 
 
-def _print_timeline(clf: Any, result: FileResult, args: argparse.Namespace, table: _Table,
+def _print_timeline(clf: EmotionClassifier, result: FileResult, args: argparse.Namespace, table: _Table,
                     progress: _Progress) -> bool:
     """Print a ``--timeline``'s events (and draw them with ``--plot``); False when the plot failed."""
     from ..audio.filestream import FileBlocks
@@ -218,7 +223,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return EXIT_OK if all(ok) else EXIT_FAILED
 
 
-def _calibrate(clf: Any, args: argparse.Namespace, progress: _Progress) -> list[str]:
+def _calibrate(clf: EmotionClassifier, args: argparse.Namespace, progress: _Progress) -> list[str]:
     """With calibration options: the classifier's frozen calibration (``--calibration FILE``,
     plus with ``--calibrate`` every file's speech, gathered first); the files still to classify
     (a file that failed while gathering was reported once and is left out)."""
@@ -246,7 +251,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
+def add_classify_parser(sub: Subparsers) -> argparse.ArgumentParser:
     """The ``classify`` subcommand."""
     p = sub.add_parser("classify", help="classify audio files (one result per file)")
     p.add_argument("files", nargs="+", metavar="FILE", help="audio files (WAV, FLAC, OGG, MP3, ...)")
@@ -263,7 +268,7 @@ def add_classify_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def add_info_parser(sub: Any) -> argparse.ArgumentParser:
+def add_info_parser(sub: Subparsers) -> argparse.ArgumentParser:
     """The ``info`` subcommand."""
     p = sub.add_parser("info", help="show the model's labels, frontend, training metadata and SHA-256")
     p.add_argument("--json", action="store_true", help="one JSON object")
