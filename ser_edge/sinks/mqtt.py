@@ -120,7 +120,8 @@ class MqttSink:
 
     def close(self, summary: StreamStats | Mapping[str, object] | None = None) -> None:
         """Publish ``summary`` (the stream's stats) and ``offline``, wait up to ``close_timeout``
-        s, disconnect. Events still unsent then are counted as dropped; the counts are logged
+        s (first for a connection still under way, then for the acknowledgements), disconnect.
+        Events still unsent then are counted as dropped; the counts are logged
         (debug level: :attr:`stats` has them)."""
         if is_dataclass(summary):
             summary = asdict(summary)
@@ -131,6 +132,8 @@ class MqttSink:
             if summary is not None:
                 self._outbox.append(("summary", dict(summary)))
                 self._cond.notify_all()
+        with self._cond:  # a connection still under way (no failure yet) gets the time to deliver
+            self._cond.wait_for(lambda: self._connected or self._trouble, self.options.close_timeout)
         if self._connected:  # a clean disconnect cancels the last will: say offline first
             self.flush(self.options.close_timeout)
             self._send(self.topics["availability"], ha.OFFLINE, True, "availability")

@@ -163,10 +163,10 @@ def test_numpy_values_are_published_as_json_numbers_and_the_final_state_is_kept(
     np = pytest.importorskip("numpy")
     fake = HangingClient()
     fake.release.set()
-    sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake)
+    sink = sink_on(fake, close_timeout=0.2)
     sink.emit({"start": np.float64(1.5), "end": 2, "label": "sad", "confidence": np.float32(0.5),
                "scores": {"sad": np.float32(0.5)}, "extra": np.arange(2)})
-    sink.close({"duration": np.float64(3.0)})  # queued behind the event before the connection exists
+    sink.close({"duration": np.float64(3.0)})  # queued behind the event; no connection within 0.2 s
     assert sink.stats.dropped == 1  # never connected: the event is counted, not lost silently
     sink = MqttSink("mqtt://127.0.0.1:1/t", client_factory=lambda url, opts: fake)
     sink._on_connect(fake, None, None, SimpleNamespace(is_failure=False))
@@ -177,3 +177,35 @@ def test_numpy_values_are_published_as_json_numbers_and_the_final_state_is_kept(
     assert sent["t/event"]["confidence"] == 0.5 and sent["t/event"]["extra"] == [0, 1]
     assert sent["t/state"]["label"] == "sad" and sent["t/summary"] == {"duration": 3.0}
     assert (sink.stats.published, sink.stats.dropped) == (1, 0)
+
+
+def sink_on(fake: HangingClient, close_timeout: float) -> MqttSink:
+    """A sink publishing through ``fake``, waiting at most ``close_timeout`` s when closed."""
+    return MqttSink("mqtt://127.0.0.1:1/t", MqttOptions(close_timeout=close_timeout),
+                    client_factory=lambda url, opts: fake)
+
+
+def test_close_waits_for_a_connection_under_way_and_delivers_what_was_queued():
+    fake = HangingClient()
+    fake.release.set()
+    sink = sink_on(fake, close_timeout=5.0)
+    sink.emit({"start": 0.0, "end": 1.0, "label": "sad", "confidence": 0.5, "scores": {}})
+    ok = SimpleNamespace(is_failure=False)
+    late = threading.Timer(0.3, sink._on_connect, args=(fake, None, None, ok))  # the broker answers late
+    late.start()
+    sink.close()  # a short file's replay ends before the connection: the event must not be dropped
+    late.join(5)
+    assert (sink.stats.published, sink.stats.dropped) == (1, 0)
+    assert [t for t, _, _ in fake.sent].count("t/event") == 1
+
+
+def test_close_does_not_wait_once_the_connection_has_failed():
+    fake = HangingClient()
+    sink = sink_on(fake, close_timeout=30.0)
+    sink.emit({"start": 0.0, "end": 1.0, "label": "sad", "confidence": 0.5, "scores": {}})
+    sink._problem("cannot connect to mqtt://127.0.0.1:1/t: connection refused")
+    done = threading.Thread(target=sink.close)
+    done.start()
+    done.join(5)  # well under close_timeout: a refused broker is not waited for
+    assert not done.is_alive()
+    assert sink.stats.dropped == 1
