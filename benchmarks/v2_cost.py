@@ -152,11 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", type=int, nargs="+", default=[16000, 44100, 48000])
     args = parser.parse_args(argv)
     from ser_edge import EmotionClassifier
+    from ser_edge.process import tune_allocator
 
+    tuned = tune_allocator()  # as the ser-edge command does
     default, seed = EmotionClassifier.load(), EmotionClassifier.load("seed")
     print(compare.machine())
     print(f"{args.clips} RAVDESS clips (actors 1-18), first {SECONDS:g} s, 16-bit WAV; CPU ms of one "
-          f"core, median over clips x {args.repeat} runs; numpy and ONNX Runtime on 1 thread")
+          f"core, median over clips x {args.repeat} runs; numpy and ONNX Runtime on 1 thread; "
+          f"allocator tuned: {tuned}")
     with tempfile.TemporaryDirectory() as tmp:
         paths = clips(args.clips, args.rates, Path(tmp))
         frames, chunks = speech_share(default, paths[args.rates[-1]])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from ..errors import SerEdgeError
+from ..process import tune_allocator
 from .common import OneLineFormatter, configure_logging, load_classifier
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def _start_worker(options: WorkerOptions, calibration: Mapping[str, object] | No
     """Pool initializer: the classifier (``options``: model, threads, verbose, quiet, timeline)
     with the frozen calibration state (``Calibration.to_dict()``) when there is one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    tune_allocator()  # a worker process is ours as the parent is (ser_edge.process)
     configure_logging(options["verbose"], options["quiet"])
     root = logging.getLogger("ser_edge")
     for handler in list(root.handlers):

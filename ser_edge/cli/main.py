@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import ConfigError, MissingExtraError, ModelError, SerEdgeError
+from ..process import tune_allocator
 from ..version import __version__
 from .calibration import add_calibration_parser
 from .classify import add_classify_parser, add_info_parser
@@ -81,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ser-edge`` console script; returns the exit status."""
     args = parse(argv)
     configure_logging(args.verbose, args.quiet)
+    tune_allocator()  # this process is ours: see ser_edge.process
     try:
         if getattr(args, "check", None) is not None:
             args.check(args)  # every option, before any model loads
