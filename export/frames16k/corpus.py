@@ -1,4 +1,5 @@
-"""Reading the training corpora as distributed: RAVDESS ``Actor_XX/*`` and TESS folders.
+"""Reading the training corpora as distributed: RAVDESS ``Actor_XX/*``, TESS folders and EMOVO
+``{f1..m3}/emotion-speaker-sentence`` files.
 
 WAV and FLAC alike (soundfile). Labels are the project's 8 classes. RAVDESS actors 19-24
 are never read: they are the project's held-out voices (see ../shared/data/README.md).
@@ -37,6 +38,9 @@ TESS_EMOTIONS = {
     "pleasant_surprised": 7,
     "surprise": 7,
 }
+#: EMOVO's emotion codes (Italian) -> LABELS index; EMOVO has no calm.
+EMOVO_EMOTIONS = {"neu": 0, "gio": 2, "tri": 3, "rab": 4, "pau": 5, "dis": 6, "sor": 7}
+_EMOVO_NAME = re.compile(r"^([a-z]{3})-([fm]\d)-(\w+)$", re.IGNORECASE)
 _RAVDESS_NAME = re.compile(r"^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$")
 _TESS_FOLDER = re.compile(r"^(OAF|YAF)_(.+)$", re.IGNORECASE)
 
@@ -85,17 +89,36 @@ def scan_tess(root: Path) -> list[Clip]:
     return clips
 
 
-def scan_corpora(ravdess: Path, tess: Path | None, command: str) -> list[Clip]:
-    """The clips of ``ravdess`` (+ ``tess``); :class:`ExportError` (naming ``command`` and the
-    option) for a missing folder or no RAVDESS speech clip."""
-    for option, folder in (("--ravdess", ravdess), ("--tess", tess)):
+def scan_emovo(root: Path) -> list[Clip]:
+    """Clips of ``root/<speaker>/<emotion>-<speaker>-<sentence>.wav|flac`` (speakers f1..m3);
+    the speaker is ``emovo_<speaker>`` as the file name spells it; unknown names are skipped."""
+    clips: list[Clip] = []
+    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir()):
+        for path in _audio_files(folder):
+            match = _EMOVO_NAME.match(path.stem)
+            if not match or match.group(1).lower() not in EMOVO_EMOTIONS:
+                LOGGER.warning("skipping %s: not an EMOVO emotion-speaker-sentence name", path.name)
+                continue
+            label = EMOVO_EMOTIONS[match.group(1).lower()]
+            clips.append(Clip(path, f"emovo_{match.group(2).lower()}", label, "emovo"))
+    return clips
+
+
+def scan_corpora(ravdess: Path, tess: Path | None, command: str, emovo: Path | None = None) -> list[Clip]:
+    """The clips of ``ravdess`` (+ ``tess``, + ``emovo``); :class:`ExportError` (naming
+    ``command`` and the option) for a missing folder, no RAVDESS speech clip or no EMOVO clip."""
+    for option, folder in (("--ravdess", ravdess), ("--tess", tess), ("--emovo", emovo)):
         if folder is not None and not folder.is_dir():
             raise ExportError(f"{command}: {option} {folder}: not a folder")
     clips = scan_ravdess(ravdess)
     if not clips:
         raise ExportError(f"{command}: --ravdess {ravdess}: no RAVDESS speech clips of actors 1-18 "
                           "(expected Actor_XX/03-01-*.wav or .flac)")
-    return clips + (scan_tess(tess) if tess else [])
+    extra = scan_emovo(emovo) if emovo else []
+    if emovo and not extra:
+        raise ExportError(f"{command}: --emovo {emovo}: no EMOVO clips (expected "
+                          "<speaker>/<emotion>-<speaker>-<sentence>.wav or .flac, e.g. f1/neu-f1-b1.flac)")
+    return clips + (scan_tess(tess) if tess else []) + extra
 
 
 def read_16k(path: Path, sample_rate: int = 16000) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("tf_keras")
 pytest.importorskip("tf2onnx")
-sf = pytest.importorskip("soundfile")
+pytest.importorskip("soundfile")
 
 from export.cli import main as export_main  # noqa: E402
 from export.core.folds import ravdess_folds  # noqa: E402
@@ -22,35 +22,15 @@ from export.frames16k.corpus import HELD_OUT_ACTORS, read_16k, scan_ravdess, sca
 from export.frames16k.crossval import ece, fit_temperature, temper  # noqa: E402
 from ser_edge.model import sha256_of  # noqa: E402
 
-RATE_RAVDESS, RATE_TESS = 48000, 24414
-
-
-def _voice(rate: int, f0: float, seconds: float, rng: np.random.Generator) -> np.ndarray:
-    """A harmonic 'vowel' with vibrato between 0.3 s of quiet noise on either side."""
-    t = np.arange(int(seconds * rate)) / rate
-    phase = 2 * np.pi * np.cumsum(f0 * (1 + 0.03 * np.sin(2 * np.pi * 5 * t))) / rate
-    voice = sum(np.sin(k * phase) / k for k in range(1, 8)) * 0.1
-    quiet = np.zeros(int(0.3 * rate))
-    return np.concatenate([quiet, voice, quiet]) + 1e-4 * rng.standard_normal(len(voice) + 2 * len(quiet))
+from support.tiny_corpus import write_ravdess, write_tess  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("corpus")
     rng = np.random.default_rng(0)
-    for actor in (1, 2, 3, 4, 19):
-        folder = root / "ravdess" / f"Actor_{actor:02d}"
-        folder.mkdir(parents=True)
-        for emotion in range(1, 9):
-            audio = _voice(RATE_RAVDESS, 100 + 20 * emotion + 5 * actor, 0.6, rng)
-            sf.write(folder / f"03-01-{emotion:02d}-01-01-01-{actor:02d}.flac", audio, RATE_RAVDESS)
-        sf.write(folder / f"03-02-01-01-01-01-{actor:02d}.wav", audio, RATE_RAVDESS)  # song: skipped
-    for speaker in ("OAF", "YAF"):
-        for emotion in ("angry", "neutral", "pleasant_surprise"):
-            folder = root / "tess" / f"{speaker}_{emotion}"
-            folder.mkdir(parents=True)
-            sf.write(folder / f"{speaker}_back_{emotion}.wav", _voice(RATE_TESS, 220, 0.5, rng), RATE_TESS)
-    return root / "ravdess", root / "tess"
+    ravdess = write_ravdess(root / "ravdess", (1, 2, 3, 4, 19), rng)  # + a song file per actor: skipped
+    return ravdess, write_tess(root / "tess", rng)
 
 
 def test_scan_layouts(corpus: tuple[Path, Path]) -> None:
