@@ -1,4 +1,5 @@
-"""``python -m export train-frames16k``: the default (frames16k) model from raw RAVDESS/TESS audio.
+"""``python -m export train-frames16k``: the default (frames16k) model from raw RAVDESS/TESS
+(+ EMOVO) audio.
 
 The steps (each in :mod:`export.frames16k`): scan the corpora, extract the frame features
 (cached), build the training arrays, cross-validate by speaker (or reuse an earlier report)
@@ -34,12 +35,14 @@ from . import calibrate
 
 NAME = "train-frames16k"
 LOGGER = logging.getLogger(__name__)
-PATH_OPTIONS = ("ravdess", "tess", "output", "cache", "report", "func", "run", "command", "command_line")
+PATH_OPTIONS = (
+    "ravdess", "tess", "emovo", "output", "cache", "report", "func", "run", "command", "command_line",
+)
 
 
-def _add_recipe_options(p: argparse.ArgumentParser) -> None:
+def add_recipe_options(p: argparse.ArgumentParser) -> None:
     """The options that shape the members (:data:`export.frames16k.report.RECIPE_OPTIONS`, with
-    ``--seed``)."""
+    ``--seed``; ``train_corpora`` is set from the corpus folders given)."""
     p.add_argument("--folds", type=int, default=6)
     p.add_argument("--cnn-seeds", type=int, default=1, help="CNN members in the ensemble")
     p.add_argument("--no-mlp", action="store_true", help="no functionals MLP member")
@@ -54,6 +57,10 @@ def _add_recipe_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mlp-epochs", type=int, default=TrainConfig().mlp_epochs)
     p.add_argument("--small-cnn", action="store_true", help="CNN widths 48/64/96/128")
     p.add_argument("--mlp-hidden", default="256,128", help="MLP hidden widths, comma-separated")
+    p.add_argument("--corpus-masks", action="store_true",
+                   help="multi-corpus: each clip constrains only its corpus's classes (masked softmax loss)")
+    p.add_argument("--balance-corpora", action="store_true",
+                   help="multi-corpus: sample every corpus equally often (CNN draws, MLP sample weights)")
 
 
 def add_parser(sub: Any) -> None:
@@ -61,10 +68,12 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(NAME, help="train the default (frames16k) model from raw audio")
     p.add_argument("--ravdess", type=Path, required=True, help="folder with Actor_XX/ (WAV or FLAC)")
     p.add_argument("--tess", type=Path, help="folder with OAF_*/ YAF_*/ (optional)")
+    p.add_argument("--emovo", type=Path,
+                   help="folder with f1/ .. m3/ EMOVO clips (optional; trains in every fold, never scored)")
     p.add_argument("-o", "--output", type=Path, help="ONNX file to write (omit with --cv-only)")
     p.add_argument("--cache", type=Path, default=Path("cache/frames"), help="feature cache folder")
     p.add_argument("--report", type=Path, help="write the CV report (JSON) here")
-    _add_recipe_options(p)
+    add_recipe_options(p)
     p.add_argument("--cv-only", action="store_true", help="cross-validate, export nothing")
     p.add_argument("--no-cv", action="store_true", help="skip CV (temperature 1 unless --temperature)")
     p.add_argument("--temperature", type=float, help="use this temperature instead of fitting one")
@@ -81,17 +90,26 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _config(args: argparse.Namespace) -> TrainConfig:
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """The :class:`TrainConfig` of the recipe options (:func:`add_recipe_options`)."""
     cfg = TrainConfig(
         cnn_epochs=args.epochs,
         mlp_epochs=args.mlp_epochs,
         mixup_alpha=args.mixup,
         specaugment=not args.no_specaugment,
         variants=tuple(args.variants.split(",")),
+        corpus_masks=args.corpus_masks,
+        balance_corpora=args.balance_corpora,
     )
     if args.small_cnn:
         cfg = replace(cfg, cnn=replace(cfg.cnn, filters=SMALL_CNN_FILTERS))
     return replace(cfg, mlp=replace(cfg.mlp, hidden=tuple(int(w) for w in args.mlp_hidden.split(","))))
+
+
+def train_corpora(clips: list[Clip]) -> str:
+    """The corpora of ``clips``, comma-separated in the order ravdess, tess, emovo (a recipe option)."""
+    present = {c.corpus for c in clips}
+    return ",".join(c for c in ("ravdess", "tess", "emovo") if c in present)
 
 
 def _options(args: argparse.Namespace) -> dict:
@@ -142,8 +160,9 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; 0 on success (usage errors raise :class:`ExportError`)."""
     _check(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    spec, cfg = Frames16kSpec(), _config(args)
-    clips = scan_corpora(args.ravdess, args.tess, NAME)
+    spec, cfg = Frames16kSpec(), train_config(args)
+    clips = scan_corpora(args.ravdess, args.tess, NAME, args.emovo)
+    args.train_corpora = train_corpora(clips)
     LOGGER.info("%d clips from %d speakers", len(clips), len({c.speaker for c in clips}))
     data = build_dataset(clips, extract_all(clips, spec, args.cache, args.workers), spec, args.pooling)
     cols = column_subset(data.func_names, args.no_f0, args.mfcc_means_only)

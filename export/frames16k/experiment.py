@@ -18,6 +18,7 @@ from ..core.folds import ravdess_folds
 from ..core.metrics import accuracy, uar
 from .dataset import Dataset
 from .models import N_CLASSES
+from .multicorpus import corpus_targets, repeat_rows
 from .train import TrainConfig, predict_cnn, train_cnn, train_mlp
 
 LOGGER = logging.getLogger(__name__)
@@ -42,19 +43,21 @@ def _rows(
 
 
 def train_members(data: Dataset, idx: np.ndarray, recipe: Recipe, cfg: TrainConfig) -> tuple[list, list]:
-    """Train the recipe's CNNs and MLP on clips ``idx``; returns (cnns, mlps)."""
+    """Train the recipe's CNNs and MLP on clips ``idx``; returns (cnns, mlps). With
+    ``cfg.corpus_masks``/``cfg.balance_corpora``, multi-corpus training (by ``data.corpus``)."""
     allowed = [data.variant(v) for v in cfg.variants]
     clean = data.variant("clean")
     n_mels = data.frames[0][0].shape[1]
     frames = [data.frames[i] for i in idx]
+    corpus = corpus_targets(data.labels[idx], data.corpus[idx], cfg.corpus_masks, cfg.balance_corpora)
     cnns = [
-        train_cnn(frames, data.labels[idx], allowed, clean, n_mels, cfg, recipe.seed + k)
+        train_cnn(frames, data.labels[idx], allowed, clean, n_mels, cfg, recipe.seed + k, corpus)
         for k in range(recipe.n_cnn)
     ]
     mlps = []
     if recipe.use_mlp:
         x, y = _rows(data, idx, allowed, np.array(recipe.func_columns))
-        mlps.append(train_mlp(x, y, cfg, recipe.seed + 100))
+        mlps.append(train_mlp(x, y, cfg, recipe.seed + 100, repeat_rows(corpus, len(allowed))))
     return cnns, mlps
 
 

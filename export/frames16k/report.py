@@ -27,14 +27,25 @@ from .train import TrainConfig
 
 PROTOCOL = (
     "speaker-grouped CV: RAVDESS actors 1-18 in {folds} folds of consecutive actors, "
-    "TESS OAF/YAF in every training set; scored on the held-out actors' RAVDESS speech "
+    "{others} in every training set; scored on the held-out actors' RAVDESS speech "
     "(whole utterances, speech frames only)"
 )
+OTHER_CORPORA = {"tess": "TESS OAF/YAF", "emovo": "EMOVO f1-m3"}
 #: The options that shape the trained members (a reused report or members folder must match them).
 RECIPE_OPTIONS = (
     "folds", "cnn_seeds", "no_mlp", "no_f0", "mfcc_means_only", "pooling", "variants",
     "no_specaugment", "mixup", "epochs", "mlp_epochs", "small_cnn", "mlp_hidden", "seed",
+    "corpus_masks", "balance_corpora", "train_corpora",
 )
+#: The value of a recipe option a report made before it existed had (the v2 recipe).
+OPTION_DEFAULTS = {"corpus_masks": False, "balance_corpora": False, "train_corpora": "ravdess,tess"}
+
+
+def protocol_text(options: dict[str, Any]) -> str:
+    """The CV protocol sentence for the recipe ``options`` (folds, the corpora that always train)."""
+    corpora = options.get("train_corpora", OPTION_DEFAULTS["train_corpora"]).split(",")
+    others = " and ".join(OTHER_CORPORA[c] for c in corpora if c in OTHER_CORPORA) or "no other corpus"
+    return PROTOCOL.format(folds=options["folds"], others=others)
 
 
 def member_probs(pooled: dict[str, np.ndarray], variant: str) -> list[np.ndarray]:
@@ -93,7 +104,7 @@ def cv_report(cv: dict, options: dict[str, Any], cfg: TrainConfig, elapsed: floa
         "summary": cv["summary"],
         "folds": cv["folds"],
         **calibration(cv),
-        "protocol": PROTOCOL.format(folds=options["folds"]),
+        "protocol": protocol_text(options),
         "config": asdict(cfg),
         "args": options,
         "cv_seconds": round(elapsed, 1),
@@ -116,11 +127,8 @@ def reuse_report(path: Path, options: dict[str, Any]) -> dict:
     """The earlier CV report at ``path``; :class:`ExportError` unless its recipe options equal
     ``options``."""
     report = json.loads(path.read_text())
-    differ = {
-        k: (report["args"].get(k), options.get(k))
-        for k in RECIPE_OPTIONS
-        if report["args"].get(k) != options.get(k)
-    }
+    made = {k: report["args"].get(k, OPTION_DEFAULTS.get(k)) for k in RECIPE_OPTIONS}
+    differ = {k: (made[k], options.get(k)) for k in RECIPE_OPTIONS if made[k] != options.get(k)}
     if differ:
         raise ExportError(
             f"train-frames16k: --cv-report {path.name} was made with other options (report, now): {differ}"

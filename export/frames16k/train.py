@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import tf_keras as keras
 
-from .models import N_CLASSES, CnnConfig, MlpConfig, build_cnn, build_mlp
+from .models import CnnConfig, MlpConfig, build_cnn, build_mlp
+from .multicorpus import CorpusTargets, masked_crossentropy, targets
 
 LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation and augmentation settings of both members."""
+    """Optimisation and augmentation settings of both members; ``corpus_masks``/``balance_corpora``:
+    multi-corpus training (:mod:`export.frames16k.multicorpus`)."""
 
     crop_frames: int = 128
     cnn_epochs: int = 30
@@ -32,6 +34,8 @@ class TrainConfig:
     clean_prob: float = 0.3
     variants: tuple[str, ...] = ("clean", "band8k", "noise", "telephone", "speed", "reverb")
     specaugment: bool = True
+    corpus_masks: bool = False
+    balance_corpora: bool = False
     cnn: CnnConfig = field(default_factory=CnnConfig)
     mlp: MlpConfig = field(default_factory=MlpConfig)
 
@@ -85,13 +89,18 @@ def cnn_epoch_data(
     clean: int,
     cfg: TrainConfig,
     rng: np.random.Generator,
+    corpus: CorpusTargets | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch of CNN inputs (N, crop, M) and soft targets (N, 8)."""
-    choice = _variant_choice(len(frames), allowed, clean, cfg, rng)
-    x = np.stack([crop(frames[i][v], cfg.crop_frames, rng) for i, v in enumerate(choice)]).astype(np.float32)
+    """One epoch of CNN inputs (N, crop, M) and soft targets (N, 8); with ``corpus``, N clips
+    drawn by its weights and targets (N, 16) with their class masks (masked loss)."""
+    n = len(frames)
+    order = np.arange(n) if corpus is None else rng.choice(n, size=n, p=corpus.weights)
+    choice = _variant_choice(n, allowed, clean, cfg, rng)
+    x = np.stack([crop(frames[i][v], cfg.crop_frames, rng) for i, v in zip(order, choice, strict=True)])
+    x = x.astype(np.float32)
     if cfg.specaugment:
         x = spec_augment(x, cfg, rng)
-    y = np.eye(N_CLASSES, dtype=np.float32)[labels]
+    y = targets(labels[order], None if corpus is None else corpus.masks[order])
     return mixup(x, y, cfg.mixup_alpha, rng)
 
 
@@ -107,23 +116,31 @@ def train_cnn(
     n_mels: int,
     cfg: TrainConfig,
     seed: int,
+    corpus: CorpusTargets | None = None,
 ) -> keras.Model:
-    """Train one CNN member from scratch (fresh data draw every epoch)."""
+    """Train one CNN member from scratch (fresh data draw every epoch); ``corpus``: multi-corpus
+    sampling and class masks (masked loss), None for plain cross-entropy."""
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     model = build_cnn(n_mels, cfg.cnn, name=f"cnn_{seed}")
     def draw() -> tuple[np.ndarray, np.ndarray]:
-        return cnn_epoch_data(frames, labels, allowed, clean, cfg, rng)
+        return cnn_epoch_data(frames, labels, allowed, clean, cfg, rng, corpus)
 
-    return fit_fresh_epochs(model, cfg.cnn_epochs, cfg.lr, cfg.batch, draw)
+    loss = "categorical_crossentropy" if corpus is None else masked_crossentropy
+    return fit_fresh_epochs(model, cfg.cnn_epochs, cfg.lr, cfg.batch, draw, loss)
 
 
 def fit_fresh_epochs(
-    model: keras.Model, epochs: int, lr: float, batch: int, draw: Callable[[], tuple[np.ndarray, np.ndarray]]
+    model: keras.Model,
+    epochs: int,
+    lr: float,
+    batch: int,
+    draw: Callable[[], tuple[np.ndarray, np.ndarray]],
+    loss: str | Callable = "categorical_crossentropy",
 ) -> keras.Model:
-    """Compile (Adam, cross-entropy) and train ``epochs`` epochs, each on a fresh ``draw()`` of
+    """Compile (Adam, ``loss``) and train ``epochs`` epochs, each on a fresh ``draw()`` of
     (inputs, one-hot or soft targets), the learning rate following a cosine from ``lr`` to 0."""
-    model.compile(keras.optimizers.Adam(lr), "categorical_crossentropy")
+    model.compile(keras.optimizers.Adam(lr), loss)
     for epoch in range(epochs):
         cosine = lr * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
         keras.backend.set_value(model.optimizer.learning_rate, cosine)
@@ -133,16 +150,21 @@ def fit_fresh_epochs(
     return model
 
 
-def train_mlp(func: np.ndarray, labels: np.ndarray, cfg: TrainConfig, seed: int) -> keras.Model:
-    """Train the functionals MLP on rows (N_rows, F) (all variants of the training clips)."""
+def train_mlp(
+    func: np.ndarray, labels: np.ndarray, cfg: TrainConfig, seed: int, corpus: CorpusTargets | None = None
+) -> keras.Model:
+    """Train the functionals MLP on rows (N_rows, F) (all variants of the training clips);
+    ``corpus`` (per row): sample weights (mean 1) and class masks (masked loss)."""
     keras.utils.set_random_seed(seed)
     mean, std = func.mean(axis=0), func.std(axis=0) + 1e-6
     model = build_mlp(mean, std, cfg.mlp, name=f"mlp_{seed}")
-    model.compile(keras.optimizers.Adam(cfg.lr / 2), "categorical_crossentropy")
-    y = np.eye(N_CLASSES, dtype=np.float32)[labels]
+    loss = "categorical_crossentropy" if corpus is None else masked_crossentropy
+    model.compile(keras.optimizers.Adam(cfg.lr / 2), loss)
+    y = targets(labels, None if corpus is None else corpus.masks)
     model.fit(
         func,
         y,
+        sample_weight=None if corpus is None else corpus.weights * len(labels),
         batch_size=cfg.batch * 2,
         epochs=cfg.mlp_epochs,
         verbose=0,
