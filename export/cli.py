@@ -15,6 +15,7 @@ from .commands import (
     card_figures,
     convert,
     evaluate,
+    loco,
     metadata,
     quantize,
     to_npz,
@@ -27,6 +28,8 @@ from .core.provenance import command_line
 EXAMPLES = """examples:
   python -m export train-frames16k --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
       -o models/ser_edge.onnx --int8 --report cache/exp/cv.json --members cache/final
+  python -m export loco --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
+      --emovo ../shared/data/audio/emovo --held-out emovo --epochs 80 --report cache/exp/loco_emovo.json
   python -m export calibrate --ravdess ../shared/data/audio/ravdess --tess ../shared/data/audio/tess \\
       --cv cache/exp/cv.npz --members cache/final --base models/ser_edge.onnx -o models/ser_edge.onnx \\
       --int8 --report cache/exp/calibration_cv.json --figures models/
@@ -46,7 +49,8 @@ TRAIN_EXTRAS = ("tensorflow", "keras", "tf2onnx", "onnx")
 TRAIN_FRAMES_EXTRAS = ("tf_keras", "tf2onnx", "onnx", "tqdm", "soundfile")
 #: The subcommands, in the order of ``--help``: each module has ``add_parser(sub)`` and ``run(args)``.
 COMMANDS = (
-    train, train_frames16k, calibrate, card_figures, convert, evaluate, to_npz, card, quantize, metadata,
+    train, train_frames16k, loco, calibrate, card_figures, convert, evaluate, to_npz, card, quantize,
+    metadata,
 )
 
 
@@ -85,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             _require(*TRAIN_EXTRAS, *(("matplotlib",) if args.card else ()))
-        if args.command in (train_frames16k.NAME, "calibrate"):
+        if args.command in (train_frames16k.NAME, loco.NAME, "calibrate"):
             _require(*TRAIN_FRAMES_EXTRAS)
         if args.command == "convert":
             _require(*TRAIN_EXTRAS, "tf_keras")

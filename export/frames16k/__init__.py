@@ -8,10 +8,13 @@ members (the final fit, kept and reused), models + train (tf_keras networks and 
 training), graph (Keras -> ONNX), model_file (the file with its contract, checks, int8).
 Speaker calibration (``calibrate``): calibration (enrolments, the calibrated MLP, its CV) and
 calibrated_export (the two-output model file). card_figures: the card's PNGs; robustness:
-runtime-path checks (``python -m export.frames16k.robustness``).
+runtime-path checks (``python -m export.frames16k.robustness``). multicorpus: masked-softmax
+targets and corpus-balanced sampling (``--corpus-masks``, ``--balance-corpora``); heldout: the
+leave-one-corpus-out and held-out-speaker protocols (``python -m export loco``).
 """
 
 __all__ = [
     "augment", "calibrated_export", "calibration", "card_figures", "corpus", "crossval", "dataset",
-    "experiment", "extract", "graph", "members", "model_file", "models", "report", "robustness", "train",
+    "experiment", "extract", "graph", "heldout", "members", "model_file", "models", "multicorpus", "report",
+    "robustness", "train",
 ]
