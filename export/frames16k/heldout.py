@@ -30,6 +30,7 @@ from .corpus import LABELS
 from .crossval import temper
 from .dataset import Dataset
 from .experiment import EVAL_VARIANTS, Recipe, combos, predict_members, train_members
+from .testnorm import GROUPS, group_standardised, training_statistics
 from .train import TrainConfig
 
 LOGGER = logging.getLogger(__name__)
@@ -116,14 +117,29 @@ def tempered(probs: dict[str, np.ndarray], member_t: list[float]) -> np.ndarray:
     return np.mean([temper(probs[k], t) for k, t in zip(names, member_t, strict=True)], axis=0)
 
 
+def _normalised_mlps(mlps: list, data: Dataset, fold: HeldOutFold, variant: str, cols: np.ndarray,
+                     group: str) -> dict[str, np.ndarray]:
+    """Per MLP name: softmax (len(test), 8) of the test functionals standardised per ``group``."""
+    names = data.speakers[fold.test] if group == "speaker" else data.corpus[fold.test]
+    func = data.func[fold.test, data.variant(variant)][:, cols]
+    return {f"mlp{k}": m.predict(group_standardised(func, names, *training_statistics(m)), verbose=0)
+            for k, m in enumerate(mlps)}
+
+
 def _predict_fold(cnns: list, mlps: list, data: Dataset, fold: HeldOutFold, recipe: Recipe,
                   member_t: list[float]) -> dict[str, np.ndarray]:
-    out = {}
+    out, cols = {}, np.array(recipe.func_columns)
     for variant in EVAL_VARIANTS:
-        probs = predict_members(cnns, mlps, data, fold.test, variant, np.array(recipe.func_columns))
+        probs = predict_members(cnns, mlps, data, fold.test, variant, cols)
         both = combos(probs)
         if len(probs) > 1:
             both[TEMPERED] = tempered(probs, member_t)
+        for group in GROUPS if mlps else ():
+            normed = {**{k: p for k, p in probs.items() if k.startswith("cnn")},
+                      **_normalised_mlps(mlps, data, fold, variant, cols, group)}
+            both[f"{group}norm/mlp0"] = normed["mlp0"]
+            if len(normed) > 1:
+                both[f"{group}norm/{TEMPERED}"] = tempered(normed, member_t)
         out.update({f"{variant}/{k}": p for k, p in both.items()})
     return out
 

@@ -25,6 +25,7 @@ from export.frames16k.multicorpus import (  # noqa: E402
     masked_crossentropy,
     targets,
 )
+from export.frames16k.testnorm import group_standardised  # noqa: E402
 
 from support.tiny_corpus import EMOVO_CODES, write_emovo, write_ravdess, write_tess  # noqa: E402
 
@@ -91,6 +92,16 @@ def test_scores_take_the_top_label_among_the_corpus_classes() -> None:
     assert np.array(scores["confusion"])[:, CALM].sum() == 0
 
 
+def test_group_standardisation_maps_each_group_onto_the_training_statistics() -> None:
+    rng = np.random.default_rng(0)
+    func = np.concatenate([rng.normal(5, 2, (50, 3)), rng.normal(-1, 0.5, (30, 3))])
+    groups = np.array(["a"] * 50 + ["b"] * 30)
+    out = group_standardised(func, groups, np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]))
+    for g in ("a", "b"):
+        np.testing.assert_allclose(out[groups == g].mean(axis=0), [1, 2, 3], atol=1e-5)
+        np.testing.assert_allclose(out[groups == g].std(axis=0), [1, 1, 2], atol=1e-3)
+
+
 def _data(speakers: list[str], corpus: list[str]) -> Dataset:
     n = len(speakers)
     return Dataset([], np.zeros((n, 1, 1)), np.zeros(n, int), np.array(speakers), np.array(corpus),
@@ -128,7 +139,8 @@ def test_loco_reports_emovo_per_speaker_and_class(corpora: dict[str, Path], tmp_
     scores = report["scores"]["clean/hybrid_tempered"]
     assert set(scores["per_speaker"]) == {f"emovo_{s}" for s in EMOVO_SPEAKERS}
     assert set(scores["recall"]) == set(report["classes"]) and 0.0 <= scores["uar"] <= 1.0
-    assert {"band8k/cnn0", "band8k/mlp0", "clean/hybrid"} <= set(report["scores"])
+    assert {"band8k/cnn0", "band8k/mlp0", "clean/hybrid", "clean/corpusnorm/hybrid_tempered",
+            "band8k/speakernorm/mlp0"} <= set(report["scores"])
     saved = np.load(tmp_path / "loco.npz")
     assert saved["clean__hybrid_tempered"].shape == (28, 8) and set(saved["speakers"]) == {
         f"emovo_{s}" for s in EMOVO_SPEAKERS}
