@@ -2,8 +2,9 @@
 
 Either way the results come back in input order as :class:`FileResult` (a prediction, a
 timeline's events, or the one-line error naming the file), so the printing is the same. With
-``--jobs N`` each worker process loads its own classifier (the same ``--model``, ``--threads``
-and calibration state, frozen) and classifies whole files; the parent prints each result as
+``--jobs N`` worker processes classify whole files with the parent's classifier (forked with
+it, or spawned and loading the same ``--model``, ``--threads`` and frozen calibration state:
+:func:`_pool`); the parent prints each result as
 soon as it and every result before it are done. A worker's log lines (e.g. a low sample rate
 warning) travel with its result and are printed just before it, so stderr stays in input order.
 A worker that dies (killed, out of memory) fails the files it had: one line each, exit status 1.
@@ -14,12 +15,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import multiprocessing
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -28,6 +26,8 @@ from ..process import tune_allocator
 from .common import OneLineFormatter, configure_logging, load_classifier
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..classifier import EmotionClassifier, Prediction
     from ..stream.events import Event
 
@@ -113,17 +113,29 @@ class WorkerState(TypedDict, total=False):
 _worker: WorkerState = {}
 
 
-def _start_worker(options: WorkerOptions, calibration: Mapping[str, object] | None) -> None:
-    """Pool initializer: the classifier (``options``: model, threads, verbose, quiet, timeline)
-    with the frozen calibration state (``Calibration.to_dict()``) when there is one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    tune_allocator()  # a worker process is ours as the parent is (ser_edge.process)
-    configure_logging(options["verbose"], options["quiet"])
+def _capture_logs() -> _Lines:
+    """In a worker: Ctrl-C left to the parent, the ``ser_edge`` log lines collected per file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     root = logging.getLogger("ser_edge")
     for handler in list(root.handlers):
         root.removeHandler(handler)
     lines = _Lines()
     root.addHandler(lines)
+    return lines
+
+
+def _adopt_parent(clf: EmotionClassifier, timeline: bool) -> None:
+    """Initializer of a forked worker: the parent's classifier, already loaded (pages shared
+    until written), its calibration frozen; its log levels and allocator settings."""
+    _worker.update(clf=clf, timeline=timeline, lines=_capture_logs())
+
+
+def _start_worker(options: WorkerOptions, calibration: Mapping[str, object] | None) -> None:
+    """Initializer of a spawned worker: the classifier (``options``: model, threads, verbose,
+    quiet, timeline) with the frozen calibration state (``Calibration.to_dict()``), if any."""
+    tune_allocator()  # a worker process is ours as the parent is (ser_edge.process)
+    configure_logging(options["verbose"], options["quiet"])
+    lines = _capture_logs()
     clf = load_classifier(argparse.Namespace(model=options["model"], threads=options["threads"]))
     if calibration is not None:
         from ..calibration import Calibration
@@ -132,37 +144,72 @@ def _start_worker(options: WorkerOptions, calibration: Mapping[str, object] | No
     _worker.update(clf=clf, timeline=options["timeline"], lines=lines)
 
 
-def _work(path: str) -> FileResult:
-    """Classify one file in a worker; its log lines go with the result."""
-    lines = _worker["lines"]
-    lines.lines = []
-    result = classify_file(_worker["clf"], path, _worker["timeline"])
-    return dataclasses.replace(result, logs=tuple(lines.lines))
+def _pool(clf: EmotionClassifier, args: argparse.Namespace, jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes: forked from this one where the platform forks and ONNX Runtime
+    runs one thread (no thread pool a fork would lose), so they start in milliseconds with the
+    loaded classifier; otherwise spawned, each loading the model (~0.5 s of CPU).
+    multiprocessing and concurrent.futures are imported here: 3 MB of RSS of every command
+    otherwise."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" in multiprocessing.get_all_start_methods() and args.threads == 1:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_adopt_parent, initargs=(clf, bool(args.timeline)))
+    state = clf.calibration.to_dict() if clf.calibration is not None else None
+    options = WorkerOptions(model=args.model, threads=args.threads, verbose=args.verbose,
+                            quiet=args.quiet, timeline=bool(args.timeline))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(options, state))
+
+
+def _work(paths: list[str]) -> list[FileResult]:
+    """Classify a few files in a worker; each file's log lines go with its result."""
+    lines, results = _worker["lines"], []
+    for path in paths:
+        lines.lines = []
+        result = classify_file(_worker["clf"], path, _worker["timeline"])
+        results.append(dataclasses.replace(result, logs=tuple(lines.lines)))
+    return results
+
+
+#: Most files one task of a worker holds: a task is one round trip between the processes, which
+#: a loaded machine makes slow; a few tasks per worker still share the files out evenly.
+MAX_TASK_FILES = 16
+
+
+def _tasks(files: Sequence[str], jobs: int) -> list[list[str]]:
+    """``files`` cut into consecutive tasks of up to MAX_TASK_FILES, at least 4 per worker."""
+    size = max(1, min(MAX_TASK_FILES, len(files) // (4 * jobs)))
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
 def in_workers(clf: EmotionClassifier, files: Sequence[str], args: argparse.Namespace, jobs: int,
                on_start: Callable[[int, str], None]) -> Iterator[FileResult]:
     """The results of ``files`` classified by ``jobs`` worker processes, in input order.
 
-    ``clf`` (the parent's classifier, already loaded and checked) gives the frozen calibration
-    state; ``on_start(index, path)`` is called when the parent starts waiting for a file.
-    Workers are started with ``spawn`` (no copy of the parent's ONNX Runtime threads).
+    ``clf`` (the parent's classifier, already loaded and checked, its calibration frozen) is
+    what the workers classify with (see :func:`_pool`); ``on_start(index, path)`` is called
+    when the parent starts waiting for a file.
     """
-    state = clf.calibration.to_dict() if clf.calibration is not None else None
-    options = WorkerOptions(model=args.model, threads=args.threads, verbose=args.verbose,
-                            quiet=args.quiet, timeline=bool(args.timeline))
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(options, state))
-    futures: list[Future] = []
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = _pool(clf, args, jobs)
+    tasks, futures = _tasks(files, jobs), []
+    index = 0
     try:
-        futures += [pool.submit(_work, path) for path in files]
-        for index, (path, future) in enumerate(zip(files, futures, strict=True)):
-            on_start(index, path)
+        futures += [pool.submit(_work, task) for task in tasks]
+        for task, future in zip(tasks, futures, strict=True):
+            on_start(index, task[0])
             try:
-                yield future.result()
+                results = future.result()
             except BrokenProcessPool:
-                yield FileResult(path, error=f"{path}: the worker process classifying it ended "
-                                             "unexpectedly (killed, or out of memory?)")
+                why = "the worker process classifying it ended unexpectedly (killed, or out of memory?)"
+                results = [FileResult(path, error=f"{path}: {why}") for path in task]
+            for result in results:
+                on_start(index, result.path)
+                index += 1
+                yield result
     finally:  # Ctrl-C, or the consumer stopped: the files not started are never started
         for future in futures:
             future.cancel()  # before the pool object goes (its own cancel_futures needs it alive)

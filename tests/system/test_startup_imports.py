@@ -16,8 +16,10 @@ from support.paths import SHIPPED_MODEL
 from support.signals import write_wav
 
 #: Modules no default path needs, each several MB of RSS: scipy (the `scipy` extra), numpy.random
-#: (~7 MB with the libcrypto its ``secrets`` import loads), ssl and hashlib (MQTT TLS, fingerprints).
-HEAVY = ("scipy", "numpy.random", "ssl", "_ssl", "hashlib", "_hashlib")
+#: (~7 MB with the libcrypto its ``secrets`` import loads), ssl and hashlib (MQTT TLS, fingerprints),
+#: multiprocessing and concurrent.futures (3 MB; ``classify --jobs`` only).
+HEAVY = ("scipy", "numpy.random", "ssl", "_ssl", "hashlib", "_hashlib", "multiprocessing",
+         "concurrent.futures")
 
 #: Runs the CLI in-process, then prints the HEAVY modules it imported to stderr.
 PROBE = f"""
