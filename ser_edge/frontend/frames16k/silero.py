@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ModelError
+from .lstm import LstmSession
 
 #: The vendored model's file name in ``models/`` (``ser_edge/models/`` in the wheel).
 SILERO_FILE = "silero_vad_16k_sequence.onnx"
@@ -130,12 +131,7 @@ class SileroModel:
         self._window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)  # periodic Hann
         self._convs = [(_conv_matrix(w[f"encoder.{i}.weight"]), w[f"encoder.{i}.bias"], stride)
                        for i, stride in enumerate((1, 2, 2, 1))]
-        # sigmoid(z) = (1 + tanh(z / 2)) / 2: gates i, o, f pre-scaled by 1/2, so one tanh per step
-        scale = np.concatenate([np.full(3 * STATE_SIZE, 0.5), np.ones(STATE_SIZE)]).astype(np.float32)
-        self._w_in = (w["onnx::LSTM_209"][0] * scale[:, None]).T
-        bias = w["onnx::LSTM_211"][0]  # input and recurrent biases
-        self._b_in = (bias[:4 * STATE_SIZE] + bias[4 * STATE_SIZE:]) * scale
-        self._w_rec = np.ascontiguousarray((w["onnx::LSTM_210"][0] * scale[:, None]).T)
+        self._lstm = LstmSession(w["onnx::LSTM_209"], w["onnx::LSTM_210"], w["onnx::LSTM_211"], STATE_SIZE)
         self._w_out, self._b_out = w["output.weight"][0, :, 0], float(w["output.bias"][0])
         self.reset()
 
@@ -153,30 +149,11 @@ class SileroModel:
             h = np.maximum(_im2col(h, stride) @ matrix + bias, 0.0)
         return h[:, 0]
 
-    def _lstm(self, x: np.ndarray) -> np.ndarray:
-        """LSTM outputs (T, 128) of inputs (T, 128), from and to the carried state."""
-        gates_in = x @ self._w_in + self._b_in
-        out = np.empty((len(x), STATE_SIZE), dtype=np.float32)
-        h, c, n = self._h, self._c.copy(), STATE_SIZE
-        for t in range(len(x)):
-            a = np.dot(h, self._w_rec)
-            a += gates_in[t]
-            np.tanh(a, out=a)
-            s = a[:3 * n]  # input, output, forget gates: sigmoid = (1 + tanh(z / 2)) / 2
-            s *= 0.5
-            s += 0.5
-            c *= s[2 * n:]
-            c += s[:n] * a[3 * n:]
-            h = out[t]
-            np.tanh(c, out=h)
-            h *= s[n:2 * n]
-        self._h, self._c = h.copy(), c
-        return out
-
     def run(self, chunks: np.ndarray) -> np.ndarray:
         """P(speech) (n,) float64 of consecutive chunks (n, 512) at 16 kHz, clipped to [-1, 1]."""
         x = np.clip(np.asarray(chunks, dtype=np.float64).reshape(-1, CHUNK), -1.0, 1.0).astype(np.float32)
         if len(x) == 0:
             return np.zeros(0)
-        lstm = self._lstm(self.encode(np.concatenate([x[:, CONTEXT:0:-1], x], axis=1)))
+        encoded = self.encode(np.concatenate([x[:, CONTEXT:0:-1], x], axis=1))
+        lstm, self._h, self._c = self._lstm.run(encoded, self._h, self._c)
         return 1.0 / (1.0 + np.exp(-(np.maximum(lstm, 0.0) @ self._w_out + self._b_out).astype(np.float64)))
