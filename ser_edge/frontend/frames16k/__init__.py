@@ -5,7 +5,7 @@
   python_speech_features), one-shot and incremental (:class:`~.frames.FrameStream`);
 - :mod:`.pitch`: YIN F0 and voicing per frame;
 - :mod:`.vad`: speech detection, an energy pre-gate then Silero (:mod:`.silero`: the vendored
-  model file, its graph computed with numpy);
+  model file, its graph computed with numpy, the LSTM by ONNX Runtime in :mod:`.lstm`);
 - :mod:`.pooling`: the model inputs from speech frames only (CNN frames and functionals);
 - :mod:`.frontend`: :class:`FramesFrontend` and its window stream.
 

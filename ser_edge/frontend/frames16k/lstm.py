@@ -68,10 +68,11 @@ class LstmSession:
     def __init__(self, w_in: np.ndarray, w_rec: np.ndarray, bias: np.ndarray, hidden: int) -> None:
         import onnxruntime as ort
 
-        from ...model.session import SessionOptions  # here: ser_edge.model imports the frontends
-
         data = lstm_model_bytes(w_in, w_rec, bias.reshape(1, -1), hidden)
-        options = SessionOptions().build()
+        options = ort.SessionOptions()  # one thread, no spinning (as the model's sessions)
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
         self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
     def run(self, x: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,11 +8,12 @@ Per chunk: the 576 samples reflected by 64 at the right end, a 256-point STFT (p
 hop 128: 4 frames) magnitude, four 1-D convolutions (kernel 3) with ReLU, the first time step
 into an LSTM (128), ReLU, a linear output and a sigmoid.
 
-:class:`SileroModel` computes that graph with numpy from the file's weights: the STFT by
-``rfft`` and the convolutions of every chunk of a call as one matrix product each, the LSTM
-step by step (its state carried from call to call). onnxruntime runs the same file ~2x slower
-here (its convolutions go chunk by chunk); the two agree to ~1e-6
-(tests/frontend/frames16k/test_silero.py), so the file stays the definition.
+:class:`SileroModel` computes that graph from the file's weights: the STFT by ``rfft`` and the
+convolutions of every chunk of a call as one matrix product each (numpy), the LSTM over all
+chunks of a call in one ONNX Runtime call (:mod:`.lstm`, a one-node graph; its state carried
+from call to call). onnxruntime runs the whole file ~2x slower here (its convolutions go chunk
+by chunk); the two agree to ~1e-6 (tests/frontend/frames16k/test_silero.py), so the file
+stays the definition.
 
 The 64 samples before each chunk are the reflection of the chunk's own first 64
 (``x[64:0:-1]``), not the previous chunk's last ones: the speech masks the frames16k models

@@ -8,7 +8,15 @@ import pytest
 
 from ser_edge.errors import ModelError
 from ser_edge.frontend.frames16k.frames import n_frames
-from ser_edge.frontend.frames16k.silero import CHUNK, CONTEXT, STATE_SIZE, SileroModel, silero_path
+from ser_edge.frontend.frames16k.lstm import lstm_model_bytes
+from ser_edge.frontend.frames16k.silero import (
+    CHUNK,
+    CONTEXT,
+    STATE_SIZE,
+    SileroModel,
+    read_weights,
+    silero_path,
+)
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, SpeechDecider, detect_speech, signal_gain_db
 
@@ -124,3 +132,12 @@ def test_one_shot_runs_the_model_once_on_gated_chunks(model: SileroModel) -> Non
     finally:
         del model.run
     assert len(calls) == 1 and 0 < calls[0] == probs.calls < int(np.ceil(len(x) / CHUNK))
+
+
+def test_lstm_graph_is_a_valid_onnx_model() -> None:
+    onnx = pytest.importorskip("onnx")
+    w = read_weights(silero_path())
+    data = lstm_model_bytes(w["onnx::LSTM_209"], w["onnx::LSTM_210"], w["onnx::LSTM_211"], STATE_SIZE)
+    model = onnx.load_from_string(data)
+    onnx.checker.check_model(model, full_check=True)
+    assert [n.op_type for n in model.graph.node] == ["LSTM"]
