@@ -70,8 +70,11 @@ def _frames_first(x: np.ndarray, name: str) -> np.ndarray:
 
 def _float_range(mono: np.ndarray, name: str) -> None:
     """Refuse integer-scaled floats (peak > MAX_FLOAT_PEAK); log once per name when just over 1."""
-    with np.errstate(invalid="ignore"):
-        peak = float(np.max(np.abs(mono), where=np.isfinite(mono), initial=0.0))
+    # max(max, -min) needs no |x| copy; NaN/Inf propagate, then the peak is taken over finite ones
+    peak = max(float(mono.max(initial=0.0)), -float(mono.min(initial=0.0)))
+    if not np.isfinite(peak):
+        with np.errstate(invalid="ignore"):
+            peak = float(np.max(np.abs(mono), where=np.isfinite(mono), initial=0.0))
     if peak > MAX_FLOAT_PEAK:
         hint = ""
         if peak <= 32768 * 1.001:

@@ -49,7 +49,7 @@ def pooled_inputs(block: FrameBlock, mask: np.ndarray, spec: Frames16kSpec) -> M
     """The model's inputs of frames ``block`` (n rows) pooled over ``mask`` (n,) bool:
     ``{"frames": (T_speech, n_mels), "functionals": (F,)}`` float32."""
     return {FRAMES_INPUT: cnn_input(block, mask, spec),
-            FUNCTIONALS_INPUT: functionals(block, mask, spec).astype(np.float32)}
+            FUNCTIONALS_INPUT: functionals(block, mask, spec).astype(np.float32, copy=False)}
 
 
 def voiced_probe(spec: Frames16kSpec) -> np.ndarray:

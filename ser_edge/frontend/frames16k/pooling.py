@@ -24,7 +24,8 @@ def delta(feat: np.ndarray, n: int) -> np.ndarray:
     """python_speech_features.delta: regression over +-n frames with edge padding; (T, D)."""
     if len(feat) == 0:
         return feat
-    padded = np.pad(feat, ((n, n), (0, 0)), mode="edge")
+    # edge padding by concatenation (np.pad's set-up costs more than the copy here)
+    padded = np.concatenate([np.repeat(feat[:1], n, axis=0), feat, np.repeat(feat[-1:], n, axis=0)])
     weights = np.arange(-n, n + 1, dtype=np.float64)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * n + 1, axis=0)  # (T, D, 2n+1)
     return windows @ weights / (2.0 * np.sum(weights[n + 1:] ** 2))
