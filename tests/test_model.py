@@ -17,11 +17,11 @@ from ser_edge.model import (
     SHIPPED_MODELS,
     EmotionModel,
     ModelSpec,
-    SessionOptions,
     check_model_path,
     rate_warning,
     shipped_model_path,
 )
+from ser_edge.sessions import SessionOptions
 
 onnx = pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
 from support.onnx_fixtures import LABELS, contract, tiny_model  # noqa: E402

@@ -27,10 +27,9 @@ from .files import (
     shipped_model_path,
 )
 from .rates import rate_warning
-from .session import SessionOptions
 
 __all__ = [
     "DEFAULT_MODEL", "FRAMES16K_MODEL_NAME", "MAX_MODEL_BYTES", "SEED_INT8_NAME", "SEED_MODEL_NAME",
-    "SHIPPED_MODELS", "EmotionModel", "ModelSpec", "SessionOptions", "check_model_path", "rate_warning",
+    "SHIPPED_MODELS", "EmotionModel", "ModelSpec", "check_model_path", "rate_warning",
     "read_metadata", "sha256_of", "shipped_model_path",
 ]

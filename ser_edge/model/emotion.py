@@ -31,10 +31,11 @@ from ..config import CalibrationSpec
 from ..errors import CalibrationError, ContractError, ModelError
 from ..frontend import Frontend, FrontendSpec, make_frontend
 from ..frontend.protocol import InputShapes, ModelInputs
+from ..sessions import SessionOptions
 from .contract import ModelSpec, bind_inputs, check_input_shape, check_probabilities, frontend_inputs
 from .files import check_model_path, shipped_model_path
 from .rates import rate_warning
-from .session import SessionOptions, first_line, open_session, per_example_shape, session_io
+from .session import first_line, open_session, per_example_shape, session_io
 
 if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
     import onnxruntime as ort

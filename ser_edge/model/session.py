@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ModelError
+from ..sessions import SessionOptions
 from .files import read_model_bytes
 
 if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
@@ -18,29 +18,6 @@ if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
 #: How every external-data reference starts in an ONNX file: the StringStringEntryProto key
 #: field (tag 0x0a, length 8) holding "location". A file without these bytes has none.
 EXTERNAL_DATA_MARK = b"\x0a\x08location"
-
-@dataclass(frozen=True)
-class SessionOptions:
-    """ONNX Runtime settings: ``threads`` intra-op threads, ``spinning`` busy-wait on/off."""
-
-    threads: int = 1
-    spinning: bool = False
-
-    def build(self) -> ort.SessionOptions:
-        """An ``onnxruntime.SessionOptions`` with these settings."""
-        import onnxruntime as ort
-
-        if self.threads < 1:
-            raise ModelError(f"threads must be >= 1, got {self.threads}")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.log_severity_level = 3
-        spin = "1" if self.spinning else "0"
-        opts.add_session_config_entry("session.intra_op.allow_spinning", spin)
-        opts.add_session_config_entry("session.inter_op.allow_spinning", spin)
-        return opts
 
 
 def external_data_error(path: Path) -> ModelError:

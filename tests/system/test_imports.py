@@ -24,7 +24,7 @@ PACKAGE = Path(ser_edge.__file__).parent
 #: Each first-level module or subpackage of ser_edge and its stage (higher imports lower).
 STAGES = {
     "errors": 0, "settings": 0, "config": 0, "version": 0,  # settings: how specs check their fields
-    "process": 0,  # process-wide settings: BLAS threads, the allocator
+    "process": 0, "sessions": 0,  # process-wide settings: BLAS threads, the allocator
     "audio": 1,  # reading, resampling, frame levels
     "segment": 2,  # the energy gate, the stream buffer, utterances
     "frontend": 3,  # protocol, registry, dsp; the kinds mfcc_mean/ and frames16k/

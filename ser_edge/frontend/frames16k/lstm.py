@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...sessions import SessionOptions
+
 #: onnx.proto constants: TensorProto.FLOAT, AttributeProto.INT, the IR version and opset used.
 FLOAT, ATTRIBUTE_INT, IR_VERSION, OPSET = 1, 2, 8, 14
 
@@ -69,10 +71,7 @@ class LstmSession:
         import onnxruntime as ort
 
         data = lstm_model_bytes(w_in, w_rec, bias.reshape(1, -1), hidden)
-        options = ort.SessionOptions()  # one thread, no spinning (as the model's sessions)
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
+        options = SessionOptions().build()  # one thread, no spinning, as the model's sessions
         self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
     def run(self, x: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
