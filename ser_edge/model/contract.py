@@ -1,6 +1,7 @@
 """A model's contract: what its file promises (ModelSpec: labels, frontend, provenance, read
 from the file's ``metadata_props``) and the checks that the graph keeps those promises (its
-inputs fed by the frontend, its outputs probabilities)."""
+inputs fed by the frontend, its outputs probabilities, its optional arousal/valence heads'
+outputs (batch, 2) in [0, 1])."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ from ..config import FRONTEND_KEY, INPUT_RATES_KEY, LABELS_KEY, TRAINING_KEY, Ca
 from ..errors import ContractError, ModelError
 from ..frontend import FrontendSpec, frontend_from_dict
 from ..frontend.protocol import InputShapes
+from .dimensions import DIMENSIONS
+
+#: The optional output of trained arousal/valence heads: (batch, 2) float32, columns
+#: (arousal, valence) (:data:`~.dimensions.DIMENSION_NAMES`), each in [0, 1].
+DIMENSIONS_OUTPUT = "dimensions"
+#: The same heads on the speaker-calibrated features, beside a calibrated model's calibrated
+#: probabilities (used when speaker statistics are fed).
+CALIBRATED_DIMENSIONS_OUTPUT = "dimensions_calibrated"
+#: Where a model's arousal and valence come from (:func:`dimensions_source`): its trained heads,
+#: or the expectation of the label mapping under its probabilities.
+FROM_HEADS, FROM_LABELS = "heads", "labels"
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,7 @@ class ModelSpec:
             TRAINING_KEY: json.dumps(self.training),
         }
 
+
 def bind_inputs(model: InputShapes, frontend: InputShapes, path: Path) -> dict[str, str]:
     """Model input name -> the frontend input that feeds it: by name, or the one to the one.
 
@@ -171,3 +184,29 @@ def check_probabilities(scores: np.ndarray, name: str, labels: Sequence[str], pa
     if not (np.all(np.isfinite(scores)) and np.all(scores >= -1e-6) and abs(total - 1.0) < 1e-3):
         raise ModelError(f"{path}: model output {name!r} is not probabilities (sum {total:.4g} for a "
                          "test input, expected 1); export the model with its final softmax")
+
+
+def dimensions_source(outputs: Sequence[str], labels: Sequence[str], path: Path) -> str | None:
+    """Where a model with graph ``outputs`` and ``labels`` gets arousal and valence:
+    :data:`FROM_HEADS` when it has a ``dimensions`` output, else :data:`FROM_LABELS` when every
+    label is in :data:`~.dimensions.DIMENSIONS`, else None (the model has none).
+
+    ModelError for a ``dimensions_calibrated`` output without the ``dimensions`` one.
+    """
+    if DIMENSIONS_OUTPUT in outputs:
+        return FROM_HEADS
+    if CALIBRATED_DIMENSIONS_OUTPUT in outputs:
+        raise ModelError(f"{path}: model output {CALIBRATED_DIMENSIONS_OUTPUT!r} needs an output "
+                         f"{DIMENSIONS_OUTPUT!r} beside it, but the model's outputs are {list(outputs)}")
+    return FROM_LABELS if all(label in DIMENSIONS for label in labels) else None
+
+
+def check_dimensions(values: np.ndarray, name: str, path: Path) -> None:
+    """ModelError unless ``values`` (output ``name`` for one test input) are (1, 2): arousal and
+    valence, each finite and in [0, 1]."""
+    if values.shape != (1, 2):
+        raise ModelError(f"{path}: model output {name!r} is {list(values.shape)} for one input, "
+                         "expected [1, 2] (arousal, valence)")
+    if not (np.all(np.isfinite(values)) and np.all(values >= -1e-6) and np.all(values <= 1 + 1e-6)):
+        raise ModelError(f"{path}: model output {name!r} is {np.round(values, 4).tolist()} for a test "
+                         "input, expected arousal and valence in [0, 1]; export the heads with their sigmoid")

@@ -16,12 +16,21 @@ A model with speaker calibration (its frontend's ``calibration`` key, a
 :class:`~ser_edge.config.CalibrationSpec`) has two more inputs, the speaker statistics
 (``speaker_mean``/``speaker_std``, (batch, F)), fed by the caller rather than the frontend, and a
 second output, the calibrated probabilities; both outputs are probed at load.
+
+Arousal and valence (:mod:`.dimensions`, both in [0, 1]): a model MAY have trained heads, an
+output ``dimensions`` (batch, 2) (and, with speaker calibration, ``dimensions_calibrated``, used
+when statistics are fed, as the calibrated probabilities are; without it the ``dimensions``
+heads are used then too). Without heads they are the mapping's expectation under the
+probabilities the model reports (:func:`~.dimensions.expected_dimensions`); a model whose labels
+are not all mapped has none. :attr:`EmotionModel.dimensions_source` says which; :meth:`infer`
+gives them beside the probabilities. The heads' outputs are probed at load too.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +41,20 @@ from ..errors import CalibrationError, ContractError, ModelError
 from ..frontend import Frontend, FrontendSpec, make_frontend
 from ..frontend.protocol import InputShapes, ModelInputs
 from ..sessions import SessionOptions
-from .contract import ModelSpec, bind_inputs, check_input_shape, check_probabilities, frontend_inputs
+from .contract import (
+    CALIBRATED_DIMENSIONS_OUTPUT,
+    DIMENSIONS_OUTPUT,
+    FROM_HEADS,
+    FROM_LABELS,
+    ModelSpec,
+    bind_inputs,
+    check_dimensions,
+    check_input_shape,
+    check_probabilities,
+    dimensions_source,
+    frontend_inputs,
+)
+from .dimensions import expected_dimensions
 from .files import check_model_path, shipped_model_path
 from .rates import rate_warning
 from .session import first_line, open_session, per_example_shape, session_io
@@ -41,6 +63,16 @@ if TYPE_CHECKING:  # onnxruntime is imported when a session is opened
     import onnxruntime as ort
 
 log = logging.getLogger("ser_edge.model")
+
+
+@dataclass(frozen=True)
+class ModelOutputs:
+    """One run of the model: ``probs`` (batch, n_labels) float32, the class probabilities;
+    ``dimensions`` (batch, 2) float32, arousal and valence in [0, 1] (see
+    :attr:`EmotionModel.dimensions_source`), None when the model has none."""
+
+    probs: np.ndarray
+    dimensions: np.ndarray | None
 
 
 class EmotionModel:
@@ -64,6 +96,17 @@ class EmotionModel:
         fed = frontend_inputs(self.input_shapes, self.frontend.input_shapes, self.calibration_spec, path)
         #: Model input name -> the frontend input (:data:`ModelInputs` key) that feeds it.
         self.bindings = bind_inputs(fed, self.frontend.input_shapes, path)
+        outputs = [o.name for o in session.get_outputs()]
+        #: Where arousal and valence come from: ``"heads"`` (the model's ``dimensions`` output),
+        #: ``"labels"`` (the mapping's expectation under the probabilities) or None (no
+        #: heads, and labels not all in :data:`~.dimensions.DIMENSIONS`: the model has none).
+        self.dimensions_source: str | None = dimensions_source(outputs, spec.labels, path)
+        #: The heads' output with speaker statistics fed: ``dimensions_calibrated`` when the
+        #: calibrated model has it, else ``dimensions`` (None: no heads).
+        self.calibrated_dimensions_output: str | None = None
+        if self.dimensions_source == FROM_HEADS:
+            own = self.calibration_spec is not None and CALIBRATED_DIMENSIONS_OUTPUT in outputs
+            self.calibrated_dimensions_output = CALIBRATED_DIMENSIONS_OUTPUT if own else DIMENSIONS_OUTPUT
         self._check_shapes(self.frontend)
 
     @classmethod
@@ -111,24 +154,29 @@ class EmotionModel:
             if isinstance(n_out, int) and n_out != len(self.spec.labels):
                 raise ModelError(f"{self.path}: model output {name!r} has {n_out} classes but "
                                  f"{len(self.spec.labels)} labels")
-        self._probe(frontend, names)
+        heads = [] if self.calibrated_dimensions_output is None else list(
+            dict.fromkeys((DIMENSIONS_OUTPUT, self.calibrated_dimensions_output)))
+        self._probe(frontend, names, heads)
 
-    def _probe(self, frontend: Frontend, outputs: list[str]) -> None:
+    def _probe(self, frontend: Frontend, outputs: list[str], heads: list[str]) -> None:
         """Run the model's frontend on a test signal and the session on those features (a
         calibrated model with its prior statistics).
 
-        Each of ``outputs`` must be (1, n_labels) probabilities summing to 1. Catches at load
-        time what the declared shapes cannot (frontend settings that fail on real audio,
-        symbolic output sizes, a graph that fails, logits without a softmax) instead of on the
-        first utterance.
+        Each of ``outputs`` must be (1, n_labels) probabilities summing to 1, each of ``heads``
+        (1, 2) arousal and valence in [0, 1]. Catches at load time what the declared shapes
+        cannot (frontend settings that fail on real audio, symbolic output sizes, a graph that
+        fails, logits without a softmax, heads without a sigmoid) instead of on the first
+        utterance.
         """
         feeds = self.feeds(self._probe_inputs(frontend))
         try:
-            results = self.session.run(outputs, feeds)
+            results = self.session.run(outputs + heads, feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises several private exception types
             raise ModelError(f"{self.path}: the model fails on a test input ({first_line(exc)})") from None
-        for name, scores in zip(outputs, results, strict=True):
+        for name, scores in zip(outputs, results[:len(outputs)], strict=True):
             check_probabilities(np.asarray(scores, dtype=np.float64), name, self.spec.labels, self.path)
+        for name, values in zip(heads, results[len(outputs):], strict=True):
+            check_dimensions(np.asarray(values, dtype=np.float64), name, self.path)
 
     def _probe_inputs(self, frontend: Frontend) -> ModelInputs:
         """The frontend's inputs of its test signal (``probe_inputs``), each finite and shaped
@@ -224,15 +272,49 @@ class EmotionModel:
 
         ``calibration``: the speaker's (mean, std) (F,) each, e.g. ``Calibration.statistics()``:
         the calibrated output; None: the uncalibrated one. CalibrationError when the model has
-        no calibration.
+        no calibration. :meth:`infer` gives arousal and valence too.
         """
-        output = self.spec.output_name
-        if calibration is not None and self.calibration_spec is not None:
-            output = self.calibration_spec.output
-        (scores,) = self.session.run([output], self.feeds(inputs, calibration))
+        calibrated = calibration is not None and self.calibration_spec is not None
+        (scores,) = self.session.run([self._probs_output(calibrated)], self.feeds(inputs, calibration))
+        return self._checked_probs(scores)
+
+    def infer(self, inputs: ModelInputs | np.ndarray,
+              calibration: tuple[np.ndarray, np.ndarray] | None = None) -> ModelOutputs:
+        """The probabilities of :meth:`predict` (same inputs and ``calibration``) and arousal and
+        valence (batch, 2), in one run: the heads' output (the calibrated heads' when statistics
+        are fed and the model has them), else the expectation of the label mapping under the
+        reported (calibrated, when fed) probabilities, else None (see :attr:`dimensions_source`)."""
+        calibrated = calibration is not None and self.calibration_spec is not None
+        names = [self._probs_output(calibrated)]
+        if self.dimensions_source == FROM_HEADS:
+            names.append(self.calibrated_dimensions_output if calibrated else DIMENSIONS_OUTPUT)
+        results = self.session.run(names, self.feeds(inputs, calibration))
+        probs = self._checked_probs(results[0])
+        if self.dimensions_source == FROM_HEADS:
+            return ModelOutputs(probs, self._checked_dimensions(results[1], len(probs)))
+        if self.dimensions_source == FROM_LABELS:
+            return ModelOutputs(probs, expected_dimensions(probs, self.spec.labels))
+        return ModelOutputs(probs, None)
+
+    def _probs_output(self, calibrated: bool) -> str:
+        """The probabilities' output: the calibrated one when statistics are fed."""
+        if calibrated and self.calibration_spec is not None:
+            return self.calibration_spec.output
+        return self.spec.output_name
+
+    def _checked_probs(self, scores: np.ndarray) -> np.ndarray:
+        """The session's probabilities as float32 (batch, n_labels); ModelError otherwise."""
         scores = np.asarray(scores, dtype=np.float32)
         if scores.ndim != 2 or scores.shape[1] != len(self.spec.labels):
             raise ModelError(
                 f"{self.path}: expected output (batch, {len(self.spec.labels)}), got {scores.shape}"
             )
         return scores
+
+    def _checked_dimensions(self, values: np.ndarray, batch: int) -> np.ndarray:
+        """The heads' output as float32 (batch, 2); ModelError otherwise."""
+        values = np.asarray(values, dtype=np.float32)
+        if values.shape != (batch, 2):
+            raise ModelError(f"{self.path}: expected output {DIMENSIONS_OUTPUT!r} ({batch}, 2), "
+                             f"got {values.shape}")
+        return values

@@ -199,3 +199,39 @@ def calibrated_reference(path: Path, frames: np.ndarray, functionals: np.ndarray
         logits = np.concatenate([pooled, (x - m) / s]) @ weights["W2"]
     e = np.exp(logits - logits.max())
     return e / e.sum()
+
+
+def add_dimension_heads(
+    path: Path,
+    *,
+    source: str = "flat",
+    output: str = "dimensions",
+    n_dims: int = 2,
+    sigmoid: bool = True,
+    scale: float = 0.002,
+    seed: int = 7,
+) -> Path:
+    """Add arousal/valence heads to a fixture model file in place: output ``output`` [N, n_dims]
+    = sigmoid(``source`` @ W + b) (W ~ N(0, ``scale``) (n_in, n_dims), n_in the rows of the
+    graph's "W"; b = (1, -1, ...)), the shape of trained heads. ``source``: the graph's input to
+    the class layer ("flat" in :func:`tiny_model`, "joined" in :func:`tiny_frames_model` and
+    :func:`tiny_calibrated_model`, whose calibrated one is "joined2"). ``n_dims`` other than 2 or
+    ``sigmoid=False`` make the heads break the contract."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    n_in = next(numpy_helper.to_array(t).shape[0] for t in model.graph.initializer if t.name == "W")
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0, scale, (n_in, n_dims)).astype(np.float32)
+    bias = np.resize(np.array([1.0, -1.0], dtype=np.float32), n_dims)
+    model.graph.initializer.extend([numpy_helper.from_array(weights, f"{output}_W"),
+                                    numpy_helper.from_array(bias, f"{output}_b")])
+    last = f"{output}_logits" if sigmoid else output
+    model.graph.node.extend([helper.make_node("MatMul", [source, f"{output}_W"], [f"{output}_mm"]),
+                             helper.make_node("Add", [f"{output}_mm", f"{output}_b"], [last])])
+    if sigmoid:
+        model.graph.node.append(helper.make_node("Sigmoid", [last], [output]))
+    model.graph.output.append(helper.make_tensor_value_info(output, TensorProto.FLOAT, ["N", n_dims]))
+    onnx.save(model, str(path))
+    return path
