@@ -5,6 +5,8 @@
     >>> p = clf.predict_file("hello.wav")
     >>> p.label, round(p.confidence, 2)
     ('angry', 0.81)
+    >>> round(p.arousal, 2), round(p.valence, 2)    # in [0, 1]: calm -> aroused, negative -> positive
+    (0.86, 0.17)
 
 Speaker calibration (a model whose frontend has a ``calibration`` key): give the classifier a
 :class:`~ser_edge.calibration.Calibration`; every classification (:meth:`predict_features`, which
@@ -51,6 +53,12 @@ class Prediction:
     classifier has no calibration; else how many utterances the speaker statistics came from
     when the calibrated output was used, 0 when it was not (fewer than ``min_utterances``); a
     long file's is its last utterance's.
+
+    ``arousal`` (0 calm .. 1 aroused) and ``valence`` (0 negative .. 1 positive), each in [0, 1]:
+    the model's dimension heads, or the expectation of the label mapping under ``scores``
+    (:attr:`EmotionModel.dimensions_source <ser_edge.model.EmotionModel.dimensions_source>`);
+    None when nothing was said or the model has none. A long file's are the duration-weighted
+    mean of its utterances', as its scores.
     """
 
     label: str | None
@@ -60,16 +68,21 @@ class Prediction:
     duration: float = 0.0
     utterances: int = 1
     calibration: int | None = None
+    arousal: float | None = None
+    valence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``{"label", "confidence", "scores", "speech", "duration"}``,
-        ``"utterances"`` when there were more than one, ``"calibration"`` when not None.
-        Probabilities to 4 decimals and seconds to 3, as the stream's events."""
+        """JSON-ready: ``{"label", "confidence", "scores", "speech", "arousal", "valence",
+        "duration"}`` (arousal and valence null when None), ``"utterances"`` when there were
+        more than one, ``"calibration"`` when not None. Probabilities, arousal and valence to 4
+        decimals and seconds to 3, as the stream's events."""
         out = {
             "label": self.label,
             "confidence": round(self.confidence, 4),
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "speech": self.speech,
+            "arousal": rounded(self.arousal),
+            "valence": rounded(self.valence),
             "duration": round(self.duration, 3),
         }
         if self.utterances > 1:
@@ -77,6 +90,11 @@ class Prediction:
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out
+
+
+def rounded(value: float | None, decimals: int = 4) -> float | None:
+    """``value`` to ``decimals`` decimals for JSON; None stays None."""
+    return None if value is None else round(value, decimals)
 
 
 def no_speech(duration: float, utterances: int = 1, calibration: int | None = None) -> Prediction:
@@ -231,12 +249,14 @@ class EmotionClassifier:
         state = self.calibration
         used = state.count if state is not None and state.active else None
         stats = state.statistics() if used is not None else None
-        probs = self.model.predict(features, stats)[0]
-        if not np.all(np.isfinite(probs)):
+        out = self.model.infer(features, stats)
+        probs = out.probs[0]
+        dimensions = None if out.dimensions is None else out.dimensions[0]
+        if not (np.all(np.isfinite(probs)) and (dimensions is None or np.all(np.isfinite(dimensions)))):
             raise AudioError(f"{name}: the model returned non-finite scores")
         if state is not None and self.adapt:
             self._learn(state, features)
-        return self._prediction(probs, duration, calibration=None if state is None else used or 0)
+        return self._prediction(probs, dimensions, duration, calibration=None if state is None else used or 0)
 
     def _learn(self, state: Calibration, features: ModelInputs | np.ndarray) -> None:
         """Add one speech input's statistics to ``state`` (ValueError for a frontend without them)."""
@@ -245,10 +265,11 @@ class EmotionClassifier:
             raise ValueError(f"calibration: the model inputs hold no {name!r}")
         state.update(np.asarray(features[name]).reshape(-1))
 
-    def _prediction(self, probs: np.ndarray, duration: float, utterances: int = 1,
-                    calibration: int | None = None) -> Prediction:
-        """The Prediction of class probabilities (n_labels,)."""
+    def _prediction(self, probs: np.ndarray, dimensions: np.ndarray | None, duration: float,
+                    utterances: int = 1, calibration: int | None = None) -> Prediction:
+        """The Prediction of class probabilities (n_labels,) and (arousal, valence) (2,) or None."""
         best = int(np.argmax(probs))
+        arousal, valence = (None, None) if dimensions is None else (float(d) for d in dimensions)
         return Prediction(
             label=self.labels[best],
             confidence=float(probs[best]),
@@ -257,6 +278,8 @@ class EmotionClassifier:
             duration=duration,
             utterances=utterances,
             calibration=calibration,
+            arousal=arousal,
+            valence=valence,
         )
 
     def predict_file(self, path: str | Path) -> Prediction:
@@ -280,8 +303,8 @@ class EmotionClassifier:
     def predict_utterances(self, blocks: Iterable[np.ndarray], sample_rate: int,
                            name: str = "<stream>") -> Prediction:
         """Classify a long recording given as mono blocks (n,) at ``sample_rate`` Hz: each
-        utterance once, then the mean of their scores weighted by their speech duration
-        (``calibration``: the last utterance's)."""
+        utterance once, then the mean of their scores (and arousal and valence) weighted by their
+        speech duration (``calibration``: the last utterance's)."""
         received = [0]
 
         def counted() -> Iterator[np.ndarray]:
@@ -289,18 +312,21 @@ class EmotionClassifier:
                 received[0] += len(block)
                 yield block
 
-        total, weight, count = np.zeros(len(self.labels)), 0.0, 0
+        total, weight, count = np.zeros(len(self.labels) + 2), 0.0, 0  # scores, arousal, valence
         calibration = None if self.calibration is None else 0
         for seg in utterance_segments(counted(), sample_rate):
             pred = self.predict_segment(seg, sample_rate, name)
             if pred is not None and pred.label is not None:
                 seconds = (seg.end - seg.start) / sample_rate
-                total += seconds * np.array([pred.scores[k] for k in self.labels])
+                dims = [pred.arousal or 0.0, pred.valence or 0.0]  # None for every utterance or none
+                total += seconds * np.array([pred.scores[k] for k in self.labels] + dims)
                 weight, count, calibration = weight + seconds, count + 1, pred.calibration
         duration = received[0] / float(sample_rate)
         if count == 0:
             return no_speech(duration, utterances=0, calibration=calibration)
-        return self._prediction(total / weight, duration, count, calibration)
+        mean = total / weight
+        dimensions = None if self.model.dimensions_source is None else mean[-2:]
+        return self._prediction(mean[:-2], dimensions, duration, count, calibration)
 
     def predict_segment(self, segment: Segment, sample_rate: int,
                         name: str = "<stream>") -> Prediction | None:
