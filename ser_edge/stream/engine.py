@@ -99,7 +99,7 @@ class StreamEngine:
             return None
         rate = float(self.sample_rate)
         return Event(seg.start / rate, seg.end / rate, pred.label, pred.confidence, dict(pred.scores),
-                     seg.decided_at / rate, pred.calibration)
+                     seg.decided_at / rate, pred.calibration, pred.arousal, pred.valence)
 
     def _window_event(self, win: FeatureWindow) -> Event | None:
         """The event of a window with speech; None without speech, or when it could not be
@@ -115,7 +115,7 @@ class StreamEngine:
             self.stats.unclassifiable += 1
             return None
         return Event(win.start, win.end, pred.label, pred.confidence, dict(pred.scores), win.decided_at,
-                     pred.calibration)
+                     pred.calibration, pred.arousal, pred.valence)
 
     def _emit(self, event: Event) -> list[Event]:
         """Smooth, filter by confidence and count one event; [] when filtered out."""

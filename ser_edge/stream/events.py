@@ -16,6 +16,8 @@ class Event:
     ``decided_at - end`` plus the classification time); not part of :meth:`to_dict`.
     ``calibration``: the Prediction's (None: the classifier has no calibration; else the
     utterances the speaker statistics came from, 0 when the calibrated output was not used).
+    ``arousal`` (calm 0 .. aroused 1) and ``valence`` (negative 0 .. positive 1) in [0, 1]: the
+    Prediction's (None: the model has none).
     """
 
     start: float
@@ -25,15 +27,20 @@ class Event:
     scores: dict[str, float]
     decided_at: float = 0.0
     calibration: int | None = None
+    arousal: float | None = None
+    valence: float | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready ``{"start", "end", "label", "confidence", "scores", "speech"}`` (``speech``
-        always true: an event is classified speech; the fields and decimals of
+        """JSON-ready ``{"start", "end", "label", "confidence", "scores", "speech", "arousal",
+        "valence"}`` (``speech`` always true: an event is classified speech; arousal and valence
+        null when None; the fields and decimals of
         :meth:`~ser_edge.classifier.Prediction.to_dict`), and ``"calibration"`` when not None."""
         out: dict[str, object] = {
             "start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
             "confidence": round(self.confidence, 4),
-            "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True}
+            "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True,
+            "arousal": None if self.arousal is None else round(self.arousal, 4),
+            "valence": None if self.valence is None else round(self.valence, 4)}
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out
@@ -79,7 +86,8 @@ class StreamStats:
 
 
 class ScoreSmoother:
-    """Average the scores of the last ``n`` events; forgets them after a pause of ``gap`` s."""
+    """Average the scores (and arousal and valence) of the last ``n`` events; forgets them after
+    a pause of ``gap`` s."""
 
     def __init__(self, n: int, gap: float) -> None:
         self.n, self.gap = n, gap
@@ -97,4 +105,10 @@ class ScoreSmoother:
         labels = list(event.scores)
         mean = {k: float(np.mean([e.scores.get(k, 0.0) for e in self._recent])) for k in labels}
         best = max(labels, key=mean.__getitem__)
-        return Event(event.start, event.end, best, mean[best], mean, event.decided_at, event.calibration)
+        return Event(event.start, event.end, best, mean[best], mean, event.decided_at, event.calibration,
+                     self._mean("arousal"), self._mean("valence"))
+
+    def _mean(self, dimension: str) -> float | None:
+        """The mean ``arousal`` or ``valence`` of the recent events (None when one has none)."""
+        values = [getattr(e, dimension) for e in self._recent]
+        return None if any(v is None for v in values) else float(np.mean(values))

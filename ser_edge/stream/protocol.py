@@ -66,8 +66,9 @@ class Source(Protocol):
 
 class Result(Protocol):
     """What the engine reads of a :class:`ser_edge.classifier.Prediction`: the label (None:
-    nothing said), its probability, every label's, and ``calibration`` (None: the classifier
-    has no speaker calibration; else the utterances it came from, 0 when not used)."""
+    nothing said), its probability, every label's, ``calibration`` (None: the classifier
+    has no speaker calibration; else the utterances it came from, 0 when not used), and
+    ``arousal`` and ``valence`` in [0, 1] (None: the model has none)."""
 
     @property
     def label(self) -> str | None: ...
@@ -80,6 +81,12 @@ class Result(Protocol):
 
     @property
     def calibration(self) -> int | None: ...
+
+    @property
+    def arousal(self) -> float | None: ...
+
+    @property
+    def valence(self) -> float | None: ...
 
 
 class Classifier(Protocol):

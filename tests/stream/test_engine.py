@@ -26,6 +26,8 @@ class FakePrediction:
     confidence: float
     scores: dict = field(default_factory=dict)
     calibration: int | None = None
+    arousal: float | None = None
+    valence: float | None = None
 
 
 class FakeClassifier:
@@ -87,7 +89,7 @@ def test_one_event_per_utterance_in_stream_seconds():
         assert ev.label == "angry" and ev.confidence == pytest.approx(0.9)
         assert ev.decided_at >= ev.end
         d = ev.to_dict()
-        assert list(d) == ["start", "end", "label", "confidence", "scores", "speech"]
+        assert list(d) == ["start", "end", "label", "confidence", "scores", "speech", "arousal", "valence"]
         assert json.loads(json.dumps(d)) == d
     # the classifier saw each utterance once, with context, at the stream's rate
     for (n, r), (a, b) in zip(clf.calls, BURST_TIMES, strict=True):
@@ -225,7 +227,8 @@ def test_events_carry_the_calibration_of_their_prediction():
     events = list(listen(ListSource(bursts(rate, BURST_TIMES, 11.0), rate), CalibratedFake()))
     assert [ev.calibration for ev in events] == list(range(len(BURST_TIMES)))
     d = events[1].to_dict()
-    assert list(d) == ["start", "end", "label", "confidence", "scores", "speech", "calibration"]
+    assert list(d) == ["start", "end", "label", "confidence", "scores", "speech", "arousal", "valence",
+                       "calibration"]
     assert d["calibration"] == 1
     out = StringIO()
     sink = JsonSink(out)
@@ -245,11 +248,12 @@ def test_smoothed_window_events_keep_the_calibration():
     assert counts == sorted(counts) and counts[-1] >= 4 and all(isinstance(c, int) for c in counts)
 
 
-def test_uncalibrated_event_dicts_are_unchanged():
+def test_uncalibrated_event_dicts_have_no_calibration_field():
     ev = Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75, "angry": 0.25})
     assert ev.calibration is None
     assert json.dumps(ev.to_dict()) == ('{"start": 1.0, "end": 2.5, "label": "calm", "confidence": 0.75, '
-                                        '"scores": {"calm": 0.75, "angry": 0.25}, "speech": true}')
+                                        '"scores": {"calm": 0.75, "angry": 0.25}, "speech": true, '
+                                        '"arousal": null, "valence": null}')
     assert Event(1.0, 2.5, "calm", 0.75, {"calm": 0.75}, calibration=0).to_dict()["calibration"] == 0
 
 
@@ -269,3 +273,50 @@ def test_a_calibrated_classifier_learns_from_a_stream(tmp_path, example_wavs):
     events = timeline(clf, audio, 16000)
     assert len(events) == 2 and clf.calibration.count == 2
     assert [ev.to_dict()["calibration"] for ev in events] == [0, 1]
+
+
+class DimensionsFake(FakeClassifier):
+    """FakeClassifier whose predictions carry arousal = confidence and valence = 1 - confidence."""
+
+    def predict(self, samples: np.ndarray, sample_rate: int) -> FakePrediction:
+        p = super().predict(samples, sample_rate)
+        return FakePrediction(p.label, p.confidence, p.scores, None, p.confidence, 1 - p.confidence)
+
+    def predict_features(self, features: dict, duration: float = 0.0) -> FakePrediction:
+        p = super().predict_features(features, duration)
+        return FakePrediction(p.label, p.confidence, p.scores, None, p.confidence, 1 - p.confidence)
+
+
+def test_events_carry_the_arousal_and_valence_of_their_prediction():
+    rate = 16000
+    events = list(listen(ListSource(bursts(rate, BURST_TIMES, 11.0), rate), DimensionsFake()))
+    assert len(events) == len(BURST_TIMES)
+    for ev in events:
+        assert (ev.arousal, ev.valence) == pytest.approx((ev.confidence, 1 - ev.confidence))
+        row = ev.to_dict()
+        assert (row["arousal"], row["valence"]) == (round(ev.arousal, 4), round(ev.valence, 4))
+
+
+def test_smoothing_averages_arousal_and_valence_as_the_scores():
+    rate = 16000
+    spec = StreamSpec(mode="window", window=2.0, hop=0.5, smooth=3)
+    raw = timeline(DimensionsFake(), bursts(rate, [(2.0, 6.0)], 9.0), rate, StreamSpec(mode="window",
+                                                                                   window=2.0, hop=0.5))
+    smoothed = timeline(DimensionsFake(), bursts(rate, [(2.0, 6.0)], 9.0), rate, spec)
+    assert len(smoothed) == len(raw) >= 5
+    assert len({round(e.arousal, 6) for e in raw}) > 1  # something to average
+    for i, ev in enumerate(smoothed):
+        recent = raw[max(0, i - 2): i + 1]
+        assert ev.arousal == pytest.approx(np.mean([e.arousal for e in recent]))
+        assert ev.valence == pytest.approx(np.mean([e.valence for e in recent]))
+        assert ev.scores["angry"] == pytest.approx(np.mean([e.scores["angry"] for e in recent]))
+
+
+def test_smoothing_events_without_arousal_gives_none():
+    from ser_edge.stream.events import ScoreSmoother
+
+    smooth = ScoreSmoother(3, gap=1.0)
+    first = smooth(Event(0.0, 1.0, "calm", 0.6, {"calm": 0.6, "angry": 0.4}, arousal=0.2, valence=0.7))
+    second = smooth(Event(0.5, 1.5, "angry", 0.8, {"calm": 0.2, "angry": 0.8}))
+    assert (first.arousal, first.valence) == (0.2, 0.7)
+    assert (second.arousal, second.valence) == (None, None) and second.confidence == pytest.approx(0.6)

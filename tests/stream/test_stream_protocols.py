@@ -118,5 +118,5 @@ def test_the_classifier_fits_the_engines_classifier_and_its_prediction_the_resul
     assert signature_problems(EmotionClassifier, Classifier, methods) == []
     assert {"labels"} <= set(dir(EmotionClassifier))
     result_members = {name for name in vars(Result) if not name.startswith("_")}
-    assert result_members == {"label", "confidence", "scores", "calibration"}
+    assert result_members == {"label", "confidence", "scores", "calibration", "arousal", "valence"}
     assert result_members <= set(Prediction.__dataclass_fields__)
