@@ -8,10 +8,12 @@ connection is a warning naming its reason once per outage (see :func:`.config.fa
 Topics (see docs/iot.md):
 
 - ``<base>/event``: one JSON object per event, not retained;
-- ``<base>/state``: the latest ``{"label", "confidence", "scores", "time"}``, retained;
+- ``<base>/state``: the latest ``{"label", "confidence", "scores", "arousal", "valence", "time"}``,
+  retained;
 - ``<base>/availability``: ``online``/``offline``, retained, last will ``offline``;
 - ``<base>/summary``: the stream summary at ``close()``, not retained;
-- ``homeassistant/sensor/<node_id>/emotion/config`` with ``ha_discovery``, retained.
+- ``homeassistant/sensor/<node_id>/{emotion,arousal,valence}/config`` with ``ha_discovery``,
+  retained (three sensors of one device).
 """
 
 from __future__ import annotations
@@ -186,8 +188,7 @@ class MqttSink:
             return
         self._send(self.topics["event"], json.dumps(data), False, "event")
         if latest:  # state is retained: only the newest of a backlog matters
-            keys = ("label", "confidence", "scores", "time")
-            state = {k: data.get(k) for k in keys}
+            state = {k: data.get(k) for k in ha.STATE_KEYS}
             self._send(self.topics["state"], json.dumps(state), True, "state")
 
     def _send(self, topic: str, payload: str, retain: bool, kind: str) -> None:
@@ -225,9 +226,9 @@ class MqttSink:
             log.info("connected to %s", self.url)
 
     def _publish_discovery(self) -> None:
-        config = ha.discovery_config(self.url.base, self.node_id, __version__)
-        self._send(ha.discovery_topic(self.node_id, self.options.ha_prefix), json.dumps(config), True,
-                   "discovery")
+        configs = ha.discovery_configs(self.url.base, self.node_id, __version__, self.options.ha_prefix)
+        for topic, config in configs.items():
+            self._send(topic, json.dumps(config), True, "discovery")
 
     def _on_disconnect(self, client: Client, userdata: object, flags: DisconnectFlags, reason: ReasonCode,
                        props: Properties | None = None) -> None:

@@ -95,13 +95,15 @@ def test_event_state_availability_and_discovery_arrive(broker, collector, logs):
     assert (sink.stats.published, sink.stats.dropped, sink.stats.reconnects) == (2, 0, 0)
     assert any(f"connected to mqtt://127.0.0.1:{broker.port}/{BASE}" in line for line in logs)
 
-    late = Collector(broker.port, topics=(f"{BASE}/#", CONFIG_TOPIC))  # sees only what is retained
+    sensors = [CONFIG_TOPIC.replace("/emotion/", f"/{name}/") for name in ("arousal", "valence")]
+    late = Collector(broker.port, topics=(f"{BASE}/#", CONFIG_TOPIC, *sensors))  # sees only what is retained
     try:
-        assert late.wait_count(CONFIG_TOPIC, 1)[0].retain
+        assert all(late.wait_count(topic, 1)[0].retain for topic in (CONFIG_TOPIC, *sensors))
         retained = {m.topic: m for m in late.wait_count(f"{BASE}/availability", 1) + late.on(f"{BASE}/state")}
         assert retained[f"{BASE}/availability"].text == "offline"
         state = retained[f"{BASE}/state"].json()
-        assert set(state) == {"label", "confidence", "scores", "time"} and state["label"] == "happy"
+        assert set(state) == {"label", "confidence", "scores", "arousal", "valence", "time"}
+        assert state["label"] == "happy" and state["arousal"] is None  # an event without them
         assert all(m.retain for m in retained.values())
         assert late.on(f"{BASE}/event") == [] and late.on(f"{BASE}/summary") == []
     finally:

@@ -8,6 +8,7 @@ import sys
 import threading
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from ser_edge.errors import MissingExtraError
@@ -209,3 +210,69 @@ def test_close_does_not_wait_once_the_connection_has_failed():
     done.join(5)  # well under close_timeout: a refused broker is not waited for
     assert not done.is_alive()
     assert sink.stats.dropped == 1
+
+
+def test_discovery_makes_arousal_and_valence_sensors_of_the_same_device():
+    node = ha.node_id_for("home/x")
+    configs = ha.discovery_configs("home/x", node, "9.9", prefix="hass")
+    sensors = ("emotion", "arousal", "valence")
+    assert list(configs) == [f"hass/sensor/{node}/{name}/config" for name in sensors]
+    emotion, arousal, valence = configs.values()
+    assert emotion == ha.discovery_config("home/x", node, "9.9")
+    for name in ("arousal", "valence"):
+        config = configs[f"hass/sensor/{node}/{name}/config"]
+        assert config["unique_id"] == config["object_id"] == f"{node}_{name}" != emotion["unique_id"]
+        assert config["state_class"] == "measurement" and "unit_of_measurement" not in config
+        assert config["icon"].startswith("mdi:") and config["icon"] != emotion["icon"]
+        assert config["name"] == name.capitalize()
+        assert config["value_template"] == f"{{{{ value_json.{name} }}}}"
+        for key in ("state_topic", "availability_topic", "payload_available", "payload_not_available",
+                    "device", "origin"):
+            assert config[key] == emotion[key], key
+    assert arousal["icon"] != valence["icon"]
+    json.dumps(configs)  # JSON-ready
+
+
+def test_dimension_templates_render_numbers_and_none_for_null():
+    jinja2 = pytest.importorskip("jinja2", reason="jinja2 (Home Assistant's template engine) not installed")
+    env = jinja2.Environment()
+    config = ha.dimension_config("b", "n", "9.9", "arousal")
+    template = env.from_string(config["value_template"])
+    assert template.render(value_json={"arousal": 0.8612, "valence": 0.18}) == "0.8612"
+    assert template.render(value_json={"arousal": None}) == "None"  # Home Assistant: unknown
+
+
+def test_a_model_with_heads_reaches_the_state_payload_and_discovery(tmp_path):
+    """End to end without a broker: a model whose heads say (sigmoid(1), sigmoid(-1)) whatever the
+    input, its events through the sink; the state, the event and the three discovery configs."""
+    pytest.importorskip("onnx", reason="the onnx package (dev extra) builds the fixture models")
+    from ser_edge import EmotionClassifier
+    from ser_edge.stream import timeline_file
+
+    from support.onnx_fixtures import add_dimension_heads, contract, tiny_model
+    from support.paths import ROOT
+
+    clf = EmotionClassifier.load(add_dimension_heads(tiny_model(tmp_path / "h.onnx", metadata=contract()),
+                                                     scale=0.0))
+    events = timeline_file(clf, ROOT / "examples" / "audio" / "ravdess-actor05-neutral.wav")
+    assert events
+    fake = HangingClient()
+    fake.release.set()
+    sink = MqttSink("mqtt://127.0.0.1:1/t", MqttOptions(ha_discovery=True),
+                    client_factory=lambda url, opts: fake)
+    sink._on_connect(fake, None, None, SimpleNamespace(is_failure=False))
+    for event in events:
+        sink.emit(event)
+    assert sink.flush(10)
+    sink.close()
+    heads = [round(1 / (1 + np.exp(-1.0)), 4), round(1 / (1 + np.exp(1.0)), 4)]  # 0.7311, 0.2689
+    state = [json.loads(p) for t, p, _ in fake.sent if t == "t/state"][-1]
+    assert list(state) == ["label", "confidence", "scores", "arousal", "valence", "time"]
+    assert [state["arousal"], state["valence"]] == heads and state["label"] == events[-1].label
+    published = [json.loads(p) for t, p, _ in fake.sent if t == "t/event"]
+    assert len(published) == len(events) and all([e["arousal"], e["valence"]] == heads for e in published)
+    retained = {t: json.loads(p) for t, p, r in fake.sent if t.endswith("/config") and r}
+    node = ha.node_id_for("t")
+    sensors = ("emotion", "arousal", "valence")
+    assert set(retained) == {f"homeassistant/sensor/{node}/{s}/config" for s in sensors}
+    assert retained[f"homeassistant/sensor/{node}/valence/config"]["state_topic"] == "t/state"

@@ -65,11 +65,16 @@ def test_listen_publishes_events_state_availability_and_discovery(broker, talk):
         assert collector.wait_for(lambda c: mqtt_events(c) == printed), (mqtt_events(collector), printed)
         state = collector.wait_count(f"{BASE}/state", 1)[-1].json()
         assert (state["label"], state["scores"]) == (printed[-1]["label"], printed[-1]["scores"])
+        assert (state["arousal"], state["valence"]) == (printed[-1]["arousal"], printed[-1]["valence"])
+        assert 0 <= state["arousal"] <= 1 and 0 <= state["valence"] <= 1
         online_offline = ["online", "offline"]
         assert collector.wait_for(lambda c: [m.text for m in c.on(f"{BASE}/availability")] == online_offline)
         config = collector.wait_count(CONFIG_TOPIC, 1)[0].json()
         assert config["state_topic"] == f"{BASE}/state"
         assert config["availability_topic"] == f"{BASE}/availability"
+        for name in ("arousal", "valence"):
+            sensor = collector.wait_count(CONFIG_TOPIC.replace("/emotion/", f"/{name}/"), 1)[0].json()
+            assert sensor["unique_id"] == f"ser_edge_test_{name}" and sensor["state_topic"] == f"{BASE}/state"
         assert "3 events published" in proc.stderr and "0 dropped" in proc.stderr
     finally:
         collector.close()
