@@ -85,12 +85,12 @@ class _Table:
             self._print(f"{path:<{self.width}}  {TOO_SHORT if short else NO_SPEECH}")
             return
         self._print(f"{path:<{self.width}}  " + result_cells(pred.label, pred.confidence, pred.scores,
-                                                             pred.calibration))
+                                                             pred.calibration, pred.arousal, pred.valence))
 
     def event(self, path: str, event: Event) -> None:
         """One utterance of a ``--timeline``."""
         self._print(f"{path:<{self.width}}  {span(event.start, event.end)}  " + result_cells(
-            event.label, event.confidence, event.scores, event.calibration))
+            event.label, event.confidence, event.scores, event.calibration, event.arousal, event.valence))
 
     def nothing(self, path: str, short: bool) -> None:
         """A ``--timeline`` in which no speech was found."""
@@ -186,7 +186,8 @@ def _print_timeline(clf: EmotionClassifier, result: FileResult, args: argparse.N
         short = too_short(clf, duration)
         if args.json:
             reason = {"reason": "too short"} if short else {}
-            emit_json({"file": path, "label": None, "speech": False, **reason})
+            emit_json({"file": path, "label": None, "speech": False, "arousal": None, "valence": None,
+                       **reason})
         else:
             table.nothing(path, short)
     details.info("%s: %.2f s at %s; %s; classified in %.3f s", path, duration, file_rate(path, clf),

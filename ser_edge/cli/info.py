@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..model import EmotionModel, sha256_of
+from ..model import DIMENSION_NAMES, EmotionModel, sha256_of
+from ..model.contract import FROM_HEADS, FROM_LABELS
 
 
 def model_info(model: EmotionModel) -> dict[str, Any]:
@@ -21,6 +22,7 @@ def model_info(model: EmotionModel) -> dict[str, Any]:
         "inputs": {name: ["batch", *(d if d is not None else "time" for d in shape)]
                    for name, shape in model.input_shapes.items()},
         "output": {"name": spec.output_name, "shape": ["batch", len(spec.labels)]},
+        "dimensions": {"source": model.dimensions_source, "names": list(DIMENSION_NAMES)},
         "labels": list(spec.labels),
         "frontend": spec.frontend.to_dict(),
         "training": spec.training,
@@ -89,6 +91,15 @@ def calibration_line(model: EmotionModel, training: dict[str, Any]) -> str | Non
     return f"speaker calibration: --calibrate, prior worth {spec.prior_utterances:g} utterances{measured}"
 
 
+def dimensions_line(model: EmotionModel) -> str:
+    """Where arousal and valence come from, one line."""
+    if model.dimensions_source == FROM_HEADS:
+        return "arousal, valence in [0, 1] from trained heads (output 'dimensions')"
+    if model.dimensions_source == FROM_LABELS:
+        return "arousal, valence in [0, 1] derived from the label probabilities (no trained heads)"
+    return "none (no trained heads, and not every label has an arousal/valence point)"
+
+
 def feature_count(model: EmotionModel) -> str:
     """"40 features" for a one-input model of fixed shape; else the inputs' shapes by name."""
     shapes = model.input_shapes
@@ -115,8 +126,10 @@ def summary_lines(model: EmotionModel, info: dict[str, Any]) -> list[str]:
         ("accuracy", f"speaker-independent: {headline(training)}"),
         ("heard", trained_on(training)),
         ("adapts", calibration_line(model, training)),
+        ("dimensions", dimensions_line(model)),
         ("graph", f"{', '.join(f'{k} {v}' for k, v in info['inputs'].items())} float32 -> {spec.output_name} "
-                  f"{info['output']['shape']} probabilities"),
+                  f"{info['output']['shape']} probabilities"
+                  + (" + dimensions ['batch', 2]" if model.dimensions_source == FROM_HEADS else "")),
         ("made", made or "not recorded"),
         ("more", "ser-edge info --verbose (every setting and the training record) or --json"),
     ]

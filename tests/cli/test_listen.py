@@ -32,7 +32,7 @@ def test_listen_input_json_gives_one_event_per_utterance(talk):
     starts = [2.0, 6.0, 10.0]  # 1.5 s gap + 0.5 s quiet, then every 4 s
     assert len(events) == 3
     for ev, start in zip(events, starts, strict=True):
-        assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech"]  # classify's fields
+        assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech", "arousal", "valence"]
         assert ev["start"] == pytest.approx(start, abs=0.1)
         assert ev["end"] == pytest.approx(start + 1.5, abs=0.15)
         assert ev["confidence"] == max(ev["scores"].values())
@@ -109,5 +109,5 @@ def test_a_consumer_slower_than_real_time_loses_counted_audio(tmp_path):
     lost = float(summary.split("(")[1].split(" s lost")[0])
     seconds = float(summary.split("summary: ")[1].split(" s of audio")[0])
     assert overflows > 5 and lost > 0.5 and seconds <= 3.5
-    assert all(set(json.loads(line)) == {"start", "end", "label", "confidence", "scores", "speech"}
-               for line in proc.stdout.splitlines())
+    fields = {"start", "end", "label", "confidence", "scores", "speech", "arousal", "valence"}
+    assert all(set(json.loads(line)) == fields for line in proc.stdout.splitlines())

@@ -32,4 +32,5 @@ def test_a_short_file_keeps_its_output(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "short.wav", utterance(rate), rate)
     proc = run_cli("classify", "--json", str(path))
     assert proc.returncode == 0 and "utterances" not in proc.stderr
-    assert set(json.loads(proc.stdout)) == {"file", "label", "confidence", "scores", "speech", "duration"}
+    assert set(json.loads(proc.stdout)) == {"file", "label", "confidence", "scores", "speech", "arousal",
+                                            "valence", "duration"}

@@ -120,8 +120,8 @@ def test_a_too_short_clip_says_so():
     assert short["reason"] == "too short"
     assert quiet["label"] is None and quiet["speech"] is False and "reason" not in quiet
     assert text.stdout.split("  ") == [str(clip), "(too short)\n"]
-    assert json.loads(timeline.stdout) == {"file": str(clip), "label": None, "speech": False,
-                                           "reason": "too short"}
+    assert json.loads(timeline.stdout) == {"file": str(clip), "label": None, "speech": False, "arousal": None,
+                                           "valence": None, "reason": "too short"}
 
 
 def decimals(value: float) -> int:
@@ -134,18 +134,20 @@ def test_one_layout_per_format_across_classify_timeline_and_listen():
     whole = json.loads(run_cli("classify", "--json", str(RAVDESS)).stdout)
     event = json.loads(run_cli("classify", "--timeline", "--json", str(RAVDESS)).stdout)
     heard = json.loads(run_cli("listen", "--input", str(RAVDESS), "--json").stdout)
-    shared = ["label", "confidence", "scores", "speech"]
+    shared = ["label", "confidence", "scores", "speech", "arousal", "valence"]
     assert list(whole) == ["file", *shared, "duration"]
     assert list(event) == ["file", "start", "end", *shared]
     assert list(heard) == ["start", "end", *shared]
     for row in (whole, event, heard):
-        assert max(decimals(p) for p in [row["confidence"], *row["scores"].values()]) <= 4
+        assert max(decimals(p) for p in [row["confidence"], row["arousal"], row["valence"],
+                                         *row["scores"].values()]) <= 4
         assert max(decimals(row[k]) for k in ("start", "end", "duration") if k in row) <= 3
     assert max(decimals(p) for p in whole["scores"].values()) == 4  # it printed 6
     text = run_cli("classify", str(RAVDESS)).stdout.rstrip("\n")
     timeline = run_cli("classify", "--timeline", str(RAVDESS)).stdout.rstrip("\n")
     live = run_cli("listen", "--input", str(RAVDESS)).stdout.rstrip("\n")
-    cells = r"\w+\s+[01]\.\d\d  \(\w+ [01]\.\d\d, \w+ [01]\.\d\d\)"  # label, confidence, next two
+    cells = (r"\w+\s+[01]\.\d\d  \(\w+ [01]\.\d\d, \w+ [01]\.\d\d\)"  # label, confidence, next two
+             r"\s+arousal [01]\.\d\d valence [01]\.\d\d")
     assert re.fullmatch(rf"\s*[\d.]+-\s*[\d.]+ s  {cells}", live), live
     assert timeline == f"{RAVDESS}  {live}"  # the file column, then listen's line
     assert re.fullmatch(rf"{re.escape(str(RAVDESS))}  {cells}", text), text

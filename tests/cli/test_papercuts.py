@@ -74,7 +74,7 @@ def test_timeline_of_silence_says_no_speech(tmp_path):
     as_json = run_cli("classify", "--timeline", "--json", str(silent))
     assert as_json.returncode == 0, as_json.stderr
     assert [json.loads(line) for line in as_json.stdout.splitlines()] == \
-        [{"file": str(silent), "label": None, "speech": False}]
+        [{"file": str(silent), "label": None, "speech": False, "arousal": None, "valence": None}]
 
 
 def test_one_utterance_is_singular(one_utterance):

@@ -150,7 +150,8 @@ def test_slow_consumer_on_a_live_device_counts_overflows(tmp_path):
     overflows = int(re.search(r"(\d+) overflows", summary).group(1))
     lost = float(re.search(r"\(([\d.]+) s lost\)", summary).group(1))
     assert overflows > 5 and lost > 0.5, summary
-    assert all(set(e) == {"start", "end", "label", "confidence", "scores", "speech"} for e in events)
+    fields = {"start", "end", "label", "confidence", "scores", "speech", "arousal", "valence"}
+    assert all(set(e) == fields for e in events)
 
 
 def test_slow_consumer_on_a_pipe_loses_nothing():

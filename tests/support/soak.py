@@ -20,9 +20,10 @@ def rss_mb(pid: int) -> float:
 
 def check_event(ev: dict, duration: float) -> None:
     """One JSON event of ``listen``: its keys, times within the stream, finite scores summing to 1."""
-    assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech"], ev
+    assert list(ev) == ["start", "end", "label", "confidence", "scores", "speech", "arousal", "valence"], ev
     assert 0.0 <= ev["start"] < ev["end"] <= duration + 1e-6
     assert ev["label"] in LABELS and set(ev["scores"]) == LABELS
+    assert 0.0 <= ev["arousal"] <= 1.0 and 0.0 <= ev["valence"] <= 1.0  # the shipped models have them
     values = list(ev["scores"].values())
     assert all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values)
     assert sum(values) == pytest.approx(1.0, abs=2e-3) and ev["confidence"] == max(values)

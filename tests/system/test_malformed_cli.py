@@ -19,7 +19,8 @@ LABELS = {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "sur
 
 
 def well_formed(row: dict) -> None:
-    assert set(row) == {"file", "label", "confidence", "scores", "speech", "duration"}, row
+    fields = {"file", "label", "confidence", "scores", "speech", "arousal", "valence", "duration"}
+    assert set(row) == fields, row
     if row["label"] is None:
         assert row["speech"] is False and row["scores"] == {} and row["confidence"] == 0.0
         return
