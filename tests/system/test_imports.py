@@ -28,7 +28,9 @@ STAGES = {
     "audio": 1,  # reading, resampling, frame levels
     "segment": 2,  # the energy gate, the stream buffer, utterances
     "frontend": 3,  # protocol, registry, dsp; the kinds mfcc_mean/ and frames16k/
-    "model": 4, "calibration": 4,  # calibration: the speaker statistics (config, settings, errors)
+    # model: files, session, contract, dimensions (arousal/valence mapping), EmotionModel;
+    # calibration: the speaker statistics (config, settings, errors)
+    "model": 4, "calibration": 4,
     "classifier": 5, "ser_edge": 5,  # ser_edge: the package's __init__, the public API
     "stream": 6,
     "sinks": 7, "plot": 7,  # plot: pictures of events (the `plot` extra)
@@ -156,6 +158,11 @@ def test_calibration_imports_only_config_and_errors():
     """The speaker statistics are plain numpy on the model's CalibrationSpec: no frontend, no model."""
     targets = graph(PACKAGE)["ser_edge.calibration"]
     assert targets == {"ser_edge.config", "ser_edge.errors", "ser_edge.settings"}
+
+
+def test_the_arousal_valence_mapping_imports_nothing_of_the_runtime():
+    """export's training imports ser_edge.model.dimensions for its heads' targets: numpy only."""
+    assert graph(PACKAGE)["ser_edge.model.dimensions"] == set()
 
 
 def test_the_frontend_kinds_do_not_reach_into_each_other():
