@@ -1,8 +1,15 @@
-"""Audio-level augmentation at 16 kHz: gain, additive noise, band limits, speed, reverberation.
+"""Audio-level augmentation at 16 kHz: gain, additive noise, band limits, speed, reverberation,
+vocal-tract-length warping, microphone colouration and codecs, noise of random colour; and two
+held-out test conditions.
 
 Each named variant is a deterministic function of (signal, rng); ``VARIANTS`` lists what the
 feature cache computes per clip. Speed changes the time axis: :func:`time_scale` says by how
 much, so the clean clip's speech mask can be mapped onto the variant.
+
+The ``test_*`` variants are conditions no recipe trains on (``TEST_VARIANTS``): babble-like
+noise at 10 dB SNR (speech-shaped, syllable-rate modulated: neither the white nor the brown noise
+of ``noise``) and rooms of RT60 0.6 s simulated by the image-source method (pyroomacoustics
+shoeboxes; training reverberates with exponentially decaying noise instead).
 """
 
 from __future__ import annotations
@@ -10,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, resample_poly, sosfiltfilt
+from scipy.signal import butter, fftconvolve, istft, lfilter, resample_poly, sosfilt, sosfiltfilt, stft
+
+from .rooms import test_room_rir
 
 SR = 16000
 GAIN_RANGE_DB = 20.0
@@ -22,6 +31,20 @@ SPEED_DEN = 10
 RT60_RANGE_S = (0.2, 0.7)
 RIR_LENGTH_S = 0.5
 ACTIVE_QUANTILE = 50.0
+VTLP_RANGE = (0.88, 1.12)  # frequency-axis warp factors (vocal tract length perturbation)
+VTLP_NFFT = 512
+VTLP_BOUNDARY_HZ = 4800.0  # warp is linear up to here (x alpha), then joins Nyquist to Nyquist
+MIC_HIGHPASS_HZ = (60.0, 250.0)  # a small microphone's low cut
+MIC_PEAKS = 3  # random peaking filters
+MIC_PEAK_DB = 8.0
+MIC_PEAK_HZ = (200.0, 6000.0)
+MULAW_MU = 255.0  # G.711 companding, 8 bits
+MULAW_PROB = 0.5
+COLOUR_BETA = (0.0, 2.0)
+COLOUR_SNR_DB = (0.0, 20.0)
+TEST_SNR_DB = 10.0
+BABBLE_BAND_HZ = (300.0, 3000.0)
+BABBLE_RATE_HZ = (2.0, 8.0)
 _FLOOR = 1e-12
 
 
@@ -77,6 +100,113 @@ def reverb(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return wet * np.sqrt(active_power(x) / active_power(wet))
 
 
+def vtlp(x: np.ndarray, rng: np.random.Generator, alpha: float | None = None) -> np.ndarray:
+    """Vocal tract length perturbation in the audio: the STFT frequency axis warped by ``alpha``
+    (piecewise linear, Jaitly & Hinton 2013; magnitudes interpolated, each bin's phase taken
+    from its source bin), same length.
+    Formants and harmonics move together, the tempo does not (unlike :func:`speed`)."""
+    a = rng.uniform(*VTLP_RANGE) if alpha is None else alpha
+    _, _, z = stft(x, fs=SR, nperseg=VTLP_NFFT, noverlap=VTLP_NFFT * 3 // 4)
+    freqs = np.linspace(0.0, SR / 2, z.shape[0])
+    nyq, fb = SR / 2, VTLP_BOUNDARY_HZ * min(a, 1.0)
+    # output bin f takes the input at f / a below the boundary (inverse of the warp)
+    src = np.where(
+        freqs <= fb * a,
+        freqs / a,
+        fb + (freqs - fb * a) * (nyq - fb) / max(nyq - fb * a, 1.0),
+    )
+    mag = np.abs(z)
+    warped = np.stack([np.interp(src, freqs, mag[:, t]) for t in range(mag.shape[1])], axis=1)
+    phase = _warped_phase(z, src / freqs[1], freqs / np.maximum(src, 1e-9))
+    _, y = istft(warped * np.exp(1j * phase), fs=SR, nperseg=VTLP_NFFT, noverlap=VTLP_NFFT * 3 // 4)
+    y = np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
+    return y * np.sqrt(active_power(x) / active_power(y))
+
+
+def _warped_phase(z: np.ndarray, src_bin: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Phase-vocoder phases (bins, frames) for output bins fed by (fractional) ``src_bin``: the
+    source bin's instantaneous frequency times the warp ``ratio``, integrated over the hops."""
+    hop = VTLP_NFFT // 4
+    k = np.clip(np.round(src_bin).astype(int), 0, z.shape[0] - 1)
+    omega = 2 * np.pi * np.arange(z.shape[0]) / VTLP_NFFT  # rad / sample of each bin
+    phi = np.angle(z)
+    dev = np.diff(phi, axis=1) - omega[:, None] * hop
+    dev = (dev + np.pi) % (2 * np.pi) - np.pi
+    inst = omega[:, None] + dev / hop  # (bins, frames - 1) rad / sample
+    steps = inst[k] * ratio[:, None] * hop
+    return np.concatenate([phi[k, :1], phi[k, :1] + np.cumsum(steps, axis=1)], axis=1)
+
+
+def _peaking(f0: float, gain_db: float, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """RBJ cookbook peaking-EQ biquad (b, a) at ``f0`` Hz."""
+    amp, w0 = 10.0 ** (gain_db / 40.0), 2 * np.pi * f0 / SR
+    alpha = np.sin(w0) / (2 * q)
+    b = np.array([1 + alpha * amp, -2 * np.cos(w0), 1 - alpha * amp])
+    a = np.array([1 + alpha / amp, -2 * np.cos(w0), 1 - alpha / amp])
+    return b / a[0], a / a[0]
+
+
+def mulaw(x: np.ndarray, mu: float = MULAW_MU) -> np.ndarray:
+    """An 8-bit mu-law (G.711) round trip at the signal's own peak scale."""
+    peak = float(np.max(np.abs(x))) + _FLOOR
+    y = np.sign(x) * np.log1p(mu * np.abs(x / peak)) / np.log1p(mu)
+    y = np.round(y * 127.0) / 127.0
+    return peak * np.sign(y) * ((1 + mu) ** np.abs(y) - 1) / mu
+
+
+def microphone(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A cheap microphone and channel: a random low cut, ``MIC_PEAKS`` random +-8 dB resonances
+    and, half the time, an 8-bit mu-law codec."""
+    y = sosfilt(butter(2, rng.uniform(*MIC_HIGHPASS_HZ), btype="highpass", fs=SR, output="sos"), x)
+    for _ in range(MIC_PEAKS):
+        f0 = float(np.exp(rng.uniform(*np.log(MIC_PEAK_HZ))))
+        b, a = _peaking(f0, rng.uniform(-MIC_PEAK_DB, MIC_PEAK_DB), rng.uniform(0.7, 2.5))
+        y = lfilter(b, a, y)
+    if rng.random() < MULAW_PROB:
+        y = mulaw(y)
+    return y
+
+
+def coloured_noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Stationary noise of a random colour (spectral slope 1/f^beta, beta in COLOUR_BETA: white to
+    brown) through a random resonance, at an SNR in COLOUR_SNR_DB (active power)."""
+    n = len(x)
+    freqs = np.fft.rfftfreq(n, 1 / SR)
+    shape = np.maximum(freqs, 20.0) ** (-rng.uniform(*COLOUR_BETA) / 2)
+    noise = np.fft.irfft(shape * np.fft.rfft(rng.standard_normal(n)), n)
+    b, a = _peaking(float(np.exp(rng.uniform(*np.log(MIC_PEAK_HZ)))), rng.uniform(-12.0, 12.0), 1.0)
+    noise = lfilter(b, a, noise)
+    snr = rng.uniform(*COLOUR_SNR_DB)
+    return x + noise * np.sqrt(active_power(x) / 10.0 ** (snr / 10.0) / (np.mean(noise**2) + _FLOOR))
+
+
+def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Babble-like noise: speech-band noise (band-passed) whose level follows a random
+    syllable-rate envelope; (n,) at unit-ish power."""
+    band = butter(2, BABBLE_BAND_HZ, btype="bandpass", fs=SR, output="sos")
+    noise = sosfilt(band, rng.standard_normal(n))
+    t = np.arange(n) / SR
+    env = np.ones(n)
+    for _ in range(4):  # four "talkers"
+        rate = rng.uniform(*BABBLE_RATE_HZ)
+        env += 0.5 * (1 + np.sin(2 * np.pi * rate * t + rng.uniform(0, 2 * np.pi)))
+    return noise * env
+
+
+def test_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float = TEST_SNR_DB) -> np.ndarray:
+    """Held-out condition: babble-like noise at ``snr_db`` relative to the active speech power."""
+    noise = babble_noise(len(x), rng)
+    noise *= np.sqrt(active_power(x) / 10.0 ** (snr_db / 10.0) / (np.mean(noise**2) + _FLOOR))
+    return x + noise
+
+
+def test_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Held-out condition: convolution with a simulated room of RT60 0.6 s (:mod:`.rooms`),
+    same length and active power."""
+    wet = fftconvolve(x, test_room_rir(int(rng.integers(1 << 30))))[: len(x)]
+    return wet * np.sqrt(active_power(x) / active_power(wet))
+
+
 def _speed_variant(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return gain(speed(x, SPEEDS[int(rng.integers(len(SPEEDS)))]), rng)
 
@@ -88,7 +218,14 @@ VARIANTS: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
     "telephone": lambda x, rng: gain(add_noise(telephone(x), rng, SNRS_DB[-1]), rng),
     "speed": _speed_variant,
     "reverb": lambda x, rng: gain(reverb(x, rng), rng),
+    "vtlp": lambda x, rng: gain(vtlp(x, rng), rng),
+    "mic": lambda x, rng: gain(microphone(x, rng), rng),
+    "colour": lambda x, rng: gain(coloured_noise(x, rng), rng),
+    "test_noise10": test_noise,
+    "test_room06": test_room,
 }
+#: Conditions only ever scored, never trained on.
+TEST_VARIANTS = ("test_noise10", "test_room06")
 
 
 def time_scale(n_in: int, n_out: int) -> float:

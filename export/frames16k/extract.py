@@ -27,7 +27,7 @@ from .augment import VARIANTS, time_scale
 from .corpus import Clip, read_16k
 
 LOGGER = logging.getLogger(__name__)
-AUGMENT_VERSION = 1
+AUGMENT_VERSION = 2
 FALLBACK_RANGE = 3.5  # natural-log units (~30 dB) below the loudest frame when no speech is found
 _READ_BLOCK = 1 << 20
 _WORKER: dict[str, object] = {}
