@@ -12,6 +12,21 @@ so n = 0 gives exactly the prior and the first utterances move the statistics on
 Only speech is ever added: the classifier updates it with the utterances and windows it
 classifies, which all hold speech (silence never reaches the model).
 
+What the classifier does with them (issue 21, "calibration that never hurts"; measured on
+EMOVO in ``benchmarks/results/emovo_calibration.md``): subtracting all of a voice's statistics
+also subtracts its usual mood (a voice heard mostly angry loses part of its anger), so it
+
+* feeds the model the speaker's shrunk **mean of the channel and register columns only**
+  (:func:`register_mask`: where MFCCs, log-mel bands, F0 and the spectral centroid/roll-off lie,
+  which a microphone or a voice shifts as a whole) and the prior's mean elsewhere, with the
+  prior's std everywhere (:meth:`Calibration.register_statistics`): nothing of the voice's
+  emotional spread is normalised away;
+* and mixes the two outputs, ``p = (1 - w) * probs + w * probs_calibrated``
+  (:func:`blend`), with ``w = MAX_WEIGHT * min(1, spread)`` (:meth:`Calibration.weight`):
+  ``spread`` is how much the utterances heard vary against how much a training speaker's
+  varied across all emotions (:meth:`Calibration.spread`), so an enrolment that sounds like
+  one emotion (or one utterance) moves the output little or not at all.
+
 Several speakers in one room share one state: the statistics then describe the household and
 the microphone, not one voice.
 
@@ -31,10 +46,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -55,6 +71,35 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 #: How every refusal to write over a file that is not a calibration file ends (listen, classify,
 #: calibration reset and the API say the same).
 NOT_REPLACED = "not replaced (name another file, or delete this one first)"
+
+
+#: The largest share of the calibrated output in what the classifier returns (:func:`blend`);
+#: chosen on EMOVO among 1, 1/2 and 1/3 (benchmarks/results/emovo_calibration.md).
+MAX_WEIGHT = 1.0 / 3.0
+#: The features whose location a microphone or a voice's register shifts as a whole: cepstra,
+#: log-mel bands, F0 (semitones), spectral centroid and roll-off (name prefixes of the
+#: statistics; ``d_mfcc`` deltas and energy describe dynamics and are not among them).
+REGISTER_FEATURES = ("mfcc", "band", "f0_st", "centroid_khz", "rolloff_khz")
+#: Location statistics: the mean, percentiles (``p10``...) and the bands' relative means.
+LOCATION_STATISTIC = re.compile(r"_(mean|rel_mean|p\d+(\.\d+)?)$")
+
+
+def register_mask(names: Sequence[str]) -> np.ndarray:
+    """Which statistics describe the channel and the voice's register, bool (F,) of their
+    ``names`` (e.g. ``ser_edge.frontend.frames16k.functional_names``): a location statistic
+    (:data:`LOCATION_STATISTIC`) of a :data:`REGISTER_FEATURES` feature. Of the default model's
+    234 functionals: 12 MFCCs x (mean, p10, p50, p90), 64 band means, F0 (mean, p10, p50, p90),
+    centroid and roll-off (mean, p10, p50, p90): 124 columns."""
+    return np.array([name.startswith(REGISTER_FEATURES) and LOCATION_STATISTIC.search(name) is not None
+                     for name in names], dtype=bool)
+
+
+def blend(uncalibrated: np.ndarray, calibrated: np.ndarray, weight: float) -> np.ndarray:
+    """``(1 - weight) * uncalibrated + weight * calibrated``: class probabilities (..., L) each,
+    ``weight`` in [0, 1] (ValueError otherwise); a probability distribution again."""
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"calibration blend weight: expected a number in [0, 1], got {weight!r}")
+    return (1.0 - weight) * np.asarray(uncalibrated) + weight * np.asarray(calibrated)
 
 
 def now_utc() -> str:
@@ -221,6 +266,35 @@ class Calibration:
         mean, std = shrunk_statistics(n, m_s, v_s, self._prior_mean, self._prior_std * self._prior_std,
                                       float(self.spec.prior_utterances))
         return mean.astype(np.float32), std.astype(np.float32)
+
+    def register_statistics(self, register: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the classifier feeds the model, float32 (F,) each: the mean of
+        :meth:`statistics` where ``register`` (bool (F,), :func:`register_mask`) is True and the
+        prior mean elsewhere; the prior std everywhere (the speaker's spread is not removed)."""
+        mask = np.asarray(register, dtype=bool)
+        if mask.shape != self._prior_mean.shape:
+            raise ValueError(f"calibration register: expected {self.spec.n_statistics} flags, "
+                             f"got shape {list(mask.shape)}")
+        mean, _ = self.statistics()
+        return (np.where(mask, mean, self._prior_mean).astype(np.float32),
+                self._prior_std.astype(np.float32))
+
+    def spread(self) -> float:
+        """How varied the utterances heard are, >= 0: the mean over the F statistics of their
+        variance (unbiased, n - 1) over the prior's variance, which is a training speaker's
+        over all its emotions (1: as varied as that; utterances of one emotion give about a
+        half, repeated ones 0). 0 before two utterances."""
+        with self._lock:
+            n, s, q = self.count, self.sum.copy(), self.sumsq.copy()
+        if n < 2:
+            return 0.0
+        var = np.maximum(q - s * s / n, 0.0) / (n - 1)
+        return float(np.mean(var / (self._prior_std * self._prior_std)))
+
+    def weight(self) -> float:
+        """The calibrated output's share in [0, :data:`MAX_WEIGHT`] (:func:`blend`):
+        ``MAX_WEIGHT * min(1, spread())``; 0 before two utterances."""
+        return MAX_WEIGHT * min(1.0, self.spread())
 
     def reset(self) -> None:
         """Forget every utterance (back to the prior)."""

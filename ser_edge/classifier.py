@@ -10,8 +10,9 @@
 
 Speaker calibration (a model whose frontend has a ``calibration`` key): give the classifier a
 :class:`~ser_edge.calibration.Calibration`; every classification (:meth:`predict_features`, which
-every path goes through) uses the calibrated output once the state is active, then, with
-``adapt``, adds the utterance to the state (classify first, then learn).
+every path goes through) mixes in the calibrated output once the state is active (the rule of
+:mod:`ser_edge.calibration`: the register statistics only, weighed by how varied the speech
+heard is), then, with ``adapt``, adds the utterance to the state (classify first, then learn).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import numpy as np
 
 from .audio.filestream import FileBlocks
 from .audio.read import check_audio, check_rate, read_audio
-from .calibration import Calibration, spec_fingerprint
+from .calibration import Calibration, blend, register_mask, spec_fingerprint
 from .config import CalibrationSpec, StreamSpec
 from .errors import AudioError, CalibrationError
-from .frontend import Frontend, ModelInputs, WindowStream
-from .model import EmotionModel, ModelSpec
+from .frontend import Frontend, FrontendSpec, ModelInputs, WindowStream
+from .model import EmotionModel, ModelOutputs, ModelSpec
 from .segment.utterances import Segment, UtteranceSegmenter
 
 #: Shortest buffer the classifier accepts, in seconds (about one 2048-sample STFT frame of the seed
@@ -97,6 +98,19 @@ def rounded(value: float | None, decimals: int = 4) -> float | None:
     return None if value is None else round(value, decimals)
 
 
+def register_columns(frontend: FrontendSpec, n: int) -> np.ndarray:
+    """The calibration statistics that describe the channel and the voice's register, bool (n,):
+    :func:`~ser_edge.calibration.register_mask` of a frames16k model's functionals; every
+    column of another frontend's n statistics (whose names are not known)."""
+    from .frontend.frames16k import Frames16kSpec, functional_names  # only calibrated models need it
+
+    if isinstance(frontend, Frames16kSpec):
+        names = functional_names(frontend)
+        if len(names) == n:
+            return register_mask(names)
+    return np.ones(n, dtype=bool)
+
+
 def no_speech(duration: float, utterances: int = 1, calibration: int | None = None) -> Prediction:
     """The Prediction for a buffer in which nothing was said."""
     return Prediction(label=None, confidence=0.0, scores={}, speech=False, duration=duration,
@@ -122,6 +136,7 @@ class EmotionClassifier:
         self.min_seconds = min_seconds
         self.adapt = adapt
         self._calibration: Calibration | None = None
+        self._register: np.ndarray | None = None  # register_columns, when first calibrated
         self.calibration = calibration
 
     @classmethod
@@ -248,8 +263,7 @@ class EmotionClassifier:
         """
         state = self.calibration
         used = state.count if state is not None and state.active else None
-        stats = state.statistics() if used is not None else None
-        out = self.model.infer(features, stats)
+        out = self.model.infer(features) if used is None else self.calibrated(features, state)
         probs = out.probs[0]
         dimensions = None if out.dimensions is None else out.dimensions[0]
         if not (np.all(np.isfinite(probs)) and (dimensions is None or np.all(np.isfinite(dimensions)))):
@@ -257,6 +271,18 @@ class EmotionClassifier:
         if state is not None and self.adapt:
             self._learn(state, features)
         return self._prediction(probs, dimensions, duration, calibration=None if state is None else used or 0)
+
+    def calibrated(self, features: ModelInputs | np.ndarray, state: Calibration) -> ModelOutputs:
+        """The model's outputs for ``features`` under ``state``: those without and with the
+        state's register statistics, blended by its weight (one run; arousal and valence too)."""
+        if self._register is None:
+            self._register = register_columns(self.model.spec.frontend, state.spec.n_statistics)
+        plain, calibrated = self.model.infer_both(features, state.register_statistics(self._register))
+        w = state.weight()
+        dimensions = None
+        if plain.dimensions is not None and calibrated.dimensions is not None:
+            dimensions = blend(plain.dimensions, calibrated.dimensions, w)
+        return ModelOutputs(blend(plain.probs, calibrated.probs, w), dimensions)
 
     def _learn(self, state: Calibration, features: ModelInputs | np.ndarray) -> None:
         """Add one speech input's statistics to ``state`` (ValueError for a frontend without them)."""

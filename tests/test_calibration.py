@@ -233,3 +233,105 @@ def test_open_a_missing_file_is_fresh_without_warning_and_an_existing_one_resume
 def test_load_of_a_missing_file_names_it(tmp_path):
     with pytest.raises(CalibrationError, match="missing.json: cannot read the calibration file"):
         Calibration.load(tmp_path / "missing.json", small_spec())
+
+
+# --- what the classifier feeds and how it mixes the outputs (issue 21) -------------------------
+
+def test_register_mask_keeps_the_location_of_channel_and_register_features_only():
+    from ser_edge.calibration import register_mask
+    from ser_edge.frontend.frames16k import functional_names
+
+    names = functional_names(Frames16kSpec())
+    kept = {n for n, keep in zip(names, register_mask(names), strict=True) if keep}
+    assert {"mfcc1_mean", "mfcc12_p90", "band0_rel_mean", "band63_rel_mean", "f0_st_mean", "f0_st_p50",
+            "centroid_khz_p10", "rolloff_khz_mean"} <= kept
+    assert not {"mfcc1_std", "d_mfcc0_std", "band5_std", "energy_rel_p50", "f0_st_std", "f0_st_spread",
+                "f0_st_step_std", "voiced_ratio", "periodicity_mean", "zcr_mean", "flatness_p50",
+                "centroid_khz_std"} & kept
+    assert len(kept) == 12 * 4 + 64 + 4 + 2 * 4 == 124
+
+
+def test_register_statistics_move_only_the_register_means_and_keep_the_prior_std():
+    spec = small_spec(k=2.0, min_utterances=1)
+    state = Calibration(spec)
+    for row in ([4.0, 4.0, 4.0], [6.0, 2.0, 0.0]):
+        state.update(np.array(row))
+    register = np.array([True, False, True])
+    mean, std = state.register_statistics(register)
+    shrunk_mean, _ = state.statistics()
+    assert mean.dtype == np.float32 and std.dtype == np.float32
+    assert mean.tolist() == [shrunk_mean[0], np.float32(1.0), shrunk_mean[2]]
+    assert std.tolist() == np.float32(spec.std).tolist()
+    with pytest.raises(ValueError, match=r"expected 3 flags, got shape \[2\]"):
+        state.register_statistics(np.array([True, False]))
+
+
+def test_spread_is_the_variance_heard_over_the_prior_variance():
+    spec = small_spec()
+    state = Calibration(spec)
+    assert state.spread() == 0.0
+    state.update(np.array([5.0, 5.0, 5.0]))
+    assert state.spread() == 0.0  # one utterance says nothing of the spread
+    # two utterances at mean -/+ std/sqrt(2): their unbiased variance is the prior's, spread 1
+    half = np.array(spec.std) / np.sqrt(2.0)
+    state.reset()
+    for sign in (-1.0, 1.0):
+        state.update(np.array(spec.mean) + sign * half)
+    assert state.spread() == pytest.approx(1.0)
+    rows = np.random.default_rng(3).normal([3.0, -1.0, 0.5], [2.0, 0.1, 4.0], (9, 3))
+    state.reset()
+    for row in rows:
+        state.update(row)
+    want = np.mean(rows.var(axis=0, ddof=1) / np.array(spec.std) ** 2)
+    assert state.spread() == pytest.approx(want, rel=1e-9)
+
+
+def test_the_blend_weight_stays_within_0_and_max_weight():
+    from ser_edge.calibration import MAX_WEIGHT
+
+    spec = small_spec()
+    state = Calibration(spec)
+    assert state.weight() == 0.0
+    rng = np.random.default_rng(5)
+    for scale in (0.0, 1e-3, 0.3, 1.0, 10.0, 1e6):
+        state.reset()
+        for row in rng.normal(spec.mean, scale * np.array(spec.std), (6, 3)):
+            state.update(row)
+        w = state.weight()
+        assert 0.0 <= w <= MAX_WEIGHT
+        assert w == pytest.approx(MAX_WEIGHT * min(1.0, state.spread()))
+    assert state.weight() == MAX_WEIGHT  # far more varied than a training speaker: the cap
+    state.reset()
+    for _ in range(20):
+        state.update(np.array([1.0, 2.0, 3.0]))  # the same utterance over and over: no weight
+    assert state.weight() == 0.0
+
+
+def test_blend_mixes_two_distributions_and_refuses_weights_outside_0_1():
+    from ser_edge.calibration import blend
+
+    plain, calibrated = np.array([0.7, 0.2, 0.1], np.float32), np.array([0.1, 0.3, 0.6], np.float32)
+    assert blend(plain, calibrated, 0.0).tolist() == plain.tolist()
+    assert blend(plain, calibrated, 1.0).tolist() == calibrated.tolist()
+    mixed = blend(plain, calibrated, 0.25)
+    np.testing.assert_allclose(mixed, [0.55, 0.225, 0.225], rtol=1e-6)
+    assert float(mixed.sum()) == pytest.approx(1.0)
+    for bad in (-0.1, 1.5, math.nan):
+        with pytest.raises(ValueError, match=r"expected a number in \[0, 1\]"):
+            blend(plain, calibrated, bad)
+
+
+def test_a_version_1_file_written_before_issue_21_still_loads(tmp_path):
+    """The rule needs nothing but the sums a version 1 file has always held."""
+    spec = small_spec()
+    fingerprint = Calibration(spec).fingerprint
+    path = tmp_path / "old.json"
+    path.write_text("\n".join([
+        '{', ' "format": "ser-edge calibration",', ' "version": 1,', f' "fingerprint": "{fingerprint}",',
+        ' "statistics": "functionals",', ' "count": 3,', ' "sum": [3.0, 3.0, -6.0],',
+        ' "sumsq": [5.0, 3.5, 14.0],', ' "updated": "2026-11-30T08:00:00Z"', '}', '']))
+    state = Calibration.load(path, spec)
+    assert state.count == 3 and state.updated == "2026-11-30T08:00:00Z"
+    assert state.spread() == pytest.approx(np.mean(np.array([1.0, 0.25, 1.0]) / np.array(spec.std) ** 2))
+    mean, std = state.register_statistics(np.array([True, True, True]))
+    assert mean.tolist() == state.statistics()[0].tolist() and std.tolist() == np.float32(spec.std).tolist()

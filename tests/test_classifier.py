@@ -156,22 +156,58 @@ def test_below_min_utterances_the_output_is_the_uncalibrated_model(tmp_path):
         assert clf.calibration.count == i + 1
 
 
-def test_from_min_utterances_on_the_calibrated_output_is_used(tmp_path):
+def test_from_min_utterances_on_the_calibrated_output_is_mixed_in(tmp_path):
+    """The outputs without and with the register statistics, blended by the state's weight."""
+    from ser_edge.calibration import MAX_WEIGHT
+    from ser_edge.classifier import register_columns
+    from ser_edge.model.dimensions import expected_dimensions
+
     from support.onnx_fixtures import calibrated_reference
 
     clf = calibrated_clf(tmp_path, min_utterances=3)
+    register = register_columns(clf.model.spec.frontend, clf.calibration_spec.n_statistics)
+    assert 0 < register.sum() < len(register)
     seen = [voice_inputs(clf, i) for i in range(5)]
     for x in seen[:3]:
         clf.predict_features(x)
     for n, x in enumerate(seen[3:], start=3):
-        mean, std = clf.calibration.statistics()  # before this utterance: classify first, then learn
+        # before this utterance: classify first, then learn
+        (mean, std), w = clf.calibration.register_statistics(register), clf.calibration.weight()
         pred = clf.predict_features(x)
         assert pred.calibration == n and clf.calibration.count == n + 1
-        want = calibrated_reference(clf.model.path, x["frames"], x["functionals"], mean, std)
+        assert 0 < w <= MAX_WEIGHT
+        plain = calibrated_reference(clf.model.path, x["frames"], x["functionals"])
+        calibrated = calibrated_reference(clf.model.path, x["frames"], x["functionals"], mean, std)
+        want = (1 - w) * plain + w * calibrated
         np.testing.assert_allclose([pred.scores[k] for k in clf.labels], want, atol=1e-5)
+        # arousal/valence of the mixed probabilities (this model has no heads)
+        dims = expected_dimensions(want, clf.labels)
+        np.testing.assert_allclose([pred.arousal, pred.valence], dims, atol=1e-5)
         assert np.abs(want - clf.model.predict(x)[0]).max() > 1e-3
     rows = np.array([x["functionals"] for x in seen], dtype=np.float64)
     assert clf.calibration.sum == pytest.approx(rows.sum(axis=0))
+
+
+def test_an_enrolment_of_one_emotion_moves_the_output_less_than_a_varied_one(tmp_path):
+    """Utterances that barely differ (one voice, one mood) get little weight; the same number
+    of varied utterances more. Repeating one utterance gives none: the output stays as it was."""
+    clf = calibrated_clf(tmp_path, min_utterances=1, adapt=False)
+    voices = [voice_inputs(clf, i) for i in range(6)]
+    probe = voice_inputs(clf, 9)
+    plain = clf.model.predict(probe)[0]
+    rng = np.random.default_rng(0)
+    moved = {}
+    for kind, rows in (("repeated", [voices[0]["functionals"]] * 6),
+                       ("one mood", [voices[0]["functionals"] * (1 + 0.01 * rng.standard_normal())
+                                     for _ in range(6)]),
+                       ("varied", [v["functionals"] for v in voices])):
+        clf.calibration.reset()
+        for row in rows:
+            clf.calibration.update(np.asarray(row, dtype=np.float64))
+        pred = clf.predict_features(probe)
+        moved[kind] = float(np.abs(np.array([pred.scores[k] for k in clf.labels]) - plain).max())
+    assert moved["repeated"] == 0.0
+    assert moved["one mood"] < moved["varied"] and moved["varied"] > 1e-3
 
 
 def test_adapt_false_classifies_with_the_statistics_but_does_not_learn(tmp_path):

@@ -239,6 +239,31 @@ def test_calibrated_model_gives_either_output(tmp_path):
         model.predict(x, (mean, np.ones(3)))
 
 
+def test_infer_both_gives_both_outputs_of_one_run(tmp_path):
+    from ser_edge import CalibrationError
+
+    from support.onnx_fixtures import add_dimension_heads, tiny_calibrated_model
+
+    x = calibrated_inputs(1)
+    for name, heads in (("labels", ()), ("heads", ("dimensions",)),
+                        ("both", ("dimensions", "dimensions_calibrated"))):
+        path = tiny_calibrated_model(tmp_path / f"{name}.onnx")
+        for i, output in enumerate(heads):
+            add_dimension_heads(path, source=("joined", "joined2")[i], output=output, seed=7 + i)
+        model = EmotionModel.load(path)
+        mean = np.asarray(model.calibration_spec.mean, np.float32) - 0.3
+        std = np.asarray(model.calibration_spec.std, np.float32) * 0.5
+        plain, calibrated = model.infer_both(x, (mean, std))
+        for got, want in ((plain, model.infer(x)), (calibrated, model.infer(x, (mean, std)))):
+            assert got.probs.shape == (1, len(model.labels)) and got.dimensions.shape == (1, 2)
+            np.testing.assert_allclose(got.probs, want.probs, atol=1e-7)
+            np.testing.assert_allclose(got.dimensions, want.dimensions, atol=1e-7)
+        assert np.abs(plain.probs - calibrated.probs).max() > 1e-3
+    uncalibrated = EmotionModel.load(tiny_model(tmp_path / "m.onnx", metadata=contract()))
+    with pytest.raises(CalibrationError, match="has no speaker calibration"):
+        uncalibrated.infer_both(np.zeros(40, np.float32), (mean, std))
+
+
 def test_calibration_inputs_without_the_metadata_key_are_refused(tmp_path):
     from support.onnx_fixtures import tiny_calibrated_model
 

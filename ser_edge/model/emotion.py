@@ -289,9 +289,30 @@ class EmotionModel:
         if self.dimensions_source == FROM_HEADS:
             names.append(self.calibrated_dimensions_output if calibrated else DIMENSIONS_OUTPUT)
         results = self.session.run(names, self.feeds(inputs, calibration))
-        probs = self._checked_probs(results[0])
+        return self._outputs(results[0], results[1] if len(results) > 1 else None)
+
+    def infer_both(self, inputs: ModelInputs | np.ndarray, calibration: tuple[np.ndarray, np.ndarray],
+                   ) -> tuple[ModelOutputs, ModelOutputs]:
+        """:meth:`infer` without and with ``calibration`` (the speaker's (mean, std), (F,) each),
+        in one session run: (uncalibrated, calibrated). CalibrationError when the model has no
+        calibration."""
+        if self.calibration_spec is None:
+            raise self.no_calibration_error()
+        probs = [self._probs_output(False), self._probs_output(True)]
+        heads: list[str | None] = [None, None]
+        if self.dimensions_source == FROM_HEADS:  # a model without calibrated heads: one output
+            heads = [DIMENSIONS_OUTPUT, self.calibrated_dimensions_output]
+        names = list(dict.fromkeys(n for n in probs + heads if n is not None))
+        got = dict(zip(names, self.session.run(names, self.feeds(inputs, calibration)), strict=True))
+        plain, calibrated = (self._outputs(got[p], None if h is None else got[h])
+                             for p, h in zip(probs, heads, strict=True))
+        return plain, calibrated
+
+    def _outputs(self, scores: np.ndarray, heads: np.ndarray | None) -> ModelOutputs:
+        """The ModelOutputs of a run's probabilities and, for a model with heads, their output."""
+        probs = self._checked_probs(scores)
         if self.dimensions_source == FROM_HEADS:
-            return ModelOutputs(probs, self._checked_dimensions(results[1], len(probs)))
+            return ModelOutputs(probs, self._checked_dimensions(heads, len(probs)))
         if self.dimensions_source == FROM_LABELS:
             return ModelOutputs(probs, expected_dimensions(probs, self.spec.labels))
         return ModelOutputs(probs, None)

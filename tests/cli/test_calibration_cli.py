@@ -74,12 +74,17 @@ def test_classify_calibrate_gathers_first_then_classifies_frozen(models, audio, 
 
 
 def test_classify_calibrate_changes_the_scores(models, audio):
-    """The fixture's calibrated output differs from its uncalibrated one: calibration is used."""
-    plain = run_cli("classify", "--json", "--model", str(models[0]), str(audio["s0"]))
-    calibrated = run_cli("classify", "--calibrate", "--json", "--model", str(models[0]), str(audio["s0"]))
-    assert plain.returncode == calibrated.returncode == 0, plain.stderr + calibrated.stderr
-    before, after = _json_lines(plain.stdout)[0], _json_lines(calibrated.stdout)[0]
-    assert "calibration" not in before and after["calibration"] == 1
+    """The fixture's calibrated output is mixed in once the statistics come from utterances that
+    differ (two recordings); one utterance says nothing of their spread (weight 0): the scores
+    stay as they were."""
+    files = [str(audio["s0"]), str(audio["s1"])]
+    plain = run_cli("classify", "--json", "--model", str(models[0]), *files)
+    one = run_cli("classify", "--calibrate", "--json", "--model", str(models[0]), files[0])
+    two = run_cli("classify", "--calibrate", "--json", "--model", str(models[0]), *files)
+    assert plain.returncode == one.returncode == two.returncode == 0, plain.stderr + one.stderr + two.stderr
+    before, alone, after = (_json_lines(p.stdout)[0] for p in (plain, one, two))
+    assert "calibration" not in before and alone["calibration"] == 1 and after["calibration"] == 2
+    assert alone["scores"] == before["scores"]
     assert before["scores"] != after["scores"]
 
 
