@@ -49,7 +49,9 @@ F0_MEAN, CENTROID_MEAN = "f0_st_mean", "centroid_khz_mean"
 
 def add_calibration_options(parser: argparse.ArgumentParser, command: str) -> None:
     """``--calibrate``, ``--calibration FILE`` (and ``--no-adapt`` for listen)."""
-    g = parser.add_argument_group("speaker calibration (models that support it)")
+    g = parser.add_argument_group(
+        "speaker calibration (models that support it)",
+        "off unless asked for: it can help or hurt (README: where calibration helps and where it hurts)")
     if command == "listen":
         g.add_argument("--calibrate", action="store_true",
                        help="adapt to the voices and the microphone heard, in memory")
