@@ -98,5 +98,5 @@ def run(args: argparse.Namespace) -> int:
     report = heldout_report(result, data, args.held_out, args.speaker_folds)
     report.update({"args": _options(args), "seconds": round(time.time() - start, 1)})
     _save(report, result, args.report)
-    LOGGER.info("%s", json.dumps({k: v["uar"] for k, v in report["scores"].items()}))
+    LOGGER.info("%s", json.dumps({k: v.get("uar", v) for k, v in report["scores"].items()}))
     return 0

@@ -21,6 +21,7 @@ from typing import Any
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
 
 from ..core.errors import ExportError
+from ..frames16k.augment import TEST_VARIANTS, VARIANTS
 from ..frames16k.calibration import CalibrationConfig
 from ..frames16k.corpus import Clip, scan_corpora
 from ..frames16k.dataset import Dataset, build_dataset, column_subset
@@ -61,6 +62,8 @@ def add_recipe_options(p: argparse.ArgumentParser) -> None:
                    help="multi-corpus: each clip constrains only its corpus's classes (masked softmax loss)")
     p.add_argument("--balance-corpora", action="store_true",
                    help="multi-corpus: sample every corpus equally often (CNN draws, MLP sample weights)")
+    p.add_argument("--dimension-heads", action="store_true",
+                   help="arousal/valence heads on every member (the model gets a 'dimensions' output)")
 
 
 def add_parser(sub: Any) -> None:
@@ -92,14 +95,20 @@ def add_parser(sub: Any) -> None:
 
 def train_config(args: argparse.Namespace) -> TrainConfig:
     """The :class:`TrainConfig` of the recipe options (:func:`add_recipe_options`)."""
+    variants = tuple(args.variants.split(","))
+    trainable = [v for v in VARIANTS if v not in TEST_VARIANTS]
+    if "clean" not in variants or not set(variants) <= set(trainable):
+        raise ExportError(f"--variants: expected 'clean' and others of {trainable}, got {list(variants)}"
+                          f" ({', '.join(TEST_VARIANTS)} are held-out test conditions, never trained on)")
     cfg = TrainConfig(
         cnn_epochs=args.epochs,
         mlp_epochs=args.mlp_epochs,
         mixup_alpha=args.mixup,
         specaugment=not args.no_specaugment,
-        variants=tuple(args.variants.split(",")),
+        variants=variants,
         corpus_masks=args.corpus_masks,
         balance_corpora=args.balance_corpora,
+        dimension_heads=args.dimension_heads,
     )
     if args.small_cnn:
         cfg = replace(cfg, cnn=replace(cfg.cnn, filters=SMALL_CNN_FILTERS))

@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from ser_edge.model.dimensions import BINARY_THRESHOLD, DIMENSION_NAMES, dimension_targets
+
 from ..core.metrics import accuracy, uar
+from .corpus import LABELS
 
 ECE_BINS = 15
 TEMPERATURE_BOUNDS = (0.05, 20.0)
@@ -96,3 +99,16 @@ def cross_fitted_average(
         out.append(np.mean([temper(p[test], t) for p, t in zip(targets, temps, strict=True)], axis=0))
         start += n
     return np.concatenate(out)
+
+
+def binary_dimension_scores(dims: np.ndarray, y: np.ndarray) -> dict:
+    """Binary UAR of each dimension (``arousal_uar``, ``valence_uar``): predicted ``dims``
+    (N, 2) in [0, 1] against each true label's side of ``BINARY_THRESHOLD`` in the mapping
+    (high arousal: happy, angry, fearful, surprised; positive valence: neutral, calm, happy,
+    surprised)."""
+    truth = dimension_targets(LABELS)[y] > BINARY_THRESHOLD
+    pred = np.asarray(dims) > BINARY_THRESHOLD
+    return {
+        f"{name}_uar": round(uar(truth[:, k].astype(int), pred[:, k].astype(int), 2), 4)
+        for k, name in enumerate(DIMENSION_NAMES)
+    }

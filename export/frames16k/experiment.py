@@ -16,13 +16,15 @@ from tqdm import tqdm
 
 from ..core.folds import ravdess_folds
 from ..core.metrics import accuracy, uar
+from .augment import TEST_VARIANTS
 from .dataset import Dataset
 from .models import N_CLASSES
 from .multicorpus import corpus_targets, repeat_rows
 from .train import TrainConfig, predict_cnn, train_cnn, train_mlp
 
 LOGGER = logging.getLogger(__name__)
-EVAL_VARIANTS = ("clean", "band8k")
+EVAL_VARIANTS = ("clean", "band8k", *TEST_VARIANTS)
+DIMS = "dims"
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,23 @@ def train_members(data: Dataset, idx: np.ndarray, recipe: Recipe, cfg: TrainConf
 def predict_members(
     cnns: list, mlps: list, data: Dataset, idx: np.ndarray, variant: str, cols: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Per member name: softmax (len(idx), 8) of clips ``idx`` in ``variant``."""
+    """Per member name: softmax (len(idx), 8) of clips ``idx`` in ``variant``; members with
+    dimension heads add ``dims/<name>``: their (len(idx), 2) arousal and valence."""
     v = data.variant(variant)
     out = {f"cnn{k}": predict_cnn(m, [data.frames[i][v] for i in idx]) for k, m in enumerate(cnns)}
     for k, m in enumerate(mlps):
         out[f"mlp{k}"] = m.predict(data.func[idx, v][:, cols], verbose=0)
-    return out
+    return {
+        **{k: p[:, :N_CLASSES] for k, p in out.items()},
+        **{f"{DIMS}/{k}": p[:, N_CLASSES:] for k, p in out.items() if p.shape[1] > N_CLASSES},
+    }
+
+
+def pop_dimensions(probs: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Remove the ``dims/*`` entries of :func:`predict_members`' output (in place) and return their
+    mean, the ensemble's (N, 2) arousal and valence; None when the members have no heads."""
+    dims = [probs.pop(k) for k in sorted(probs) if k.startswith(f"{DIMS}/")]
+    return np.mean(dims, axis=0) if dims else None
 
 
 def combos(probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -94,7 +107,11 @@ def run_cv(data: Dataset, recipe: Recipe, cfg: TrainConfig, n_folds: int) -> dic
         cnns, mlps = train_members(data, train, recipe, cfg)
         entry = {"fold": fold.index, "test_speakers": list(fold.test_speakers), "n_test": int(len(test))}
         for variant in EVAL_VARIANTS:
-            probs = combos(predict_members(cnns, mlps, data, test, variant, cols))
+            probs = predict_members(cnns, mlps, data, test, variant, cols)
+            dims = pop_dimensions(probs)
+            if dims is not None:
+                result["probs"].setdefault(f"{variant}/{DIMS}", []).append(dims)
+            probs = combos(probs)
             for name, p in probs.items():
                 pred = p.argmax(axis=1)
                 entry[f"{variant}/{name}"] = {
@@ -119,7 +136,7 @@ def summarise(result: dict) -> dict:
     y = np.concatenate(result["labels"]["y"])
     pooled = {k: np.concatenate(v) for k, v in result["probs"].items()}
     summary = {}
-    for key in pooled:
+    for key in (k for k in pooled if not k.endswith(f"/{DIMS}")):
         accs = [f[key]["acc"] for f in result["folds"]]
         uars = [f[key]["uar"] for f in result["folds"]]
         summary[key] = {

@@ -3,7 +3,8 @@ onnxruntime runs of the written file (writing and int8: :mod:`export.core`).
 
 ONNX inputs: ``frames`` float32 (batch, time, n_mels) — :func:`ser_edge.frontend.frames16k.pooling.cnn_input`
 — and ``functionals`` float32 (batch, F) — :func:`ser_edge.frontend.frames16k.pooling.functionals`;
-output ``probs`` float32 (batch, 8), calibrated probabilities in ``ser_edge.labels`` order.
+output ``probs`` float32 (batch, 8), calibrated probabilities in ``ser_edge.labels`` order, and
+with dimension heads ``dimensions`` float32 (batch, 2), arousal and valence in [0, 1].
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ CALIBRATED_OUTPUTS = (OUTPUT, OUTPUT_CALIBRATED)
 
 def to_onnx(model: Any, n_mels: int, n_func: int, calibrated: bool = False) -> Any:
     """An ``onnx.ModelProto`` of the Keras ensemble with a dynamic batch and time axis: inputs
-    ``frames`` and ``functionals``, output ``probs``; ``calibrated``
-    (:func:`~export.frames16k.models.build_calibrated_ensemble`): also the inputs ``speaker_mean``,
-    ``speaker_std`` and the output ``probs_calibrated``, after ``probs``."""
+    ``frames`` and ``functionals``, output ``probs`` (then ``dimensions`` when the members have
+    dimension heads); ``calibrated`` (:func:`~export.frames16k.models.build_calibrated_ensemble`):
+    also the inputs ``speaker_mean``, ``speaker_std`` and the output ``probs_calibrated``, after
+    ``probs``. The outputs are the Keras model's, by their layer names."""
     import tensorflow as tf
     import tf2onnx
 
     names = CALIBRATED_INPUTS if calibrated else INPUTS
-    outputs = CALIBRATED_OUTPUTS if calibrated else (OUTPUT,)
+    outputs = tuple(model.output_names)
     signature = [
         tf.TensorSpec((None, None, n_mels), tf.float32, name=INPUT_FRAMES),
         *(tf.TensorSpec((None, n_func), tf.float32, name=n) for n in names[1:]),
@@ -43,7 +45,7 @@ def to_onnx(model: Any, n_mels: int, n_func: int, calibrated: bool = False) -> A
     @tf.function(input_signature=signature)
     def serve(*inputs: Any) -> dict[str, Any]:
         result = model(list(inputs), training=False)
-        return dict(zip(outputs, result if calibrated else [result], strict=True))
+        return dict(zip(outputs, result if len(outputs) > 1 else [result], strict=True))
 
     onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=OPSET)
     return order_outputs(onnx_model, outputs)
@@ -69,13 +71,13 @@ def with_contract(onnx_model: Any, metadata: dict[str, Any]) -> Any:
 def run_onnx(
     path: Path, feeds: list[dict[str, np.ndarray]], outputs: tuple[str, ...] = (OUTPUT,)
 ) -> np.ndarray:
-    """``outputs`` of examples one at a time through onnxruntime: (N, len(outputs), 8) for
-    ``feeds`` (input name -> (1, ...) float32 each), or (N, 8) for one output."""
+    """``outputs`` of examples one at a time through onnxruntime, side by side: (N, sum of the
+    outputs' widths), e.g. (N, 8) for ``probs`` alone, (N, 8 + 2) with ``dimensions``, for
+    ``feeds`` (input name -> (1, ...) float32 each)."""
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    out = np.array([np.concatenate(sess.run(list(outputs), f)) for f in feeds])
-    return out[:, 0] if len(outputs) == 1 else out
+    return np.array([np.concatenate(sess.run(list(outputs), f), axis=-1)[0] for f in feeds])
 
 
 def ensemble_feeds(frames: list[np.ndarray], func: np.ndarray) -> list[dict[str, np.ndarray]]:

@@ -13,8 +13,10 @@ Protocols (the report's ``protocol`` states which one ran):
 
 Scoring follows the lead's runtime measurement of the shipped model: the model's top label
 among the classes the held-out corpus has (EMOVO: 7, no calm), UAR over those classes,
-accuracy, per-class recall, the confusion matrix, and UAR/accuracy per speaker; for the clean
-clips and the same clips through an 8 kHz sample rate.
+accuracy, per-class recall, the confusion matrix, UAR/accuracy per speaker, and the binary UAR
+of arousal and valence (the label probabilities' expected dimensions against the true label's
+side); for the clean clips, the same clips through an 8 kHz sample rate, and the held-out noise
+and room conditions.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ser_edge.model.dimensions import expected_dimensions
+
 from ..core.errors import ExportError
 from ..core.metrics import accuracy, confusion, recalls, uar_of
 from .corpus import LABELS
-from .crossval import temper
+from .crossval import binary_dimension_scores, temper
 from .dataset import Dataset
-from .experiment import EVAL_VARIANTS, Recipe, combos, predict_members, train_members
+from .experiment import DIMS, EVAL_VARIANTS, Recipe, combos, pop_dimensions, predict_members, train_members
+from .models import N_CLASSES
 from .testnorm import GROUPS, group_standardised, training_statistics
 from .train import TrainConfig
 
@@ -104,6 +109,7 @@ def corpus_scores(probs: np.ndarray, y: np.ndarray, speakers: np.ndarray, classe
         "recall": {LABELS[c]: round(float(rec[c]), 4) for c in classes},
         "per_speaker": per_speaker,
         "confusion": confusion(y, pred, len(LABELS)).tolist(),
+        **binary_dimension_scores(expected_dimensions(probs, LABELS), y),
     }
 
 
@@ -122,8 +128,8 @@ def _normalised_mlps(mlps: list, data: Dataset, fold: HeldOutFold, variant: str,
     """Per MLP name: softmax (len(test), 8) of the test functionals standardised per ``group``."""
     names = data.speakers[fold.test] if group == "speaker" else data.corpus[fold.test]
     func = data.func[fold.test, data.variant(variant)][:, cols]
-    return {f"mlp{k}": m.predict(group_standardised(func, names, *training_statistics(m)), verbose=0)
-            for k, m in enumerate(mlps)}
+    normed = [m.predict(group_standardised(func, names, *training_statistics(m)), verbose=0) for m in mlps]
+    return {f"mlp{k}": p[:, :N_CLASSES] for k, p in enumerate(normed)}
 
 
 def _predict_fold(cnns: list, mlps: list, data: Dataset, fold: HeldOutFold, recipe: Recipe,
@@ -131,7 +137,10 @@ def _predict_fold(cnns: list, mlps: list, data: Dataset, fold: HeldOutFold, reci
     out, cols = {}, np.array(recipe.func_columns)
     for variant in EVAL_VARIANTS:
         probs = predict_members(cnns, mlps, data, fold.test, variant, cols)
+        dims = pop_dimensions(probs)
         both = combos(probs)
+        if dims is not None:
+            both[DIMS] = dims
         if len(probs) > 1:
             both[TEMPERED] = tempered(probs, member_t)
         for group in GROUPS if mlps else ():
@@ -181,6 +190,7 @@ def heldout_report(result: dict, data: Dataset, corpus: str, speaker_folds: int)
         "speaker_folds": speaker_folds,
         "classes": [LABELS[c] for c in classes],
         "folds": result["folds"],
-        "scores": {k: corpus_scores(p, result["y"], result["speakers"], classes)
+        "scores": {k: (binary_dimension_scores(p, result["y"]) if k.endswith(f"/{DIMS}")
+                       else corpus_scores(p, result["y"], result["speakers"], classes))
                    for k, p in result["probs"].items()},
     }

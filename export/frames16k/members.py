@@ -23,9 +23,11 @@ def load_members(folder: Path, data: Dataset, recipe: Recipe, cfg: TrainConfig) 
     from .models import build_cnn, build_mlp
 
     n_func, n_mels = len(recipe.func_columns), data.frames[0][0].shape[1]
-    cnns = [build_cnn(n_mels, cfg.cnn, name=f"cnn_{recipe.seed + k}") for k in range(recipe.n_cnn)]
+    heads = cfg.dimension_heads
+    cnns = [build_cnn(n_mels, cfg.cnn, name=f"cnn_{recipe.seed + k}", heads=heads)
+            for k in range(recipe.n_cnn)]
     mlps = (
-        [build_mlp(np.zeros(n_func), np.ones(n_func), cfg.mlp, name=f"mlp_{recipe.seed + 100}")]
+        [build_mlp(np.zeros(n_func), np.ones(n_func), cfg.mlp, name=f"mlp_{recipe.seed + 100}", heads=heads)]
         if recipe.use_mlp
         else []
     )

@@ -13,6 +13,7 @@ import numpy as np
 
 from ser_edge.config import FRONTEND_KEY, LABELS_KEY, TRAINING_KEY
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
+from ser_edge.model.contract import DIMENSIONS_OUTPUT
 
 from ..core.onnx_io import save
 from ..core.provenance import EXPORT_VERSION
@@ -20,6 +21,7 @@ from ..core.quantize import FRAMES16K_INT8, quantize_model
 from .corpus import LABELS, Clip
 from .dataset import Dataset
 from .graph import INPUTS, OUTPUT, ensemble_feeds, run_onnx, to_onnx, with_contract
+from .models import N_CLASSES, N_DIMS
 
 LOGGER = logging.getLogger(__name__)
 LICENCES = {"ravdess": "CC BY-NC-SA 4.0", "tess": "CC BY-NC-ND 4.0"}
@@ -72,11 +74,21 @@ def probe_feeds(data: Dataset, func_columns: tuple[int, ...]) -> list[dict[str, 
 
 
 def keras_outputs(model: Any, feeds: list[dict[str, np.ndarray]], inputs: tuple[str, ...]) -> np.ndarray:
-    """The Keras model's outputs for ``feeds``, one clip at a time: (N, 8), or (N, outputs, 8)."""
+    """The Keras model's outputs for ``feeds``, one clip at a time, side by side as
+    :func:`~export.frames16k.graph.run_onnx` gives them: (N, sum of the outputs' widths)."""
     out = [model([f[n] for n in inputs], training=False) for f in feeds]
-    if isinstance(out[0], (list, tuple)):
-        return np.array([np.concatenate([o.numpy() for o in clip]) for clip in out])
-    return np.concatenate([o.numpy() for o in out])
+    clips = [clip if isinstance(clip, (list, tuple)) else [clip] for clip in out]
+    return np.array([np.concatenate([o.numpy() for o in clip], axis=-1)[0] for clip in clips])
+
+
+def top1_agreement(a: np.ndarray, b: np.ndarray, outputs: tuple[str, ...]) -> float:
+    """Mean agreement of the top label of every probability output (8 columns each, in the
+    side-by-side layout of ``outputs``) between two (N, width) results."""
+    widths = [N_DIMS if name.startswith(DIMENSIONS_OUTPUT) else N_CLASSES for name in outputs]
+    starts = np.cumsum([0, *widths])
+    blocks = [slice(s, s + w) for s, w, n in zip(starts, widths, outputs, strict=False)
+              if not n.startswith(DIMENSIONS_OUTPUT)]
+    return float(np.mean([a[:, k].argmax(-1) == b[:, k].argmax(-1) for k in blocks]))
 
 
 def write_checked(
@@ -95,7 +107,7 @@ def write_checked(
 def write_int8(src: Path, feeds: list, expected: np.ndarray, outputs: tuple[str, ...] = (OUTPUT,)) -> Path:
     """``<src>_int8.onnx`` beside ``src``; log its top-1 agreement with Keras on ``feeds``."""
     q = quantize_model(src, src.with_name(src.stem + "_int8.onnx"), settings=FRAMES16K_INT8)
-    agree = float(np.mean(run_onnx(q, feeds, outputs).argmax(-1) == expected.argmax(-1)))
+    agree = top1_agreement(run_onnx(q, feeds, outputs), expected, outputs)
     LOGGER.info(
         "wrote %s (%d bytes); top-1 agreement with float on the probe: %.3f", q, q.stat().st_size, agree
     )
@@ -107,11 +119,11 @@ def write_ensemble(
 ) -> Path:
     """Convert the Keras ensemble, write and check it (and its int8 variant if ``int8``)."""
     onnx_model = to_onnx(model, data.frames[0][0].shape[1], len(func_columns))
-    feeds = probe_feeds(data, func_columns)
+    feeds, outputs = probe_feeds(data, func_columns), tuple(model.output_names)
     expected = keras_outputs(model, feeds, INPUTS)
-    write_checked(onnx_model, out, metadata, feeds, expected)
+    write_checked(onnx_model, out, metadata, feeds, expected, outputs)
     if int8:
-        write_int8(out, feeds, expected)
+        write_int8(out, feeds, expected, outputs)
     return out
 
 

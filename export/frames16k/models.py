@@ -4,6 +4,11 @@ single-graph ensemble exported to ONNX.
 The CNN takes any number of frames (global average + max pooling over time), so it is
 trained on crops and run on all speech frames of an utterance. The ensemble averages the
 members' softmax outputs and applies the temperature: ``softmax(log(mean p) / T)``.
+
+With dimension heads (``heads=True``) a member's output is (batch, 8 + 2): its softmax followed
+by two sigmoids, arousal and valence in [0, 1] (:mod:`ser_edge.model.dimensions`), both read
+from the same pooled / hidden features; the ensemble averages the members' dimensions into a
+second output, ``dimensions``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import tf_keras as keras
 
+from ser_edge.model.contract import DIMENSIONS_OUTPUT
+
 N_CLASSES = 8
+N_DIMS = 2
 PROB_FLOOR = 1e-7
 
 
@@ -42,8 +50,19 @@ class MlpConfig:
 SMALL_CNN_FILTERS = (48, 64, 96, 128)
 
 
-def build_cnn(n_mels: int, config: CnnConfig, name: str = "cnn") -> keras.Model:
-    """(batch, time, n_mels) band-mean-removed log-mel -> (batch, 8) softmax."""
+def _outputs(x, reg, heads: bool, name: str):  # noqa: ANN001, ANN202 (Keras tensors)
+    """The member's head: (batch, 8) softmax, or with ``heads`` (batch, 8 + 2): the softmax
+    followed by the arousal and valence sigmoids."""
+    probs = keras.layers.Dense(N_CLASSES, activation="softmax", kernel_regularizer=reg)(x)
+    if not heads:
+        return probs
+    dims = keras.layers.Dense(N_DIMS, activation="sigmoid", kernel_regularizer=reg, name=f"{name}_dims")(x)
+    return keras.layers.Concatenate(name=f"{name}_outputs")([probs, dims])
+
+
+def build_cnn(n_mels: int, config: CnnConfig, name: str = "cnn", heads: bool = False) -> keras.Model:
+    """(batch, time, n_mels) band-mean-removed log-mel -> (batch, 8) softmax (+ 2 dimensions
+    with ``heads``)."""
     inp = keras.Input((None, n_mels), name=f"{name}_frames")
     x = inp
     reg = keras.regularizers.l2(config.l2)
@@ -57,20 +76,21 @@ def build_cnn(n_mels: int, config: CnnConfig, name: str = "cnn") -> keras.Model:
         [keras.layers.GlobalAveragePooling1D()(x), keras.layers.GlobalMaxPooling1D()(x)]
     )
     x = keras.layers.Dropout(config.dropout)(x)
-    out = keras.layers.Dense(N_CLASSES, activation="softmax", kernel_regularizer=reg)(x)
-    return keras.Model(inp, out, name=name)
+    return keras.Model(inp, _outputs(x, reg, heads, name), name=name)
 
 
-def build_mlp(mean: np.ndarray, std: np.ndarray, config: MlpConfig, name: str = "mlp") -> keras.Model:
-    """(batch, F) functionals -> (batch, 8) softmax; standardisation (training mean/std) inside."""
+def build_mlp(
+    mean: np.ndarray, std: np.ndarray, config: MlpConfig, name: str = "mlp", heads: bool = False
+) -> keras.Model:
+    """(batch, F) functionals -> (batch, 8) softmax (+ 2 dimensions with ``heads``);
+    standardisation (training mean/std) inside."""
     inp = keras.Input((len(mean),), name=f"{name}_functionals")
     x = Standardize(mean, std, name=f"{name}_standardize")(inp)
     reg = keras.regularizers.l2(config.l2)
     for width in config.hidden:
         x = keras.layers.Dense(width, activation="relu", kernel_regularizer=reg)(x)
         x = keras.layers.Dropout(config.dropout)(x)
-    out = keras.layers.Dense(N_CLASSES, activation="softmax", kernel_regularizer=reg)(x)
-    return keras.Model(inp, out, name=name)
+    return keras.Model(inp, _outputs(x, reg, heads, name), name=name)
 
 
 class Standardize(keras.layers.Layer):
@@ -123,7 +143,8 @@ def build_ensemble(
     member_temperatures: list[float],
     temperature: float,
 ) -> keras.Model:
-    """One graph: inputs ``frames`` (1, T, n_mels) and ``functionals`` (1, F) -> ``probs`` (1, 8).
+    """One graph: inputs ``frames`` (1, T, n_mels) and ``functionals`` (1, F) -> ``probs`` (1, 8)
+    (and ``dimensions`` (1, 2), the members' mean, when they have dimension heads).
 
     Each member's softmax is tempered by its own temperature (CNNs first, then MLPs), the
     results are averaged, and the average is tempered by ``temperature``.
@@ -131,8 +152,42 @@ def build_ensemble(
     frames = keras.Input((None, n_mels), name="frames")
     func = keras.Input((n_func,), name="functionals")
     outs = [m(frames) for m in cnns] + [m(func) for m in mlps]
-    probs = tempered_average(outs, member_temperatures, temperature, "probs")
-    return keras.Model([frames, func], probs, name="ser_edge_v2")
+    probs = tempered_average([class_part(o) for o in outs], member_temperatures, temperature, "probs")
+    if not has_heads(cnns + mlps):
+        return keras.Model([frames, func], probs, name="ser_edge_v2")
+    dims = averaged_dimensions(outs, DIMENSIONS_OUTPUT)
+    return keras.Model([frames, func], [probs, dims], name="ser_edge_v3")
+
+
+def has_heads(members: list[keras.Model]) -> bool:
+    """Whether the members end in dimension heads (output width 8 + 2)."""
+    return bool(members) and members[0].output_shape[-1] == N_CLASSES + N_DIMS
+
+
+class Columns(keras.layers.Layer):
+    """Columns ``start:stop`` of (batch, C): a member's class or dimension part."""
+
+    def __init__(self, start: int, stop: int | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.start, self.stop = start, stop
+
+    def call(self, x):  # noqa: D401 - keras API
+        return x[:, self.start : self.stop]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "start": self.start, "stop": self.stop}
+
+
+def class_part(output):  # noqa: ANN001, ANN201 (Keras tensors)
+    """The (batch, 8) softmax of a member's output (itself when it has no dimension heads)."""
+    return output if output.shape[-1] == N_CLASSES else Columns(0, N_CLASSES)(output)
+
+
+def averaged_dimensions(outputs: list, name: str):  # noqa: ANN201 (Keras tensor)
+    """The mean of the members' (batch, 2) dimensions, named ``name``."""
+    dims = [Columns(N_CLASSES, None)(o) for o in outputs]
+    mean = dims[0] if len(dims) == 1 else keras.layers.Average()(dims)
+    return keras.layers.Activation("linear", name=name)(mean)
 
 
 class SpeakerNormalise(keras.layers.Layer):

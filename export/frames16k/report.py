@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from ser_edge.model.dimensions import expected_dimensions
+
 from ..core.errors import ExportError
 from ..core.metrics import confusion, recalls
 from .corpus import LABELS
 from .crossval import (
+    binary_dimension_scores,
     calibrated_average,
     cross_fitted_average,
     ece,
@@ -23,6 +26,7 @@ from .crossval import (
     reliability,
     temper,
 )
+from .experiment import DIMS, EVAL_VARIANTS
 from .train import TrainConfig
 
 PROTOCOL = (
@@ -35,10 +39,11 @@ OTHER_CORPORA = {"tess": "TESS OAF/YAF", "emovo": "EMOVO f1-m3"}
 RECIPE_OPTIONS = (
     "folds", "cnn_seeds", "no_mlp", "no_f0", "mfcc_means_only", "pooling", "variants",
     "no_specaugment", "mixup", "epochs", "mlp_epochs", "small_cnn", "mlp_hidden", "seed",
-    "corpus_masks", "balance_corpora", "train_corpora",
+    "corpus_masks", "balance_corpora", "train_corpora", "dimension_heads",
 )
 #: The value of a recipe option a report made before it existed had (the v2 recipe).
-OPTION_DEFAULTS = {"corpus_masks": False, "balance_corpora": False, "train_corpora": "ravdess,tess"}
+OPTION_DEFAULTS = {"corpus_masks": False, "balance_corpora": False, "train_corpora": "ravdess,tess",
+                   "dimension_heads": False}
 
 
 def protocol_text(options: dict[str, Any]) -> str:
@@ -60,11 +65,15 @@ def member_probs(pooled: dict[str, np.ndarray], variant: str) -> list[np.ndarray
     return [pooled[k] for k in names]
 
 
-def _nested(clean: list[np.ndarray], band: list[np.ndarray], y: np.ndarray, sizes: list[int]) -> dict:
-    """Per-fold accuracy/UAR of the cross-fitted calibrated average, clean and at 8 kHz."""
+def _nested(pooled: dict[str, np.ndarray], y: np.ndarray, sizes: list[int]) -> dict:
+    """Per-fold accuracy/UAR of the cross-fitted calibrated average (temperatures fitted on the
+    clean clips of the other folds), in every evaluation condition the CV scored: clean, at
+    8 kHz, and the held-out noise and room (``TEST_VARIANTS``) when present."""
+    clean = member_probs(pooled, "clean")
     nested = {
-        "clean": fold_scores(cross_fitted_average(clean, y, sizes), y, sizes, len(LABELS)),
-        "band8k": fold_scores(cross_fitted_average(clean, y, sizes, band), y, sizes, len(LABELS)),
+        v: fold_scores(cross_fitted_average(clean, y, sizes, member_probs(pooled, v)), y, sizes, len(LABELS))
+        for v in EVAL_VARIANTS
+        if member_probs(pooled, v)
     }
     means = {
         v: {
@@ -80,7 +89,7 @@ def calibration(cv: dict) -> dict:
     """Member temperatures, the ensemble's temperature, ECE, and the nested CV figures of a
     :func:`export.frames16k.experiment.run_cv` result."""
     y, sizes = cv["y"], [f["n_test"] for f in cv["folds"]]
-    clean, band = member_probs(cv["pooled"], "clean"), member_probs(cv["pooled"], "band8k")
+    clean = member_probs(cv["pooled"], "clean")
     avg, member_t = calibrated_average(clean, y)
     t = fit_temperature(avg, y)
     after = temper(avg, t)
@@ -91,11 +100,27 @@ def calibration(cv: dict) -> dict:
         "ece_plain_average": ece(np.mean(clean, axis=0), y),
         "ece_before": ece(avg, y),
         "ece_after": ece(after, y),
-        **_nested(clean, band, y, sizes),
+        **_nested(cv["pooled"], y, sizes),
         "recall": dict(zip(LABELS, np.round(recalls(y, pred, len(LABELS)), 4).tolist(), strict=True)),
         "confusion": confusion(y, pred, len(LABELS)).tolist(),
         "reliability_after": reliability(after, y),
     }
+
+
+def dimension_report(cv: dict) -> dict:
+    """Per evaluation condition, the binary arousal/valence UAR of the pooled out-of-fold
+    predictions: ``labels`` from the expected dimensions of the members' mean probabilities,
+    ``heads`` from the dimension heads (when the members have them)."""
+    out = {}
+    for variant in EVAL_VARIANTS:
+        members = member_probs(cv["pooled"], variant)
+        if not members:
+            continue
+        implied = expected_dimensions(np.mean(members, axis=0), LABELS)
+        out[variant] = {"labels": binary_dimension_scores(implied, cv["y"])}
+        if f"{variant}/{DIMS}" in cv["pooled"]:
+            out[variant]["heads"] = binary_dimension_scores(cv["pooled"][f"{variant}/{DIMS}"], cv["y"])
+    return out
 
 
 def cv_report(cv: dict, options: dict[str, Any], cfg: TrainConfig, elapsed: float) -> dict:
@@ -104,6 +129,7 @@ def cv_report(cv: dict, options: dict[str, Any], cfg: TrainConfig, elapsed: floa
         "summary": cv["summary"],
         "folds": cv["folds"],
         **calibration(cv),
+        "dimensions": dimension_report(cv),
         "protocol": protocol_text(options),
         "config": asdict(cfg),
         "args": options,

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import tf_keras as keras
 
-from .models import CnnConfig, MlpConfig, build_cnn, build_mlp
+from ser_edge.model.dimensions import dimension_targets
+
+from .corpus import LABELS
+from .models import N_CLASSES, N_DIMS, CnnConfig, MlpConfig, build_cnn, build_mlp
 from .multicorpus import CorpusTargets, masked_crossentropy, targets
 
 LOGGER = logging.getLogger(__name__)
@@ -19,7 +22,9 @@ LOGGER = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation and augmentation settings of both members; ``corpus_masks``/``balance_corpora``:
-    multi-corpus training (:mod:`export.frames16k.multicorpus`)."""
+    multi-corpus training (:mod:`export.frames16k.multicorpus`); ``dimension_heads``: arousal and
+    valence heads trained on the label -> dimension mapping, their binary cross-entropy weighted
+    by ``dimension_weight`` beside the class loss."""
 
     crop_frames: int = 128
     cnn_epochs: int = 30
@@ -36,8 +41,34 @@ class TrainConfig:
     specaugment: bool = True
     corpus_masks: bool = False
     balance_corpora: bool = False
+    dimension_heads: bool = False
+    dimension_weight: float = 1.0
     cnn: CnnConfig = field(default_factory=CnnConfig)
     mlp: MlpConfig = field(default_factory=MlpConfig)
+
+
+def member_targets(labels: np.ndarray, masks: np.ndarray | None, cfg: TrainConfig) -> np.ndarray:
+    """A member's training targets: one-hot (N, 8) [+ class masks (N, 8)] [+ the labels'
+    arousal and valence (N, 2) with ``cfg.dimension_heads``]."""
+    y = targets(labels, masks)
+    if not cfg.dimension_heads:
+        return y
+    return np.concatenate([y, dimension_targets(LABELS)[labels]], axis=1)
+
+
+def member_loss(masked: bool, cfg: TrainConfig) -> str | Callable:
+    """The members' loss: (masked) cross-entropy of the classes, plus with dimension heads
+    ``cfg.dimension_weight`` x the binary cross-entropy of the two dimensions."""
+    if not cfg.dimension_heads:
+        return masked_crossentropy if masked else "categorical_crossentropy"
+    classes = masked_crossentropy if masked else keras.losses.categorical_crossentropy
+    weight = cfg.dimension_weight
+
+    def loss(y_true, y_pred):  # noqa: ANN001, ANN202 (tensors)
+        dims = keras.losses.binary_crossentropy(y_true[:, -N_DIMS:], y_pred[:, N_CLASSES:])
+        return classes(y_true[:, :-N_DIMS], y_pred[:, :N_CLASSES]) + weight * dims
+
+    return loss
 
 
 def crop(frames: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -100,7 +131,7 @@ def cnn_epoch_data(
     x = x.astype(np.float32)
     if cfg.specaugment:
         x = spec_augment(x, cfg, rng)
-    y = targets(labels[order], None if corpus is None else corpus.masks[order])
+    y = member_targets(labels[order], None if corpus is None else corpus.masks[order], cfg)
     return mixup(x, y, cfg.mixup_alpha, rng)
 
 
@@ -122,11 +153,11 @@ def train_cnn(
     sampling and class masks (masked loss), None for plain cross-entropy."""
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
-    model = build_cnn(n_mels, cfg.cnn, name=f"cnn_{seed}")
+    model = build_cnn(n_mels, cfg.cnn, name=f"cnn_{seed}", heads=cfg.dimension_heads)
     def draw() -> tuple[np.ndarray, np.ndarray]:
         return cnn_epoch_data(frames, labels, allowed, clean, cfg, rng, corpus)
 
-    loss = "categorical_crossentropy" if corpus is None else masked_crossentropy
+    loss = member_loss(corpus is not None, cfg)
     return fit_fresh_epochs(model, cfg.cnn_epochs, cfg.lr, cfg.batch, draw, loss)
 
 
@@ -157,10 +188,9 @@ def train_mlp(
     ``corpus`` (per row): sample weights (mean 1) and class masks (masked loss)."""
     keras.utils.set_random_seed(seed)
     mean, std = func.mean(axis=0), func.std(axis=0) + 1e-6
-    model = build_mlp(mean, std, cfg.mlp, name=f"mlp_{seed}")
-    loss = "categorical_crossentropy" if corpus is None else masked_crossentropy
-    model.compile(keras.optimizers.Adam(cfg.lr / 2), loss)
-    y = targets(labels, None if corpus is None else corpus.masks)
+    model = build_mlp(mean, std, cfg.mlp, name=f"mlp_{seed}", heads=cfg.dimension_heads)
+    model.compile(keras.optimizers.Adam(cfg.lr / 2), member_loss(corpus is not None, cfg))
+    y = member_targets(labels, None if corpus is None else corpus.masks, cfg)
     model.fit(
         func,
         y,

@@ -176,3 +176,25 @@ def test_loco_usage_errors_are_one_line(corpora: dict[str, Path], tmp_path: Path
     assert export_main([*argv, "--member-temperatures", "1.0"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--member-temperatures: expected 2 values" in err[0]
+
+
+def test_loco_dimension_heads_and_held_out_conditions(corpora: dict[str, Path], tmp_path: Path) -> None:
+    assert export_main(_loco_argv(corpora, tmp_path, "--dimension-heads")) == 0
+    report = json.loads((tmp_path / "loco.json").read_text())
+    scores = report["scores"]
+    for variant in ("clean", "band8k", "test_noise10", "test_room06"):
+        heads = scores[f"{variant}/dims"]  # the heads' binary arousal / valence UAR
+        assert set(heads) == {"arousal_uar", "valence_uar"} and all(0.0 <= v <= 1.0 for v in heads.values())
+        implied = scores[f"{variant}/hybrid_tempered"]  # the label probabilities' expected dimensions
+        assert 0.0 <= implied["arousal_uar"] <= 1.0 and 0.0 <= implied["valence_uar"] <= 1.0
+    dims = np.load(tmp_path / "loco.npz")["clean__dims"]
+    assert dims.shape == (28, 2) and ((dims >= 0) & (dims <= 1)).all()
+
+
+def test_training_on_a_held_out_condition_is_refused(
+    corpora: dict[str, Path], tmp_path: Path, capsys
+) -> None:
+    argv = _loco_argv(corpora, tmp_path, "--variants", "clean,noise,test_noise10")
+    assert export_main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --variants: expected 'clean' and others of") and "never trained on" in err

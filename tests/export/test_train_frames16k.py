@@ -207,3 +207,28 @@ def test_calibrate_adds_a_calibrated_head_to_a_train_frames16k_model(
 def test_card_figures_without_predictions_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     assert export_main(["card-figures", "-o", str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip() == "error: card-figures: give --cnn and --mlp, or --calibrated"
+
+
+def test_dimension_heads_give_the_model_a_dimensions_output(
+    corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import onnxruntime as ort
+
+    out, report = tmp_path / "v3.onnx", tmp_path / "cv.json"
+    members = str(tmp_path / "m")
+    argv = [*tiny_train_frames16k(corpus, tmp_path, out), "--dimension-heads", "--members", members]
+    assert export_main(argv) == 0
+    cv = json.loads(report.read_text())
+    for variant in ("clean", "band8k", "test_noise10", "test_room06"):
+        assert set(cv["dimensions"][variant]) == {"labels", "heads"}
+        assert 0.0 <= cv["dimensions"][variant]["heads"]["arousal_uar"] <= 1.0
+        assert variant in cv["nested"]
+    sess = ort.InferenceSession(str(out))
+    assert [o.name for o in sess.get_outputs()] == ["probs", "dimensions"]
+    feed = {"frames": np.zeros((1, 80, 64), np.float32),
+            "functionals": np.zeros((1, sess.get_inputs()[1].shape[1]), np.float32)}
+    probs, dims = sess.run(None, feed)
+    assert probs.shape == (1, 8) and dims.shape == (1, 2) and ((dims > 0) & (dims < 1)).all()
+    int8 = ort.InferenceSession(str(tmp_path / "v3_int8.onnx"))
+    assert [o.name for o in int8.get_outputs()] == ["probs", "dimensions"]
+    assert export_main(argv) == 0  # the saved members (with heads) load again
