@@ -82,13 +82,14 @@ def add_parser(sub: Any) -> None:
 
 
 def out_of_fold(paths: list[Path], n: int) -> dict[str, np.ndarray]:
-    """Per key (e.g. ``clean__cnn0``) the out-of-fold probabilities in dataset order, (n, 8)."""
+    """Per key (e.g. ``clean__cnn0``) the out-of-fold predictions in dataset order: (n, 8)
+    probabilities, (n, 2) for the dimension heads (``clean__dims``); NaN off the folds."""
     out: dict[str, np.ndarray] = {}
     for path in paths:
         with np.load(path) as data:
             for key in data.files:
                 if key not in ("y", "index"):
-                    full = np.full((n, len(LABELS)), np.nan)
+                    full = np.full((n, data[key].shape[1]), np.nan)
                     full[data["index"]] = data[key]
                     out[key] = full
     for key in ("clean__cnn0", "band8k__cnn0", "clean__mlp0", "band8k__mlp0"):

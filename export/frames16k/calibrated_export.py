@@ -19,7 +19,7 @@ from ..core.errors import ExportError
 from ..core.provenance import EXPORT_VERSION
 from .calibration import CalibrationConfig, Prior
 from .dataset import Dataset
-from .graph import CALIBRATED_INPUTS, CALIBRATED_OUTPUTS, to_onnx
+from .graph import CALIBRATED_INPUTS, to_onnx
 from .members import STAMP
 from .model_file import PROBES, keras_outputs, write_checked, write_int8
 from .models import SMALL_CNN_FILTERS, CnnConfig, build_calibrated_ensemble, build_cnn
@@ -97,8 +97,9 @@ def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -
     return out
 
 
-def members_cnn_config(folder: Path) -> CnnConfig:
-    """The CNN settings of a train-frames16k ``--members`` folder (its ``recipe.json``); one CNN only."""
+def members_cnn_config(folder: Path) -> tuple[CnnConfig, bool]:
+    """The CNN settings of a train-frames16k ``--members`` folder (its ``recipe.json``; one CNN
+    only) and whether its members have dimension heads."""
     recipe_file = folder / STAMP
     if not recipe_file.exists():
         raise ExportError(
@@ -110,7 +111,8 @@ def members_cnn_config(folder: Path) -> CnnConfig:
             f"calibrate: --members {folder}: made with cnn_seeds={recipe.get('cnn_seeds')}, "
             f"no_mlp={recipe.get('no_mlp')}; expected one CNN and the MLP"
         )
-    return CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
+    config = CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
+    return config, bool(recipe.get("dimension_heads"))
 
 
 def _probe(data: Dataset, prior: Prior) -> list[dict[str, np.ndarray]]:
@@ -138,7 +140,8 @@ def export_calibrated(
     import onnx
 
     n_mels, n_func = data.frames[0][0].shape[1], data.func.shape[2]
-    cnn = build_cnn(n_mels, members_cnn_config(args.members), name="cnn_0")
+    config, heads = members_cnn_config(args.members)
+    cnn = build_cnn(n_mels, config, name="cnn_0", heads=heads)
     cnn.load_weights(str(args.members / "cnn_0.h5"))
     t = rep["temperatures"]
     model = build_calibrated_ensemble(
@@ -153,8 +156,8 @@ def export_calibrated(
         TRAINING_KEY: training_record(json.loads(base[TRAINING_KEY]), rep, args),
     }
     onnx_model = to_onnx(model, n_mels, n_func, calibrated=True)
-    feeds = _probe(data, prior)
+    feeds, outputs = _probe(data, prior), tuple(model.output_names)
     expected = keras_outputs(model, feeds, CALIBRATED_INPUTS)
-    out = write_checked(onnx_model, args.output, meta, feeds, expected, CALIBRATED_OUTPUTS)
+    out = write_checked(onnx_model, args.output, meta, feeds, expected, outputs)
     if args.int8:
-        write_int8(out, feeds, expected, CALIBRATED_OUTPUTS)
+        write_int8(out, feeds, expected, outputs)

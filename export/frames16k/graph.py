@@ -20,10 +20,8 @@ from ..core.onnx_io import OPSET, set_metadata
 INPUT_FRAMES = "frames"
 INPUT_FUNCTIONALS = "functionals"
 OUTPUT = "probs"
-OUTPUT_CALIBRATED = "probs_calibrated"
 INPUTS = (INPUT_FRAMES, INPUT_FUNCTIONALS)
 CALIBRATED_INPUTS = (*INPUTS, "speaker_mean", "speaker_std")
-CALIBRATED_OUTPUTS = (OUTPUT, OUTPUT_CALIBRATED)
 
 
 def to_onnx(model: Any, n_mels: int, n_func: int, calibrated: bool = False) -> Any:

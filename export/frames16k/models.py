@@ -221,7 +221,8 @@ def build_calibrated_ensemble(
 
     inputs ``frames`` (1, T, n_mels), ``functionals``, ``speaker_mean``, ``speaker_std`` (1, F);
     outputs ``probs`` (the MLP's functionals normalised by the training prior: uncalibrated)
-    and ``probs_calibrated`` (normalised by the speaker statistics fed in), each (1, 8).
+    and ``probs_calibrated`` (normalised by the speaker statistics fed in), each (1, 8), and
+    when the CNN has dimension heads ``dimensions`` (1, 2), the CNN's arousal and valence.
     ``temperatures``: the final temperatures of (probs, probs_calibrated).
     """
     n_func = len(prior_mean)
@@ -229,11 +230,15 @@ def build_calibrated_ensemble(
     func = keras.Input((n_func,), name="functionals")
     mean = keras.Input((n_func,), name="speaker_mean")
     std = keras.Input((n_func,), name="speaker_std")
-    p_cnn = cnn(frames)
+    cnn_out = cnn(frames)
+    p_cnn = class_part(cnn_out)
     p_prior = mlp(Standardize(prior_mean, prior_std, name="prior_standardize")(func))
     p_speaker = mlp(SpeakerNormalise(name="speaker_normalise")([func, mean, std]))
     probs = tempered_average([p_cnn, p_prior], list(member_temperatures), temperatures[0], "probs")
     calibrated = tempered_average(
         [p_cnn, p_speaker], list(member_temperatures), temperatures[1], "probs_calibrated"
     )
-    return keras.Model([frames, func, mean, std], [probs, calibrated], name="ser_edge_v2_calibrated")
+    outputs = [probs, calibrated]
+    if has_heads([cnn]):  # the CNN's arousal/valence (the calibrated MLP has no heads)
+        outputs.append(averaged_dimensions([cnn_out], DIMENSIONS_OUTPUT))
+    return keras.Model([frames, func, mean, std], outputs, name="ser_edge_calibrated")

@@ -232,3 +232,20 @@ def test_dimension_heads_give_the_model_a_dimensions_output(
     int8 = ort.InferenceSession(str(tmp_path / "v3_int8.onnx"))
     assert [o.name for o in int8.get_outputs()] == ["probs", "dimensions"]
     assert export_main(argv) == 0  # the saved members (with heads) load again
+
+
+def test_calibrated_model_keeps_the_cnn_dimension_heads(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    from ser_edge import EmotionClassifier
+
+    cal = tmp_path / "cal.onnx"
+    members = str(tmp_path / "m")
+    argv = [*tiny_train_frames16k(corpus, tmp_path, cal), "--dimension-heads", "--members", members]
+    assert export_main([*argv, "--calibrate"]) == 0
+    sess = ort.InferenceSession(str(cal))
+    assert [o.name for o in sess.get_outputs()] == ["probs", "probs_calibrated", "dimensions"]
+    clf = EmotionClassifier.load(cal)
+    assert clf.model.dimensions_source == "heads"
+    prediction = clf.predict_file(next(corpus[0].glob("Actor_01/*.flac")))
+    assert 0.0 <= prediction.arousal <= 1.0 and 0.0 <= prediction.valence <= 1.0
