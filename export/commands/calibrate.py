@@ -33,7 +33,7 @@ from ..frames16k.calibration import (
     score_conditions,
     train_calibrated_mlp,
 )
-from ..frames16k.corpus import LABELS, scan_ravdess, scan_tess
+from ..frames16k.corpus import LABELS, scan_emovo, scan_ravdess, scan_tess
 from ..frames16k.crossval import cross_fitted_average, ece, fold_scores
 from ..frames16k.dataset import build_dataset
 from ..frames16k.extract import extract_all
@@ -56,6 +56,9 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--ravdess", type=Path, required=True, help="folder with Actor_XX/ (WAV or FLAC)")
     p.add_argument("--tess", type=Path, required=True, help="folder with OAF_*/ YAF_*/")
+    p.add_argument("--emovo", type=Path,
+                   help="folder with EMOVO f1/ .. m3/ (optional: trains the calibrated MLP in every fold, "
+                   "as train-frames16k --emovo; never scored)")
     p.add_argument(
         "--cv",
         type=Path,
@@ -198,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"calibrate: --figures {args.figures} needs --report and an existing folder")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     spec, cfg = Frames16kSpec(), _config(args)
-    clips = scan_ravdess(args.ravdess) + scan_tess(args.tess)
+    clips = scan_ravdess(args.ravdess) + scan_tess(args.tess) + (scan_emovo(args.emovo) if args.emovo else [])
     data = build_dataset(clips, extract_all(clips, spec, args.cache, args.workers), spec)
     variants = [data.variant(v) for v in TrainConfig().variants]
     oof = out_of_fold(args.cv, len(data.labels))

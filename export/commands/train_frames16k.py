@@ -191,6 +191,7 @@ def _calibrate_args(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(
         ravdess=args.ravdess,
         tess=args.tess,
+        emovo=args.emovo,
         cv=[args.report.with_suffix(".npz")],
         members=args.members,
         base=args.output,

@@ -198,3 +198,24 @@ def test_training_on_a_held_out_condition_is_refused(
     assert export_main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: --variants: expected 'clean' and others of") and "never trained on" in err
+
+
+def test_the_v3_pipeline_trains_every_part_on_emovo_too(corpora: dict[str, Path], tmp_path: Path) -> None:
+    import onnx
+
+    out = tmp_path / "v3.onnx"
+    argv = [
+        "train-frames16k", "--ravdess", str(corpora["ravdess"]), "--tess", str(corpora["tess"]),
+        "--emovo", str(corpora["emovo"]), "--cache", str(corpora["emovo"].parent / "cache"), "--report",
+        str(tmp_path / "cv.json"), "--folds", "2", "--epochs", "1", "--mlp-epochs", "1", "--small-cnn",
+        "--workers", "1", "--corpus-masks", "--dimension-heads", "--variants", "clean,noise,colour",
+        "--members", str(tmp_path / "members"), "-o", str(out), "--calibrate",
+    ]
+    assert export_main(argv) == 0
+    meta = {p.key: json.loads(p.value) for p in onnx.load(str(out)).metadata_props}
+    speakers = meta["ser_edge.training"]["data"]["speakers"]
+    assert {f"emovo_{s}" for s in EMOVO_SPEAKERS} <= set(speakers)
+    assert not any(s in speakers for s in (f"ravdess_{a}" for a in range(19, 25)))
+    assert [o.name for o in onnx.load(str(out)).graph.output] == ["probs", "probs_calibrated", "dimensions"]
+    calibration = json.loads((tmp_path / "cv_calibration.json").read_text())
+    assert calibration["conditions"]["clean/none"]["n"] == 16  # RAVDESS only is scored
