@@ -113,8 +113,9 @@ def add_output_options(parser: argparse.ArgumentParser, top: bool = False) -> No
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """``--model`` and ``--threads``, shared by every command that loads a model."""
     parser.add_argument("--model", metavar="PATH", help="ONNX model file, or a shipped model: 'seed' (the "
-                        "seed-compatible MFCC-mean model), 'seed-int8', 'int8' (the default model's int8 "
-                        "variant); default: the shipped default model")
+                        "seed-compatible MFCC-mean model), 'seed-int8', 'v2' (the v2 frames16k model by "
+                        "name), 'v2-int8', 'int8' (the default model's int8 variant); default: the shipped "
+                        "default model (today v2)")
     parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
                         help="ONNX Runtime intra-op threads (default 1: edge devices share cores)")
 

@@ -25,6 +25,8 @@ from .files import (
     SEED_INT8_NAME,
     SEED_MODEL_NAME,
     SHIPPED_MODELS,
+    V2_INT8_NAME,
+    V2_MODEL_NAME,
     check_model_path,
     read_metadata,
     sha256_of,
@@ -34,7 +36,8 @@ from .rates import rate_warning
 
 __all__ = [
     "DEFAULT_MODEL", "DIMENSIONS", "DIMENSION_NAMES", "FRAMES16K_MODEL_NAME", "MAX_MODEL_BYTES",
-    "SEED_INT8_NAME", "SEED_MODEL_NAME", "SHIPPED_MODELS", "EmotionModel", "ModelOutputs", "ModelSpec",
+    "SEED_INT8_NAME", "SEED_MODEL_NAME", "SHIPPED_MODELS", "V2_INT8_NAME", "V2_MODEL_NAME",
+    "EmotionModel", "ModelOutputs", "ModelSpec",
     "check_model_path", "dimension_targets", "expected_dimensions", "rate_warning", "read_metadata",
     "sha256_of", "shipped_model_path",
 ]

@@ -15,10 +15,15 @@ SEED_INT8_NAME = "ser_edge_seed_int8.onnx"
 FRAMES16K_MODEL_NAME = "ser_edge.onnx"
 #: The model used without ``--model`` (this one line; ``int8`` follows it): the frames16k model.
 DEFAULT_MODEL = FRAMES16K_MODEL_NAME
+#: The v2 (frames16k, calibrated) model by name (``--model v2`` / ``v2-int8``), whatever the default
+#: becomes; today byte-identical copies of the default's two files.
+V2_MODEL_NAME = "ser_edge_v2.onnx"
+V2_INT8_NAME = "ser_edge_v2_int8.onnx"
 #: Largest model file read (bytes). Protobuf caps a message at 2 GiB; an edge model is a few MB.
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).
 SHIPPED_MODELS = {"float32": DEFAULT_MODEL, "int8": DEFAULT_MODEL.replace(".onnx", "_int8.onnx"),
+                  "v2": V2_MODEL_NAME, "v2-int8": V2_INT8_NAME,
                   "seed": SEED_MODEL_NAME, "seed-int8": SEED_INT8_NAME}
 
 
@@ -36,7 +41,8 @@ def shipped_model_path(name: str = DEFAULT_MODEL) -> Path:
 
 def check_model_path(path: str | Path) -> Path:
     """Resolve a ``--model`` argument: a path, or a name of SHIPPED_MODELS (``seed``,
-    ``seed-int8``: the seed-compatible MFCC-mean model; ``float32``/``int8``: the default one).
+    ``seed-int8``: the seed-compatible MFCC-mean model; ``v2``, ``v2-int8``: the v2 frames16k
+    model by name; ``float32``/``int8``: the default one).
 
     Raises ModelError for a missing file or a directory.
     """

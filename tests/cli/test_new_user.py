@@ -25,9 +25,9 @@ def test_info_says_which_speakers_each_shipped_model_heard():
     assert seed.returncode == 0, seed.stderr
     assert "heard      trained on all 24 RAVDESS actors and both TESS speakers: no RAVDESS figure is a test" \
         in seed.stdout.splitlines()
-    default = run_cli("info")
-    speakers = EmotionModel.load().spec.training["data"]["speakers"]
-    line = next(x for x in default.stdout.splitlines() if x.startswith("heard"))
+    v2 = run_cli("info", "--model", "v2")
+    speakers = EmotionModel.load("v2").spec.training["data"]["speakers"]
+    line = next(x for x in v2.stdout.splitlines() if x.startswith("heard"))
     assert f"({len(speakers)} speakers)" in line and "RAVDESS actors 1–18" in line
     assert "only RAVDESS actors 19–24 are new to it" in line
     assert json.loads(run_cli("info", "--model", "seed", "--json").stdout)["heard"].startswith(
@@ -51,7 +51,8 @@ def test_a_wrong_model_name_names_the_shipped_ones(tmp_path):
         proc = run_cli(*argv, "--model", "int16")
         assert proc.returncode == 2 and proc.stdout == ""
         assert proc.stderr == ("ser-edge: --model int16: no such model file, and not the name of a shipped "
-                               "model: expected a path to an .onnx file or one of int8, seed, seed-int8\n")
+                               "model: expected a path to an .onnx file or one of int8, v2, v2-int8, seed, "
+                               "seed-int8\n")
 
 
 @pytest.mark.parametrize(("argv", "blocked_modules", "line"), [

@@ -23,6 +23,7 @@ slow_packaging = pytest.mark.skipif(
     reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
 )
 MODELS = {"ser_edge/models/ser_edge.onnx", "ser_edge/models/ser_edge_int8.onnx",
+          "ser_edge/models/ser_edge_v2.onnx", "ser_edge/models/ser_edge_v2_int8.onnx",
           "ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx",
           "ser_edge/models/silero_vad_16k_sequence.onnx", "ser_edge/models/silero_vad.LICENSE"}
 
@@ -49,7 +50,7 @@ def runtime_venv(tmp_path_factory) -> Path:
 
 
 @slow_packaging
-def test_wheel_holds_the_runtime_and_the_four_models_only(tmp_path):
+def test_wheel_holds_the_runtime_and_the_shipped_models_only(tmp_path):
     proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)])
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = tmp_path.glob("ser_edge-*.whl")
