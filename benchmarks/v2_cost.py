@@ -1,6 +1,6 @@
-"""Cost of one 3 s utterance on one core, stage by stage, default (frames16k) vs seed model.
+"""Cost of one 3 s utterance on one core, stage by stage, the v2 (frames16k) vs the seed model.
 
-    python benchmarks/v2_cost.py [--clips 30] [--repeat 3] [--rates 16000 44100 48000]
+    python benchmarks/v2_cost.py [--clips 30] [--repeat 3] [--rates 16000 44100 48000] [--model v2]
 
 Protocol: ``--clips`` RAVDESS speech files (every k-th of actors 1-18 in ../shared/data), the
 first 3 s of each, written as 16-bit WAVs at each rate in ``--rates`` (polyphase resampling
@@ -9,12 +9,13 @@ the median over clips x repeats of the CPU time of this process (``time.process_
 ms; the last row, the median over clips of each clip's fastest total. numpy/BLAS and ONNX
 Runtime run on one thread (Silero is computed with numpy).
 
-Stages of the default model: read (the runtime's ``read_audio`` of the WAV), resample to
-16 kHz, frames (log-mel, MFCC, energy, spectral shape on the speech frames and 2 either side;
-no F0), pitch (YIN on the speech frames), VAD (energy pre-gate + Silero on the gated chunks +
-hysteresis), pooling, model (ONNX Runtime); total = read + ``EmotionClassifier.predict`` of the
-samples, timed as a whole (not the sum). The seed model: read, its speech check (frame energy),
-resample to 22050 Hz + MFCC mean, model, total the same way.
+Stages of the frames16k model (``--model``: v2 by name, whatever the default): read (the
+runtime's ``read_audio`` of the WAV), resample to 16 kHz, frames (log-mel, MFCC, energy,
+spectral shape on the speech frames and 2 either side; no F0), pitch (YIN on the speech
+frames), VAD (energy pre-gate + Silero on the gated chunks + hysteresis), pooling, model (ONNX
+Runtime); total = read + ``EmotionClassifier.predict`` of the samples, timed as a whole (not
+the sum). The seed model: read, its speech check (frame energy), resample to 22050 Hz + MFCC
+mean, model, total the same way.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def clips(count: int, rates: list[int], folder: Path) -> dict[int, list[Path]]:
 
 
 def default_stages(clf, path: Path) -> dict[str, Callable[[], object]]:
-    """The default model's stages on one file, each a call on precomputed inputs."""
+    """The frames16k model's stages on one file, each a call on precomputed inputs."""
     from ser_edge.audio.read import read_audio
     from ser_edge.frontend.frames16k.frames import compute_frames, frame_view
     from ser_edge.frontend.frames16k.frontend import pooled_inputs, to_model_rate
@@ -150,12 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clips", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rates", type=int, nargs="+", default=[16000, 44100, 48000])
+    parser.add_argument("--model", default="v2", help="the frames16k model: a file or a shipped name (v2)")
     args = parser.parse_args(argv)
     from ser_edge import EmotionClassifier
     from ser_edge.process import tune_allocator
 
     tuned = tune_allocator()  # as the ser-edge command does
-    default, seed = EmotionClassifier.load(), EmotionClassifier.load("seed")
+    default, seed = EmotionClassifier.load(args.model), EmotionClassifier.load("seed")
     print(compare.machine())
     print(f"{args.clips} RAVDESS clips (actors 1-18), first {SECONDS:g} s, 16-bit WAV; CPU ms of one "
           f"core, median over clips x {args.repeat} runs; numpy and ONNX Runtime on 1 thread; "
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = clips(args.clips, args.rates, Path(tmp))
         frames, chunks = speech_share(default, paths[args.rates[-1]])
         print(f"speech frames {frames:.0%} of all; Silero ran on {chunks:.0%} of the chunks")
-        for label, clf, make in (("default (frames16k)", default, default_stages),
+        for label, clf, make in ((f"{args.model} (frames16k)", default, default_stages),
                                  ("seed (mfcc_mean)", seed, seed_stages)):
             table = {rate: medians(make, clf, paths[rate], args.repeat) for rate in args.rates}
             print(f"\n{label}" + "".join(f" {rate / 1000:>9g} kHz" for rate in args.rates))

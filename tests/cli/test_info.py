@@ -27,11 +27,11 @@ def test_info_is_short_by_default_and_complete_with_verbose_or_json():
     assert full["training"]["metrics"]["speaker-independent"]["pooled"]["all"]["accuracy"] == 0.5021
 
 
-def test_info_of_the_default_model_shows_its_cross_validated_accuracy():
+def test_info_of_the_v2_model_shows_its_cross_validated_accuracy():
     # It said "speaker-independent: not recorded": the v2 record keeps its CV figures elsewhere.
-    short = run_cli("info")
+    short = run_cli("info", "--model", "v2")
     assert short.returncode == 0, short.stderr
-    metrics = EmotionModel.load().spec.training["metrics"]
+    metrics = EmotionModel.load("v2").spec.training["metrics"]
     expected = (f"speaker-independent: ravdess speech {metrics['ravdess_speaker_independent_accuracy']:.2%} "
                 f"(UAR {metrics['ravdess_uar']:.2%}, 6-fold CV)")
     assert expected in short.stdout, short.stdout
@@ -41,8 +41,8 @@ def test_info_of_the_default_model_shows_its_cross_validated_accuracy():
 def test_info_says_whether_and_how_well_a_model_adapts_to_its_speaker():
     seed = run_cli("info", "--model", "seed")
     assert seed.returncode == 0 and "adapts" not in seed.stdout
-    shipped = EmotionModel.load()
+    shipped = EmotionModel.load("v2")
     conditions = shipped.spec.training["calibration"]["conditions"]
-    line = next(x for x in run_cli("info").stdout.splitlines() if x.startswith("adapts"))
+    line = next(x for x in run_cli("info", "--model", "v2").stdout.splitlines() if x.startswith("adapts"))
     assert f"{conditions['clean/all']['acc']:.1f}% after all 60 of a speaker" in line, line
     assert f"prior worth {shipped.calibration_spec.prior_utterances:g} utterances" in line

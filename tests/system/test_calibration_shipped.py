@@ -35,8 +35,8 @@ def _stream(path, files) -> None:
     write_wav(path, to_int16(np.concatenate(parts)), RATE)
 
 
-def test_the_shipped_model_has_calibration_and_uses_it_from_the_first_utterance():
-    clf = EmotionClassifier.load()
+def test_the_v2_model_has_calibration_and_uses_it_from_the_first_utterance():
+    clf = EmotionClassifier.load("v2")
     assert clf.calibration_spec is not None
     files = _actor_files(6)
     clf.calibration = Calibration(clf.calibration_spec)
@@ -44,7 +44,7 @@ def test_the_shipped_model_has_calibration_and_uses_it_from_the_first_utterance(
     rest = [clf.predict_file(f) for f in files[1:]]
     assert first.calibration == 0 and [p.calibration for p in rest] == [1, 2, 3, 4, 5]
     assert clf.calibration.count == 6
-    uncalibrated = EmotionClassifier.load().predict_file(files[-1])
+    uncalibrated = EmotionClassifier.load("v2").predict_file(files[-1])
     assert uncalibrated.calibration is None and uncalibrated.scores != rest[-1].scores
 
 

@@ -1,5 +1,6 @@
-"""The shipped v2 (frames16k) model, models/ser_edge.onnx (+ _int8): contract, shapes, speech,
-its two outputs (``probs`` with the training prior, ``probs_calibrated`` with speaker statistics)."""
+"""The shipped v2 (frames16k) model by name, models/ser_edge_v2.onnx (+ _int8), whatever the
+default: contract, shapes, speech, its two outputs (``probs`` with the training prior,
+``probs_calibrated`` with speaker statistics)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from support.paths import ROOT  # noqa: E402
 LABELS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 
 
-@pytest.fixture(scope="module", params=["ser_edge.onnx", "ser_edge_int8.onnx"])
+@pytest.fixture(scope="module", params=["ser_edge_v2.onnx", "ser_edge_v2_int8.onnx"])
 def session(request: pytest.FixtureRequest):
     path = ROOT / "models" / request.param
     if not path.exists():
