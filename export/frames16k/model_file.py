@@ -24,7 +24,8 @@ from .graph import INPUTS, OUTPUT, ensemble_feeds, run_onnx, to_onnx, with_contr
 from .models import N_CLASSES, N_DIMS
 
 LOGGER = logging.getLogger(__name__)
-LICENCES = {"ravdess": "CC BY-NC-SA 4.0", "tess": "CC BY-NC-ND 4.0"}
+LICENCES = {"ravdess": "CC BY-NC-SA 4.0", "tess": "CC BY-NC-ND 4.0",
+            "emovo": "research use (Costantini et al., LREC 2014)"}
 PROBES = 20
 
 
@@ -52,7 +53,7 @@ def training_record(clips: list[Clip], report: dict | None, temperature: float, 
             "corpora": sorted({c.corpus for c in clips}),
             "speakers": sorted({c.speaker for c in clips}),
             "n_clips": len(clips),
-            "licences": LICENCES,
+            "licences": {c: LICENCES[c] for c in sorted({c.corpus for c in clips})},
         },
         "temperature": temperature,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
