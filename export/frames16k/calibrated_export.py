@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from .dataset import Dataset
 from .graph import CALIBRATED_INPUTS, to_onnx
 from .members import STAMP
 from .model_file import PROBES, keras_outputs, write_checked, write_int8
-from .models import SMALL_CNN_FILTERS, CnnConfig, build_calibrated_ensemble, build_cnn
+from .models import SMALL_CNN_FILTERS, CnnConfig, MlpConfig, build_calibrated_ensemble, build_cnn, build_mlp
 
 
 def calibration_spec(prior: Prior, cfg: CalibrationConfig) -> CalibrationSpec:
@@ -115,6 +116,18 @@ def members_cnn_config(folder: Path) -> tuple[CnnConfig, bool]:
     return config, bool(recipe.get("dimension_heads"))
 
 
+def members_heads_mlp(folder: Path, n_func: int) -> Any:
+    """The recipe's functionals MLP with dimension heads from a ``--members`` folder
+    (``mlp_100.h5``: seed 0's MLP), its hidden widths from ``recipe.json``."""
+    recipe = json.loads((folder / STAMP).read_text())
+    hidden = tuple(int(w) for w in str(recipe.get("mlp_hidden", "256,128")).split(","))
+    name = f"mlp_{int(recipe.get('seed', 0)) + 100}"
+    config = replace(MlpConfig(), hidden=hidden)
+    mlp = build_mlp(np.zeros(n_func), np.ones(n_func), config, name=name, heads=True)
+    mlp.load_weights(str(folder / f"{name}.h5"))
+    return mlp
+
+
 def _probe(data: Dataset, prior: Prior) -> list[dict[str, np.ndarray]]:
     """Feeds of a few clips, half with the prior and half with another clip's statistics."""
     idx = np.linspace(0, len(data.labels) - 1, PROBES).astype(int)
@@ -145,7 +158,8 @@ def export_calibrated(
     cnn.load_weights(str(args.members / "cnn_0.h5"))
     t = rep["temperatures"]
     model = build_calibrated_ensemble(
-        cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"])
+        cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"]),
+        heads_mlp=members_heads_mlp(args.members, n_func) if heads else None,
     )
     base = {p.key: p.value for p in onnx.load(str(args.base)).metadata_props}
     frontend = Frames16kSpec.from_dict(json.loads(base["ser_edge.frontend"]))

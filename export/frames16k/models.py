@@ -216,13 +216,16 @@ def build_calibrated_ensemble(
     prior_std: np.ndarray,
     member_temperatures: tuple[float, float],
     temperatures: tuple[float, float],
+    heads_mlp: keras.Model | None = None,
 ) -> keras.Model:
     """One graph with two heads over the same members (CNN on ``frames``, calibrated MLP):
 
     inputs ``frames`` (1, T, n_mels), ``functionals``, ``speaker_mean``, ``speaker_std`` (1, F);
     outputs ``probs`` (the MLP's functionals normalised by the training prior: uncalibrated)
     and ``probs_calibrated`` (normalised by the speaker statistics fed in), each (1, 8), and
-    when the CNN has dimension heads ``dimensions`` (1, 2), the CNN's arousal and valence.
+    when the CNN has dimension heads ``dimensions`` (1, 2): the mean arousal and valence of the
+    CNN and of ``heads_mlp`` (the recipe's own MLP with heads, on the functionals; the
+    calibrated MLP has no heads), as the recipe's ensemble averages them.
     ``temperatures``: the final temperatures of (probs, probs_calibrated).
     """
     n_func = len(prior_mean)
@@ -239,6 +242,7 @@ def build_calibrated_ensemble(
         [p_cnn, p_speaker], list(member_temperatures), temperatures[1], "probs_calibrated"
     )
     outputs = [probs, calibrated]
-    if has_heads([cnn]):  # the CNN's arousal/valence (the calibrated MLP has no heads)
-        outputs.append(averaged_dimensions([cnn_out], DIMENSIONS_OUTPUT))
+    if has_heads([cnn]):  # the members' arousal/valence (the calibrated MLP has no heads)
+        with_dims = [cnn_out] + ([heads_mlp(func)] if heads_mlp is not None else [])
+        outputs.append(averaged_dimensions(with_dims, DIMENSIONS_OUTPUT))
     return keras.Model([frames, func, mean, std], outputs, name="ser_edge_calibrated")

@@ -247,5 +247,15 @@ def test_calibrated_model_keeps_the_cnn_dimension_heads(corpus: tuple[Path, Path
     assert [o.name for o in sess.get_outputs()] == ["probs", "probs_calibrated", "dimensions"]
     clf = EmotionClassifier.load(cal)
     assert clf.model.dimensions_source == "heads"
+    # The dimensions are the mean of the CNN's heads and of the recipe's own MLP's heads: the
+    # functionals move them (the CNN sees only the frames).
+    rng = np.random.default_rng(0)
+    spec = clf.calibration_spec
+    mean, std = (np.array(v, np.float32)[None] for v in (spec.mean, spec.std))
+    feed = {"frames": rng.normal(0, 1, (1, 80, 64)).astype(np.float32), "speaker_mean": mean,
+            "speaker_std": std}
+    dims = [sess.run(["dimensions"], {**feed, "functionals": mean + np.float32(k) * std})[0]
+            for k in (-0.5, 0.5)]
+    assert np.abs(dims[0] - dims[1]).max() > 1e-4
     prediction = clf.predict_file(next(corpus[0].glob("Actor_01/*.flac")))
     assert 0.0 <= prediction.arousal <= 1.0 and 0.0 <= prediction.valence <= 1.0
