@@ -56,21 +56,26 @@ def actor_ranges(actors: list[int]) -> str:
 
 def trained_on(training: dict[str, Any]) -> str | None:
     """Which speakers the shipped file itself heard, and what that means for its figures, one line
-    (None when the training record does not say). From the record's ``data.speakers`` (train-frames:
-    ``ravdess_NN``, ``tess_OAF``) or, for the seed feature set trained on every row, its corpora."""
+    (None when the training record does not say). From the record's ``data.speakers``
+    (train-frames: ``ravdess_NN``, ``tess_OAF``, ``emovo_f1``) or, for the seed feature set trained
+    on every row, its corpora."""
     data = training.get("data")
     if not isinstance(data, dict):
         return None
     speakers = data.get("speakers")
     if isinstance(speakers, list) and speakers:
         ravdess = [int(s.split("_")[1]) for s in speakers if str(s).startswith("ravdess_")]
-        tess = [str(s).split("_", 1)[1] for s in speakers if str(s).startswith("tess_")]
         parts = [f"RAVDESS actors {actor_ranges(ravdess)}"] if ravdess else []
-        parts += [f"TESS {', '.join(tess)}"] if tess else []
+        for corpus, name in (("tess", "TESS"), ("emovo", "EMOVO")):
+            names = [str(s).split("_", 1)[1] for s in speakers if str(s).startswith(f"{corpus}_")]
+            parts += [f"{name} {', '.join(names)}"] if names else []
         new = sorted(set(range(1, 25)) - set(ravdess))
         note = (f": only RAVDESS actors {actor_ranges(new)} are new to it (a figure on actors "
                 f"{actor_ranges(ravdess)} is not a test)" if ravdess and new else "")
-        return f"trained on {' and '.join(parts)} ({len(speakers)} speakers){note}"
+        if not parts:
+            return None
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return f"trained on {listed} ({len(speakers)} speakers){note}"
     groups = data.get("groups", {})
     if data.get("source") == "seed" and data.get("trained_rows") == data.get("rows") and groups:
         tess = " and both TESS speakers" if any(str(g).startswith("tess") for g in groups) else ""
