@@ -1,6 +1,6 @@
 """``ser-edge listen``'s CPU share of one core, and the CLI's startup time and peak RSS.
 
-    python benchmarks/v2_listen_cpu.py --model models/ser_edge_v2.onnx [--seconds 30]
+    python benchmarks/v2_listen_cpu.py --model v2 [--seconds 30]
 
 Each command runs as its own process under ``/usr/bin/time`` (CPU = user + system seconds,
 peak RSS = its maximum resident set). ``listen --input FILE --realtime`` replays a 48 kHz

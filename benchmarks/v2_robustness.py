@@ -1,6 +1,6 @@
 """Robustness of the v2 (frames16k) model next to the seed model: agreement figures, not accuracy.
 
-    python benchmarks/v2_robustness.py --model models/ser_edge_v2.onnx [--every 5]
+    python benchmarks/v2_robustness.py --model v2 [--every 5]
         [--stream-files 120] [--parts level band stream nonspeech] [--cli]
 
 The v2 model was trained on every speaker of shared/data/audio, so nothing here is a test

@@ -12,8 +12,7 @@ from support.paths import ROOT
 onnx = pytest.importorskip("onnx")
 
 
-@pytest.mark.parametrize("name", ["ser_edge.onnx", "ser_edge_v2.onnx", "ser_edge_v2_int8.onnx",
-                                  "ser_edge_seed.onnx"])
+@pytest.mark.parametrize("name", ["ser_edge.onnx", "ser_edge_int8.onnx", "ser_edge_seed.onnx"])
 def test_read_metadata_equals_onnx(name):
     path = ROOT / "models" / name
     assert read_metadata(path) == {p.key: p.value for p in onnx.load(str(path)).metadata_props}

@@ -15,10 +15,11 @@ SEED_INT8_NAME = "ser_edge_seed_int8.onnx"
 FRAMES16K_MODEL_NAME = "ser_edge.onnx"
 #: The model used without ``--model`` (this one line; ``int8`` follows it): the frames16k model.
 DEFAULT_MODEL = FRAMES16K_MODEL_NAME
-#: The v2 (frames16k, calibrated) model by name (``--model v2`` / ``v2-int8``), whatever the default
-#: becomes; today byte-identical copies of the default's two files.
-V2_MODEL_NAME = "ser_edge_v2.onnx"
-V2_INT8_NAME = "ser_edge_v2_int8.onnx"
+#: The v2 (frames16k, calibrated) model by name (``--model v2`` / ``v2-int8``), for scripts that
+#: pin it whatever the default becomes. v2 is the default today, so the names are its files; a
+#: new default gets new files and these two keep naming v2's.
+V2_MODEL_NAME = FRAMES16K_MODEL_NAME
+V2_INT8_NAME = "ser_edge_int8.onnx"
 #: Largest model file read (bytes). Protobuf caps a message at 2 GiB; an edge model is a few MB.
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 #: ``--model`` shorthands for the models shipped in the wheel (a file of that name wins).

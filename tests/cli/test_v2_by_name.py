@@ -1,4 +1,4 @@
-"""``--model v2`` / ``v2-int8``: the v2 model by name (models/ser_edge_v2.onnx, + _int8), loadable
+"""``--model v2`` / ``v2-int8``: the v2 model by name (today the default's files), loadable
 whatever the default becomes (issue 21: "v2 stays loadable by name")."""
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ DOC_COMMANDS = [
 
 def test_every_model_card_has_regenerate_commands() -> None:
     cards = {card.name: fenced_commands(card.read_text(encoding="utf-8")) for card in _cards()}
-    assert set(cards) == {"README.md", "seed.md", "v2.md"}  # README.md: the default model's
+    assert set(cards) == {"README.md", "seed.md"}  # README.md: the default model's (v2)
     assert all(cards.values()), cards
 
 

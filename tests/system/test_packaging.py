@@ -23,7 +23,6 @@ slow_packaging = pytest.mark.skipif(
     reason="packaging test builds a fresh venv; set SER_EDGE_PACKAGING_TEST=1 (tests/run-all.sh does)",
 )
 MODELS = {"ser_edge/models/ser_edge.onnx", "ser_edge/models/ser_edge_int8.onnx",
-          "ser_edge/models/ser_edge_v2.onnx", "ser_edge/models/ser_edge_v2_int8.onnx",
           "ser_edge/models/ser_edge_seed.onnx", "ser_edge/models/ser_edge_seed_int8.onnx",
           "ser_edge/models/silero_vad_16k_sequence.onnx", "ser_edge/models/silero_vad.LICENSE"}
 

@@ -1,4 +1,4 @@
-"""The shipped v2 (frames16k) model by name, models/ser_edge_v2.onnx (+ _int8), whatever the
+"""The shipped v2 (frames16k) model by name (``V2_MODEL_NAME`` + its int8 file), whatever the
 default: contract, shapes, speech, its two outputs (``probs`` with the training prior,
 ``probs_calibrated`` with speaker statistics)."""
 
@@ -15,6 +15,7 @@ from ser_edge.frontend.frames16k.frames import compute_frames  # noqa: E402
 from ser_edge.frontend.frames16k.pooling import cnn_input, functionals, has_speech  # noqa: E402
 from ser_edge.frontend.frames16k.spec import Frames16kSpec  # noqa: E402
 from ser_edge.frontend.frames16k.vad import detect_speech  # noqa: E402
+from ser_edge.model import V2_INT8_NAME, V2_MODEL_NAME  # noqa: E402
 
 from support import frames_signals  # noqa: E402
 from support.frames_signals import read_example_16k, tone  # noqa: E402
@@ -23,7 +24,7 @@ from support.paths import ROOT  # noqa: E402
 LABELS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 
 
-@pytest.fixture(scope="module", params=["ser_edge_v2.onnx", "ser_edge_v2_int8.onnx"])
+@pytest.fixture(scope="module", params=[V2_MODEL_NAME, V2_INT8_NAME])
 def session(request: pytest.FixtureRequest):
     path = ROOT / "models" / request.param
     if not path.exists():
