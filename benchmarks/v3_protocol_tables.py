@@ -112,7 +112,8 @@ def main() -> None:
         reports = _named(args.loco)
         for key in LOCO_KEYS:
             if any(key in r["scores"] for _, r in reports):
-                print(f"\nEMOVO, {key}:\n\n{loco_table(reports, key)}")
+                corpus = reports[0][1].get("held_out", "emovo").upper()
+                print(f"\n{corpus}, {key}:\n\n{loco_table(reports, key)}")
         for name, r in reports:
             print(f"\n{name}: {r['protocol']}")
     if args.cv:
