@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.signal import butter, fftconvolve, istft, lfilter, resample_poly, sosfilt, sosfiltfilt, stft
 
-from .rooms import test_room_rir
+from .rooms import heldout_room_rir
 
 SR = 16000
 GAIN_RANGE_DB = 20.0
@@ -193,17 +193,17 @@ def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     return noise * env
 
 
-def test_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float = TEST_SNR_DB) -> np.ndarray:
+def heldout_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float = TEST_SNR_DB) -> np.ndarray:
     """Held-out condition: babble-like noise at ``snr_db`` relative to the active speech power."""
     noise = babble_noise(len(x), rng)
     noise *= np.sqrt(active_power(x) / 10.0 ** (snr_db / 10.0) / (np.mean(noise**2) + _FLOOR))
     return x + noise
 
 
-def test_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def heldout_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Held-out condition: convolution with a simulated room of RT60 0.6 s (:mod:`.rooms`),
     same length and active power."""
-    wet = fftconvolve(x, test_room_rir(int(rng.integers(1 << 30))))[: len(x)]
+    wet = fftconvolve(x, heldout_room_rir(int(rng.integers(1 << 30))))[: len(x)]
     return wet * np.sqrt(active_power(x) / active_power(wet))
 
 
@@ -221,8 +221,8 @@ VARIANTS: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
     "vtlp": lambda x, rng: gain(vtlp(x, rng), rng),
     "mic": lambda x, rng: gain(microphone(x, rng), rng),
     "colour": lambda x, rng: gain(coloured_noise(x, rng), rng),
-    "test_noise10": test_noise,
-    "test_room06": test_room,
+    "test_noise10": heldout_noise,
+    "test_room06": heldout_room,
 }
 #: Conditions only ever scored, never trained on.
 TEST_VARIANTS = ("test_noise10", "test_room06")

@@ -50,17 +50,17 @@ def test_microphone_colours_the_channel_and_mulaw_quantises_to_8_bits() -> None:
 
 def test_the_held_out_noise_sits_at_10_db_snr() -> None:
     x = _voice()
-    noisy = augment.test_noise(x, np.random.default_rng(1))
+    noisy = augment.heldout_noise(x, np.random.default_rng(1))
     snr = 10 * np.log10(augment.active_power(x) / np.mean((noisy - x) ** 2))
     assert snr == pytest.approx(augment.TEST_SNR_DB, abs=1.5)  # active power vs the mean power
 
 
 def test_the_held_out_rooms_are_image_source_rooms_of_rt60_0_6_s() -> None:
     pytest.importorskip("pyroomacoustics")
-    from export.frames16k.rooms import N_TEST_ROOMS, test_room_bank
+    from export.frames16k.rooms import N_HELDOUT_ROOMS, heldout_room_bank
 
-    bank = test_room_bank()
-    assert len(bank) == N_TEST_ROOMS
+    bank = heldout_room_bank()
+    assert len(bank) == N_HELDOUT_ROOMS
     for rir in bank:
         energy = np.cumsum(rir[::-1] ** 2)[::-1]  # Schroeder backward integration
         edc = 10 * np.log10(energy / energy[0] + 1e-12)
