@@ -285,11 +285,8 @@ class EmotionModel:
         are fed and the model has them), else the expectation of the label mapping under the
         reported (calibrated, when fed) probabilities, else None (see :attr:`dimensions_source`)."""
         calibrated = calibration is not None and self.calibration_spec is not None
-        names = [self._probs_output(calibrated)]
-        if self.dimensions_source == FROM_HEADS:
-            names.append(self.calibrated_dimensions_output if calibrated else DIMENSIONS_OUTPUT)
-        results = self.session.run(names, self.feeds(inputs, calibration))
-        return self._outputs(results[0], results[1] if len(results) > 1 else None)
+        (outputs,) = self._run(inputs, calibration, (calibrated,))
+        return outputs
 
     def infer_both(self, inputs: ModelInputs | np.ndarray, calibration: tuple[np.ndarray, np.ndarray],
                    ) -> tuple[ModelOutputs, ModelOutputs]:
@@ -298,15 +295,25 @@ class EmotionModel:
         calibration."""
         if self.calibration_spec is None:
             raise self.no_calibration_error()
-        probs = [self._probs_output(False), self._probs_output(True)]
-        heads: list[str | None] = [None, None]
-        if self.dimensions_source == FROM_HEADS:  # a model without calibrated heads: one output
-            heads = [DIMENSIONS_OUTPUT, self.calibrated_dimensions_output]
-        names = list(dict.fromkeys(n for n in probs + heads if n is not None))
-        got = dict(zip(names, self.session.run(names, self.feeds(inputs, calibration)), strict=True))
-        plain, calibrated = (self._outputs(got[p], None if h is None else got[h])
-                             for p, h in zip(probs, heads, strict=True))
+        plain, calibrated = self._run(inputs, calibration, (False, True))
         return plain, calibrated
+
+    def _run(self, inputs: ModelInputs | np.ndarray, calibration: tuple[np.ndarray, np.ndarray] | None,
+             which: tuple[bool, ...]) -> list[ModelOutputs]:
+        """One session run giving the ModelOutputs of each of ``which`` (False: the uncalibrated
+        outputs, True: the calibrated ones); an output two of them share is fetched once."""
+        pairs = [self._output_names(calibrated) for calibrated in which]
+        names = list(dict.fromkeys(n for pair in pairs for n in pair if n is not None))
+        got = dict(zip(names, self.session.run(names, self.feeds(inputs, calibration)), strict=True))
+        return [self._outputs(got[probs], None if heads is None else got[heads]) for probs, heads in pairs]
+
+    def _output_names(self, calibrated: bool) -> tuple[str, str | None]:
+        """The probabilities' output and the heads' output (None: the model has no heads) read
+        without or with speaker statistics (a model without calibrated heads: ``dimensions``)."""
+        heads = None
+        if self.dimensions_source == FROM_HEADS:
+            heads = self.calibrated_dimensions_output if calibrated else DIMENSIONS_OUTPUT
+        return self._probs_output(calibrated), heads
 
     def _outputs(self, scores: np.ndarray, heads: np.ndarray | None) -> ModelOutputs:
         """The ModelOutputs of a run's probabilities and, for a model with heads, their output."""
