@@ -69,8 +69,12 @@ def add_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float | None = No
     if rng.random() < 0.5:
         noise = np.cumsum(noise)
         noise -= np.convolve(noise, np.ones(SR // 100) / (SR // 100), mode="same")
-    noise *= np.sqrt(active_power(x) / 10.0 ** (snr / 10.0) / (np.mean(noise**2) + _FLOOR))
-    return x + noise
+    return mix_at_snr(x, noise, snr)
+
+
+def mix_at_snr(x: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``x`` plus ``noise`` (same length) scaled to ``snr_db`` below the active power of ``x``."""
+    return x + noise * np.sqrt(active_power(x) / 10.0 ** (snr_db / 10.0) / (np.mean(noise**2) + _FLOOR))
 
 
 def band8k(x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -177,7 +181,7 @@ def coloured_noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     b, a = _peaking(float(np.exp(rng.uniform(*np.log(MIC_PEAK_HZ)))), rng.uniform(-12.0, 12.0), 1.0)
     noise = lfilter(b, a, noise)
     snr = rng.uniform(*COLOUR_SNR_DB)
-    return x + noise * np.sqrt(active_power(x) / 10.0 ** (snr / 10.0) / (np.mean(noise**2) + _FLOOR))
+    return mix_at_snr(x, noise, snr)
 
 
 def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -195,9 +199,7 @@ def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def heldout_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float = TEST_SNR_DB) -> np.ndarray:
     """Held-out condition: babble-like noise at ``snr_db`` relative to the active speech power."""
-    noise = babble_noise(len(x), rng)
-    noise *= np.sqrt(active_power(x) / 10.0 ** (snr_db / 10.0) / (np.mean(noise**2) + _FLOOR))
-    return x + noise
+    return mix_at_snr(x, babble_noise(len(x), rng), snr_db)
 
 
 def heldout_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -98,9 +98,9 @@ def training_record(base: dict[str, Any], rep: dict, args: argparse.Namespace) -
     return out
 
 
-def members_cnn_config(folder: Path) -> tuple[CnnConfig, bool]:
-    """The CNN settings of a train-frames16k ``--members`` folder (its ``recipe.json``; one CNN
-    only) and whether its members have dimension heads."""
+def members_recipe(folder: Path) -> dict[str, Any]:
+    """The recipe options of a train-frames16k ``--members`` folder (its ``recipe.json``);
+    ExportError unless it made one CNN and the MLP."""
     recipe_file = folder / STAMP
     if not recipe_file.exists():
         raise ExportError(
@@ -112,14 +112,12 @@ def members_cnn_config(folder: Path) -> tuple[CnnConfig, bool]:
             f"calibrate: --members {folder}: made with cnn_seeds={recipe.get('cnn_seeds')}, "
             f"no_mlp={recipe.get('no_mlp')}; expected one CNN and the MLP"
         )
-    config = CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
-    return config, bool(recipe.get("dimension_heads"))
+    return recipe
 
 
-def members_heads_mlp(folder: Path, n_func: int) -> Any:
+def members_heads_mlp(folder: Path, recipe: dict[str, Any], n_func: int) -> Any:
     """The recipe's functionals MLP with dimension heads from a ``--members`` folder
-    (``mlp_100.h5``: seed 0's MLP), its hidden widths from ``recipe.json``."""
-    recipe = json.loads((folder / STAMP).read_text())
+    (``mlp_100.h5``: seed 0's MLP), its hidden widths from the folder's ``recipe``."""
     hidden = tuple(int(w) for w in str(recipe.get("mlp_hidden", "256,128")).split(","))
     name = f"mlp_{int(recipe.get('seed', 0)) + 100}"
     config = replace(MlpConfig(), hidden=hidden)
@@ -153,13 +151,15 @@ def export_calibrated(
     import onnx
 
     n_mels, n_func = data.frames[0][0].shape[1], data.func.shape[2]
-    config, heads = members_cnn_config(args.members)
+    recipe = members_recipe(args.members)
+    heads = bool(recipe.get("dimension_heads"))
+    config = CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
     cnn = build_cnn(n_mels, config, name="cnn_0", heads=heads)
     cnn.load_weights(str(args.members / "cnn_0.h5"))
     t = rep["temperatures"]
     model = build_calibrated_ensemble(
         cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"]),
-        heads_mlp=members_heads_mlp(args.members, n_func) if heads else None,
+        heads_mlp=members_heads_mlp(args.members, recipe, n_func) if heads else None,
     )
     base = {p.key: p.value for p in onnx.load(str(args.base)).metadata_props}
     frontend = Frames16kSpec.from_dict(json.loads(base["ser_edge.frontend"]))

@@ -65,24 +65,15 @@ def train_members(data: Dataset, idx: np.ndarray, recipe: Recipe, cfg: TrainConf
 
 def predict_members(
     cnns: list, mlps: list, data: Dataset, idx: np.ndarray, variant: str, cols: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Per member name: softmax (len(idx), 8) of clips ``idx`` in ``variant``; members with
-    dimension heads add ``dims/<name>``: their (len(idx), 2) arousal and valence."""
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Per member name: softmax (len(idx), 8) of clips ``idx`` in ``variant``; and the members'
+    mean arousal and valence (len(idx), 2) when they have dimension heads, else None."""
     v = data.variant(variant)
     out = {f"cnn{k}": predict_cnn(m, [data.frames[i][v] for i in idx]) for k, m in enumerate(cnns)}
     for k, m in enumerate(mlps):
         out[f"mlp{k}"] = m.predict(data.func[idx, v][:, cols], verbose=0)
-    return {
-        **{k: p[:, :N_CLASSES] for k, p in out.items()},
-        **{f"{DIMS}/{k}": p[:, N_CLASSES:] for k, p in out.items() if p.shape[1] > N_CLASSES},
-    }
-
-
-def pop_dimensions(probs: dict[str, np.ndarray]) -> np.ndarray | None:
-    """Remove the ``dims/*`` entries of :func:`predict_members`' output (in place) and return their
-    mean, the ensemble's (N, 2) arousal and valence; None when the members have no heads."""
-    dims = [probs.pop(k) for k in sorted(probs) if k.startswith(f"{DIMS}/")]
-    return np.mean(dims, axis=0) if dims else None
+    dims = [p[:, N_CLASSES:] for p in out.values() if p.shape[1] > N_CLASSES]
+    return {k: p[:, :N_CLASSES] for k, p in out.items()}, (np.mean(dims, axis=0) if dims else None)
 
 
 def combos(probs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -107,8 +98,7 @@ def run_cv(data: Dataset, recipe: Recipe, cfg: TrainConfig, n_folds: int) -> dic
         cnns, mlps = train_members(data, train, recipe, cfg)
         entry = {"fold": fold.index, "test_speakers": list(fold.test_speakers), "n_test": int(len(test))}
         for variant in EVAL_VARIANTS:
-            probs = predict_members(cnns, mlps, data, test, variant, cols)
-            dims = pop_dimensions(probs)
+            probs, dims = predict_members(cnns, mlps, data, test, variant, cols)
             if dims is not None:
                 result["probs"].setdefault(f"{variant}/{DIMS}", []).append(dims)
             probs = combos(probs)

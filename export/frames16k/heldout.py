@@ -33,7 +33,7 @@ from ..core.metrics import accuracy, confusion, recalls, uar_of
 from .corpus import LABELS
 from .crossval import binary_dimension_scores, temper
 from .dataset import Dataset
-from .experiment import DIMS, EVAL_VARIANTS, Recipe, combos, pop_dimensions, predict_members, train_members
+from .experiment import DIMS, EVAL_VARIANTS, Recipe, combos, predict_members, train_members
 from .models import N_CLASSES
 from .testnorm import GROUPS, group_standardised, training_statistics
 from .train import TrainConfig
@@ -136,8 +136,7 @@ def _predict_fold(cnns: list, mlps: list, data: Dataset, fold: HeldOutFold, reci
                   member_t: list[float]) -> dict[str, np.ndarray]:
     out, cols = {}, np.array(recipe.func_columns)
     for variant in EVAL_VARIANTS:
-        probs = predict_members(cnns, mlps, data, fold.test, variant, cols)
-        dims = pop_dimensions(probs)
+        probs, dims = predict_members(cnns, mlps, data, fold.test, variant, cols)
         both = combos(probs)
         if dims is not None:
             both[DIMS] = dims

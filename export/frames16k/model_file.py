@@ -86,8 +86,8 @@ def top1_agreement(a: np.ndarray, b: np.ndarray, outputs: tuple[str, ...]) -> fl
     """Mean agreement of the top label of every probability output (8 columns each, in the
     side-by-side layout of ``outputs``) between two (N, width) results."""
     widths = [N_DIMS if name.startswith(DIMENSIONS_OUTPUT) else N_CLASSES for name in outputs]
-    starts = np.cumsum([0, *widths])
-    blocks = [slice(s, s + w) for s, w, n in zip(starts, widths, outputs, strict=False)
+    starts = np.cumsum([0, *widths[:-1]])
+    blocks = [slice(s, s + w) for s, w, n in zip(starts, widths, outputs, strict=True)
               if not n.startswith(DIMENSIONS_OUTPUT)]
     return float(np.mean([a[:, k].argmax(-1) == b[:, k].argmax(-1) for k in blocks]))
 
