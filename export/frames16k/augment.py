@@ -1,25 +1,28 @@
 """Audio-level augmentation at 16 kHz: gain, additive noise, band limits, speed, reverberation,
-vocal-tract-length warping, microphone colouration and codecs, noise of random colour; and two
-held-out test conditions.
+vocal-tract-length warping, microphone colouration and codecs, noise of random colour, simulated
+rooms, babble of real speech; and two held-out test conditions.
 
 Each named variant is a deterministic function of (signal, rng); ``VARIANTS`` lists what the
-feature cache computes per clip. Speed changes the time axis: :func:`time_scale` says by how
-much, so the clean clip's speech mask can be mapped onto the variant.
+feature cache computes per clip (``babble`` also takes the speaker's other recordings, which the
+extraction hands it; new variants go last, so the older ones keep their random streams). Speed
+changes the time axis: :func:`time_scale` says by how much, so the clean clip's speech mask can
+be mapped onto the variant.
 
 The ``test_*`` variants are conditions no recipe trains on (``TEST_VARIANTS``): babble-like
-noise at 10 dB SNR (speech-shaped, syllable-rate modulated: neither the white nor the brown noise
-of ``noise``) and rooms of RT60 0.6 s simulated by the image-source method (pyroomacoustics
-shoeboxes; training reverberates with exponentially decaying noise instead).
+noise at 10 dB SNR (synthetic: band-passed noise under syllable-rate envelopes; neither the
+stationary noises of ``noise``/``colour`` nor the real voices of ``babble``) and rooms of RT60
+0.6 s simulated by the image-source method (pyroomacoustics shoeboxes of the held-out bank;
+``reverb`` uses exponentially decaying noise and ``rooms`` the other, training bank).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.signal import butter, fftconvolve, istft, lfilter, resample_poly, sosfilt, sosfiltfilt, stft
 
-from .rooms import heldout_room_rir
+from .rooms import heldout_room_rir, training_room_rir
 
 SR = 16000
 GAIN_RANGE_DB = 20.0
@@ -42,6 +45,10 @@ MULAW_MU = 255.0  # G.711 companding, 8 bits
 MULAW_PROB = 0.5
 COLOUR_BETA = (0.0, 2.0)
 COLOUR_SNR_DB = (0.0, 20.0)
+BABBLE_TALKERS = (3, 6)  # voices overlapped in the training babble
+BABBLE_SNR_DB = (5.0, 20.0)
+BABBLE_TALKER_DB = 3.0  # each voice's level, +- around the others
+TRIM_BELOW_PEAK_DB = 30.0  # a talker's leading/trailing frames this far under its loudest are cut
 TEST_SNR_DB = 10.0
 BABBLE_BAND_HZ = (300.0, 3000.0)
 BABBLE_RATE_HZ = (2.0, 8.0)
@@ -184,6 +191,46 @@ def coloured_noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return mix_at_snr(x, noise, snr)
 
 
+def _convolve_room(x: np.ndarray, rir: np.ndarray) -> np.ndarray:
+    """``x`` through ``rir``, same length and active power."""
+    wet = fftconvolve(x, rir)[: len(x)]
+    return wet * np.sqrt(active_power(x) / active_power(wet))
+
+
+def simulated_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random room of the training bank (:func:`.rooms.training_room_bank`: image-source
+    shoeboxes of RT60 0.2-1.0 s, none of them a held-out room), same length and active power."""
+    return _convolve_room(x, training_room_rir(int(rng.integers(1 << 30))))
+
+
+def trim_silence(x: np.ndarray, frame: int = 400) -> np.ndarray:
+    """``x`` without the leading and trailing 25 ms frames TRIM_BELOW_PEAK_DB under its loudest."""
+    n = len(x) // frame
+    if n == 0:
+        return x
+    power = np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1)
+    loud = np.flatnonzero(power >= power.max() * 10.0 ** (-TRIM_BELOW_PEAK_DB / 10.0))
+    return x[loud[0] * frame : (loud[-1] + 1) * frame]
+
+
+def speech_babble(x: np.ndarray, rng: np.random.Generator, talkers: Sequence[np.ndarray] = ()) -> np.ndarray:
+    """Babble of real speech at an SNR in BABBLE_SNR_DB (active power): 3-6 overlapping voices,
+    each a random stretch of one of ``talkers`` (recordings at 16 kHz, looped, silences trimmed;
+    reused at other offsets when there are fewer) at its own level within +-BABBLE_TALKER_DB.
+    Without ``talkers`` the voices are stretches of ``x`` itself. Same length as ``x``."""
+    sources = [t for t in (trim_silence(np.asarray(t, dtype=np.float64)) for t in talkers) if len(t)]
+    sources = sources or [trim_silence(x)]
+    n, noise = len(x), np.zeros(len(x))
+    for k in range(int(rng.integers(BABBLE_TALKERS[0], BABBLE_TALKERS[1] + 1))):
+        voice = sources[k % len(sources)]
+        looped = np.tile(voice, n // len(voice) + 2)
+        start = int(rng.integers(len(voice)))
+        stretch = looped[start : start + n]
+        noise += stretch * 10.0 ** (rng.uniform(-BABBLE_TALKER_DB, BABBLE_TALKER_DB) / 20.0) / np.sqrt(
+            active_power(stretch))
+    return mix_at_snr(x, noise, rng.uniform(*BABBLE_SNR_DB))
+
+
 def babble_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     """Babble-like noise: speech-band noise (band-passed) whose level follows a random
     syllable-rate envelope; (n,) at unit-ish power."""
@@ -205,8 +252,7 @@ def heldout_noise(x: np.ndarray, rng: np.random.Generator, snr_db: float = TEST_
 def heldout_room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Held-out condition: convolution with a simulated room of RT60 0.6 s (:mod:`.rooms`),
     same length and active power."""
-    wet = fftconvolve(x, heldout_room_rir(int(rng.integers(1 << 30))))[: len(x)]
-    return wet * np.sqrt(active_power(x) / active_power(wet))
+    return _convolve_room(x, heldout_room_rir(int(rng.integers(1 << 30))))
 
 
 def _speed_variant(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -225,7 +271,11 @@ VARIANTS: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
     "colour": lambda x, rng: gain(coloured_noise(x, rng), rng),
     "test_noise10": heldout_noise,
     "test_room06": heldout_room,
+    "rooms": lambda x, rng: gain(simulated_room(x, rng), rng),
+    "babble": lambda x, rng, talkers=(): gain(speech_babble(x, rng, talkers), rng),
 }
+#: Variants that take the speaker's other recordings (``talkers=``) besides (signal, rng).
+TALKER_VARIANTS = ("babble",)
 #: Conditions only ever scored, never trained on.
 TEST_VARIANTS = ("test_noise10", "test_room06")
 

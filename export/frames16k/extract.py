@@ -3,7 +3,9 @@
 The cache key is the clip's content hash (SHA-1 of the file bytes) plus a hash of the frontend
 parameters and the augmentation recipe, so renamed or moved corpora reuse it and any parameter
 change recomputes. The speech mask comes from the detector on the clean clip and is mapped
-onto each variant (time-scaled for speed changes). Work is spread over processes (tqdm).
+onto each variant (time-scaled for speed changes). The babble variant overlaps other recordings
+of the clip's own speaker (never another speaker's: no protocol can hear a held-out voice through
+them). Work is spread over processes (tqdm).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from ser_edge.frontend.frames16k.pooling import frame_functionals
 from ser_edge.frontend.frames16k.spec import Frames16kSpec
 from ser_edge.frontend.frames16k.vad import ChunkProbabilities, detect_speech
 
-from .augment import VARIANTS, time_scale
+from .augment import BABBLE_TALKERS, TALKER_VARIANTS, VARIANTS, time_scale
 from .corpus import Clip, read_16k
 
 LOGGER = logging.getLogger(__name__)
@@ -67,8 +71,17 @@ def _map_mask(mask: np.ndarray, n_out: int, scale: float) -> np.ndarray:
     return mask[idx]
 
 
-def compute_clip(clip: Clip, spec: Frames16kSpec, seed: int, probs: ChunkProbabilities) -> ClipFeatures:
-    """Read, augment and featurise one clip (see the module docstring)."""
+def _talkers(others: Sequence[Path], seed: int, sample_rate: int) -> list[np.ndarray]:
+    """Up to BABBLE_TALKERS[1] of ``others`` (the speaker's other recordings), read at
+    ``sample_rate``; the choice is seeded by the clip."""
+    pick = np.random.default_rng([seed, len(VARIANTS)]).permutation(len(others))[: BABBLE_TALKERS[1]]
+    return [read_16k(others[i], sample_rate) for i in sorted(pick)]
+
+
+def compute_clip(clip: Clip, spec: Frames16kSpec, seed: int, probs: ChunkProbabilities,
+                 others: Sequence[Path] = ()) -> ClipFeatures:
+    """Read, augment and featurise one clip (see the module docstring); ``others``: the paths of
+    the speaker's other recordings, for the babble variants."""
     x = read_16k(clip.path, spec.sample_rate)
     clean = compute_frames(x, spec)
     mask = detect_speech(x, len(clean), spec, probs)
@@ -76,7 +89,10 @@ def compute_clip(clip: Clip, spec: Frames16kSpec, seed: int, probs: ChunkProbabi
     if not found:
         mask = clean.log_energy > clean.log_energy.max() - FALLBACK_RANGE
     logmel, masks, func = {}, {}, {}
+    talkers = _talkers(others, seed, spec.sample_rate)
     for k, (name, variant) in enumerate(VARIANTS.items()):
+        if name in TALKER_VARIANTS:
+            variant = partial(variant, talkers=talkers)
         y = variant(x, np.random.default_rng([seed, k]))
         block = clean if name == "clean" else compute_frames(y, spec)
         m = (
@@ -117,15 +133,15 @@ def _load(path: Path) -> ClipFeatures:
         )
 
 
-def _work(job: tuple[Clip, Frames16kSpec, Path]) -> ClipFeatures:
-    clip, spec, cache_dir = job
+def _work(job: tuple[Clip, Frames16kSpec, Path, tuple[Path, ...]]) -> ClipFeatures:
+    clip, spec, cache_dir, others = job
     content = file_hash(clip.path)
     path = cache_dir / f"{content[:20]}_{recipe_hash(spec)}.npz"
     if path.exists():
         return _load(path)
     if "probs" not in _WORKER:
         _WORKER["probs"] = ChunkProbabilities(spec)
-    feats = compute_clip(clip, spec, int(content[:8], 16), _WORKER["probs"])  # type: ignore[arg-type]
+    feats = compute_clip(clip, spec, int(content[:8], 16), _WORKER["probs"], others)  # type: ignore[arg-type]
     _save(path, feats)
     return feats
 
@@ -134,7 +150,11 @@ def extract_all(clips: list[Clip], spec: Frames16kSpec, cache_dir: Path,
                 workers: int = 2) -> list[ClipFeatures]:
     """Features of every clip, in order (cached; ``workers`` processes; tqdm progress)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(c, spec, cache_dir) for c in clips]
+    by_speaker: dict[str, list[Path]] = {}
+    for c in clips:
+        by_speaker.setdefault(c.speaker, []).append(c.path)
+    jobs = [(c, spec, cache_dir, tuple(sorted(p for p in by_speaker[c.speaker] if p != c.path)))
+            for c in clips]
     if workers <= 1:
         return [_work(j) for j in tqdm(jobs, desc="features", unit="clip")]
     with Pool(workers) as pool:

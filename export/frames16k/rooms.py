@@ -1,11 +1,14 @@
-"""Held-out room impulse responses: shoebox rooms of RT60 0.6 s simulated by the image-source
-method (pyroomacoustics, training-only dependency), a fixed bank drawn once per process.
+"""Simulated room impulse responses (pyroomacoustics, training-only dependency): shoebox rooms
+by the image-source method, in two fixed banks drawn once per process from different seeds.
 
-Training never sees these: its ``reverb`` variant convolves with exponentially decaying noise.
+- the **held-out** bank: 12 rooms of RT60 0.6 s, only ever scored (the ``test_room06`` condition);
+- the **training** bank: 40 other rooms of RT60 0.2-1.0 s and wider sizes (the ``rooms``
+  augmentation). No impulse response of one bank is in the other.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -13,19 +16,35 @@ import numpy as np
 SR = 16000
 HELDOUT_RT60_S = 0.6
 N_HELDOUT_ROOMS = 12
-ROOM_DIMS_M = ((3.0, 7.0), (3.0, 6.0), (2.4, 3.2))  # length, width, height ranges
+N_TRAINING_ROOMS = 40
 BANK_SEED = 20261204
-MIN_WALL_DISTANCE_M = 0.5
+TRAINING_BANK_SEED = 20261205
 
 
-def _room_rir(rng: np.random.Generator) -> np.ndarray:
-    """One RIR (n,) of a random shoebox at HELDOUT_RT60_S, source and microphone >= 0.5 m from walls."""
+@dataclass(frozen=True)
+class RoomDraw:
+    """Ranges a bank draws its shoeboxes from: RT60 (s), length, width, height (m) and the
+    least distance (m) of source and microphone from every wall."""
+
+    rt60_s: tuple[float, float]
+    dims_m: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+    min_wall_distance_m: float
+
+
+HELDOUT_DRAW = RoomDraw((HELDOUT_RT60_S, HELDOUT_RT60_S), ((3.0, 7.0), (3.0, 6.0), (2.4, 3.2)), 0.5)
+TRAINING_DRAW = RoomDraw((0.2, 1.0), ((2.5, 9.0), (2.5, 7.0), (2.3, 3.5)), 0.3)
+
+
+def _room_rir(rng: np.random.Generator, draw: RoomDraw) -> np.ndarray:
+    """One RIR (n,), peak 1, of a random shoebox from ``draw``."""
     import pyroomacoustics as pra
 
-    dims = np.array([rng.uniform(*r) for r in ROOM_DIMS_M])
-    absorption, max_order = pra.inverse_sabine(HELDOUT_RT60_S, dims)
+    dims = np.array([rng.uniform(*r) for r in draw.dims_m])
+    lo_rt, hi_rt = draw.rt60_s
+    rt60 = lo_rt if lo_rt == hi_rt else rng.uniform(lo_rt, hi_rt)  # a fixed RT60 draws nothing
+    absorption, max_order = pra.inverse_sabine(rt60, dims)
     room = pra.ShoeBox(dims, fs=SR, materials=pra.Material(absorption), max_order=max_order)
-    lo, hi = MIN_WALL_DISTANCE_M, dims - MIN_WALL_DISTANCE_M
+    lo, hi = draw.min_wall_distance_m, dims - draw.min_wall_distance_m
     room.add_source(rng.uniform(lo, hi))
     room.add_microphone(rng.uniform(lo, hi))
     room.compute_rir()
@@ -33,14 +52,29 @@ def _room_rir(rng: np.random.Generator) -> np.ndarray:
     return rir / np.max(np.abs(rir))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _bank(seed: int, size: int, draw: RoomDraw) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    return tuple(_room_rir(rng, draw) for _ in range(size))
+
+
 def heldout_room_bank() -> tuple[np.ndarray, ...]:
-    """The N_HELDOUT_ROOMS impulse responses, the same in every process (seeded)."""
-    rng = np.random.default_rng(BANK_SEED)
-    return tuple(_room_rir(rng) for _ in range(N_HELDOUT_ROOMS))
+    """The N_HELDOUT_ROOMS impulse responses of RT60 0.6 s, the same in every process (seeded)."""
+    return _bank(BANK_SEED, N_HELDOUT_ROOMS, HELDOUT_DRAW)
+
+
+def training_room_bank() -> tuple[np.ndarray, ...]:
+    """The N_TRAINING_ROOMS impulse responses the ``rooms`` augmentation draws from (seeded)."""
+    return _bank(TRAINING_BANK_SEED, N_TRAINING_ROOMS, TRAINING_DRAW)
 
 
 def heldout_room_rir(index: int) -> np.ndarray:
-    """The bank's RIR number ``index`` modulo its size."""
+    """The held-out bank's RIR number ``index`` modulo its size."""
     bank = heldout_room_bank()
+    return bank[index % len(bank)]
+
+
+def training_room_rir(index: int) -> np.ndarray:
+    """The training bank's RIR number ``index`` modulo its size."""
+    bank = training_room_bank()
     return bank[index % len(bank)]
