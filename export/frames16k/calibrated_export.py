@@ -154,8 +154,9 @@ def export_calibrated(
     recipe = members_recipe(args.members)
     heads = bool(recipe.get("dimension_heads"))
     config = CnnConfig(filters=SMALL_CNN_FILTERS) if recipe.get("small_cnn") else CnnConfig()
-    cnn = build_cnn(n_mels, config, name="cnn_0", heads=heads)
-    cnn.load_weights(str(args.members / "cnn_0.h5"))
+    seed = int(recipe.get("seed", 0))  # the members are named by it (members.py)
+    cnn = build_cnn(n_mels, config, name=f"cnn_{seed}", heads=heads)
+    cnn.load_weights(str(args.members / f"{cnn.name}.h5"))
     t = rep["temperatures"]
     model = build_calibrated_ensemble(
         cnn, mlp, n_mels, prior.mean, prior.std, (t["cnn"], t["mlp"]), (t["uncalibrated"], t["calibrated"]),
