@@ -31,7 +31,7 @@ from .calibration import Calibration, blend, register_mask, spec_fingerprint
 from .config import CalibrationSpec, StreamSpec
 from .errors import AudioError, CalibrationError
 from .frontend import Frontend, FrontendSpec, ModelInputs, WindowStream
-from .model import EmotionModel, ModelOutputs, ModelSpec
+from .model import EmotionModel, ModelOutputs, ModelSpec, dimensions_json
 from .segment.utterances import Segment, UtteranceSegmenter
 
 #: Shortest buffer the classifier accepts, in seconds (about one 2048-sample STFT frame of the seed
@@ -82,8 +82,7 @@ class Prediction:
             "confidence": round(self.confidence, 4),
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "speech": self.speech,
-            "arousal": rounded(self.arousal),
-            "valence": rounded(self.valence),
+            **dimensions_json(self.arousal, self.valence),
             "duration": round(self.duration, 3),
         }
         if self.utterances > 1:
@@ -91,11 +90,6 @@ class Prediction:
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out
-
-
-def rounded(value: float | None, decimals: int = 4) -> float | None:
-    """``value`` to ``decimals`` decimals for JSON; None stays None."""
-    return None if value is None else round(value, decimals)
 
 
 def register_columns(frontend: FrontendSpec, n: int) -> np.ndarray:

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from .contract import ModelSpec
-from .dimensions import DIMENSION_NAMES, DIMENSIONS, dimension_targets, expected_dimensions
+from .dimensions import DIMENSION_NAMES, DIMENSIONS, dimension_targets, dimensions_json, expected_dimensions
 from .emotion import EmotionModel, ModelOutputs
 from .files import (
     DEFAULT_MODEL,
@@ -38,6 +38,6 @@ __all__ = [
     "DEFAULT_MODEL", "DIMENSIONS", "DIMENSION_NAMES", "FRAMES16K_MODEL_NAME", "MAX_MODEL_BYTES",
     "SEED_INT8_NAME", "SEED_MODEL_NAME", "SHIPPED_MODELS", "V2_INT8_NAME", "V2_MODEL_NAME",
     "EmotionModel", "ModelOutputs", "ModelSpec",
-    "check_model_path", "dimension_targets", "expected_dimensions", "rate_warning", "read_metadata",
-    "sha256_of", "shipped_model_path",
+    "check_model_path", "dimension_targets", "dimensions_json", "expected_dimensions", "rate_warning",
+    "read_metadata", "sha256_of", "shipped_model_path",
 ]

@@ -44,3 +44,11 @@ def expected_dimensions(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Arousal and valence implied by label probabilities: ``probs @ dimension_targets(labels)``,
     (..., n_labels) -> (..., 2), in [0, 1]."""
     return np.asarray(probs, dtype=np.float32) @ dimension_targets(labels)
+
+
+def dimensions_json(arousal: float | None, valence: float | None,
+                    decimals: int = 4) -> dict[str, float | None]:
+    """``{"arousal", "valence"}`` for a JSON result, each to ``decimals`` decimals (None stays
+    None: JSON null, the model has none)."""
+    return {name: None if value is None else round(value, decimals)
+            for name, value in zip(DIMENSION_NAMES, (arousal, valence), strict=True)}

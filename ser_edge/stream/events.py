@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..model.dimensions import dimensions_json
+
 
 @dataclass(frozen=True)
 class Event:
@@ -39,8 +41,7 @@ class Event:
             "start": round(self.start, 3), "end": round(self.end, 3), "label": self.label,
             "confidence": round(self.confidence, 4),
             "scores": {k: round(v, 4) for k, v in self.scores.items()}, "speech": True,
-            "arousal": None if self.arousal is None else round(self.arousal, 4),
-            "valence": None if self.valence is None else round(self.valence, 4)}
+            **dimensions_json(self.arousal, self.valence)}
         if self.calibration is not None:
             out["calibration"] = self.calibration
         return out
