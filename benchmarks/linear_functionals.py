@@ -26,46 +26,35 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-EMOVO_CLASSES = (0, 2, 3, 4, 5, 6, 7)  # no calm
+EMOVO_CLASSES = np.array([0, 2, 3, 4, 5, 6, 7])  # no calm
+ALL_CLASSES = np.arange(8)
 MODES = ("global", "corpus", "speaker")
 CV_FOLDS = 3
-STD_FLOOR = 1e-6
-
-
-def uar(probs: np.ndarray, y: np.ndarray, classes: tuple[int, ...]) -> float:
-    """UAR of the top label among ``classes`` of probabilities (N, 8) against labels (N,)."""
-    pred = np.asarray(classes)[np.argmax(probs[:, classes], axis=1)]
-    return float(np.mean([np.mean(pred[y == c] == c) for c in classes if (y == c).any()]))
-
-
-def standardised(x: np.ndarray, groups: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Rows of ``x`` (N, F) moved to zero mean, unit std by their group's statistics over
-    ``reference`` (N, F: the same clips' clean functionals)."""
-    out = np.empty_like(x)
-    for g in np.unique(groups):
-        rows = groups == g
-        out[rows] = (x[rows] - reference[rows].mean(0)) / (reference[rows].std(0) + STD_FLOOR)
-    return out
 
 
 def score(func: dict[str, np.ndarray], labels: np.ndarray, groups: dict[str, np.ndarray],
           train: np.ndarray, test: np.ndarray, mode: str, c: float, condition: str,
-          classes: tuple[int, ...]) -> float:
-    """Train on the clean rows of ``train`` (bool (N,)), score ``condition`` rows of ``test``."""
+          classes: np.ndarray) -> float:
+    """UAR over the classes present of the top label among ``classes``: trained on the clean rows
+    of ``train`` (bool (N,)), scored on the ``condition`` rows of ``test``."""
     from sklearn.linear_model import LogisticRegression
+
+    from export.core.metrics import uar
+    from export.frames16k.heldout import restricted_argmax
+    from export.frames16k.testnorm import STD_FLOOR, group_standardised
 
     clean, x_test = func["clean"], func[condition]
     if mode == "global":
         mu, sd = clean[train].mean(0), clean[train].std(0) + STD_FLOOR
         a, b = (clean[train] - mu) / sd, (x_test[test] - mu) / sd
-    else:
-        g = groups[mode]
-        a = standardised(clean[train], g[train], clean[train])
-        b = standardised(x_test[test], g[test], x_test[test])  # unlabelled statistics of what is heard
+    else:  # each group to zero mean, unit std by its own (unlabelled) statistics
+        zero, one = np.zeros(clean.shape[1]), np.ones(clean.shape[1])
+        a = group_standardised(clean[train], groups[mode][train], zero, one)
+        b = group_standardised(x_test[test], groups[mode][test], zero, one)
     model = LogisticRegression(C=c, max_iter=3000).fit(a, labels[train])
     probs = np.zeros((int(test.sum()), 8))
     probs[:, model.classes_] = model.predict_proba(b)
-    return uar(probs, labels[test], classes)
+    return uar(labels[test], restricted_argmax(probs, classes), 8)
 
 
 def main() -> None:
@@ -99,7 +88,7 @@ def main() -> None:
             for k in range(CV_FOLDS):
                 test = ravdess & (actor > 6 * k) & (actor <= 6 * (k + 1))
                 cv.append(score(func, data.labels, groups, ~emovo & ~test, test, mode, c, "clean",
-                                tuple(range(8))))
+                                ALL_CLASSES))
             print(f"| {mode} | {c:g} | {100 * loco[0]:.1f} | {100 * loco[1]:.1f} | {100 * np.mean(cv):.1f} |",
                   flush=True)
 
